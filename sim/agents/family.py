@@ -1,0 +1,225 @@
+"""The Family agent: parents' problems, a sibling group, and the family's event clocks.
+
+A family is the unit that goes home and comes back: siblings move together (a child can
+still leave alone by turning 18). Nothing steps a family every month. Its next event is
+sampled from its current hazards with the *modified next reaction method* (Anderson
+2007): each kind of event has its own clock, a unit-exponential budget drawn from the
+keyed ``clock`` stream; while a hazard ``h`` (a rate per month) holds for ``dt`` months,
+``h * dt`` of the budget is used; the event fires when its budget runs out. When the
+family's situation changes (a problem resolves, a case closes, support starts) the rates
+are recomputed and the family is rescheduled; the budgets carry over, so the change moves
+the timing of events without drawing new numbers. That makes the dynamics exact for
+piecewise-constant hazards and keeps common random numbers across policies.
+
+Deterministic moments (the case closing, support ending, the end of the early months after
+an entry or a return, a child turning 5 or 16) are *checkpoints*: the family is activated
+then, and its rates are recomputed.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.agents.child import ChildState, EntryReason
+
+if TYPE_CHECKING:
+    from sim.agents.child import Child
+    from sim.agents.council import LocalAuthority
+    from sim.model import RevolvingDoorModel
+
+INF = math.inf
+
+
+class Clock(IntEnum):
+    """Kinds of random family event, each with its own exponential clock."""
+
+    RETURN = 0  # children in care go home
+    EXIT = 1  # children in care leave another way (adoption, guardianship, other)
+    PROBLEM_SUBSTANCE = 2  # the problem resolves, or (if resolved) relapses
+    PROBLEM_DOMESTIC_ABUSE = 3
+    PROBLEM_MENTAL_HEALTH = 4
+    MALTREATMENT = 5  # harm starts at home (what happens to the child)
+    DETECTION = 6  # the council finds out (what the council sees)
+    BREAKDOWN = 7  # the return breaks down for other reasons
+
+
+N_CLOCKS = len(Clock)
+PROBLEMS: tuple[str, ...] = ("substance", "domestic_abuse", "mental_health")
+SUBSTANCE = 0
+
+
+class Location(IntEnum):
+    IN_CARE = 0
+    AT_HOME = 1
+    GONE = 2  # left care another way or all children grown up: no longer simulated
+
+
+class SupportMode(IntEnum):
+    NONE = 0
+    STATUS_QUO = 1  # council's usual offer: low level, ends when the case closes
+    ENTITLED = 2  # matched to need, for as long as needed (support entitlement policy)
+
+
+class Family(mesa.Agent):
+    """Parents and a sibling group, and everything that happens to them after entry."""
+
+    def __init__(self, model: "RevolvingDoorModel", council: "LocalAuthority",
+                 reason: EntryReason, present: list[bool]) -> None:
+        super().__init__(model)
+        self.council = council
+        self.reason = reason
+        self.children: list["Child"] = []
+        self.present = list(present)  # has the problem (now or in the past)
+        self.unresolved = list(present)  # has it now
+        self.location = Location.IN_CARE
+        self.care_order = False
+        self.episodes = 0
+        self.returns = 0
+        self.episode_start = 0.0
+        # after a return
+        self.return_time = -INF
+        self.case_open = False
+        self.close_at = INF
+        self.close_with_concerns = True
+        self.support_mode = SupportMode.NONE
+        self.support_level = 0  # 0 none, 1 low, 2 medium, 3 high
+        self.support_until = INF
+        self.support_cap_at = INF
+        self.support_taper = 0.0
+        self.engaged = True
+        self.treatment_due = INF  # when an offered treatment episode will start
+        self.treatment_start = INF
+        self.treatment_end = -INF
+        self.treated = False
+        self.in_harm = False
+        self.harm_start = 0.0
+        self.substance_at_return = False
+        self.u_support = 1.0  # this return's random numbers, shared by status quo and policy
+        self.u_treatment = 1.0
+        self.support_low_months = 0.0
+        # event engine
+        self.t_last = 0.0
+        self.rates = [0.0] * N_CLOCKS
+        self.fired = [0] * N_CLOCKS
+        self.budget = [-1.0] * N_CLOCKS  # drawn when the clock first gets a positive rate
+        self.due_kind = -1
+        self.schedule_token = 0
+
+    # ------------------------------------------------------------------ engine
+    def _advance(self, t: float) -> None:
+        dt = t - self.t_last
+        if dt > 0:
+            b, r = self.budget, self.rates
+            for k in range(N_CLOCKS):
+                if r[k] > 0.0:
+                    b[k] = max(0.0, b[k] - r[k] * dt)
+        self.t_last = t
+
+    def refresh(self, t: float) -> None:
+        """Something outside the family changed its hazards: recompute and reschedule."""
+        if self.location == Location.GONE:
+            return
+        self._advance(t)
+        self._reschedule(t)
+
+    def _reschedule(self, t: float) -> None:
+        self.model.hazards.compute(self, t)
+        best, kind = INF, -1
+        b, r = self.budget, self.rates
+        for k in range(N_CLOCKS):
+            if r[k] > 0.0:
+                if b[k] < 0.0:
+                    b[k] = self.model.clock_stream.exponential(self.unique_id, k, self.fired[k])
+                due = t + b[k] / r[k]
+                if due < best:
+                    best, kind = due, k
+        cp = self._next_checkpoint(t)
+        if cp < best:
+            best, kind = cp, -1
+        self.due_kind = kind
+        if best < INF:
+            self.model.calendar.schedule(self, best)
+
+    def _next_checkpoint(self, t: float) -> float:
+        early = self.model.k.early_months
+        cands: list[float] = []
+        if self.location == Location.IN_CARE:
+            cands.append(self.episode_start + early)
+            for child in self.children:
+                age = t - child.birth_time
+                for threshold in (60.0, 192.0):  # 5 and 16 years: exit hazards change
+                    if age < threshold:
+                        cands.append(child.birth_time + threshold)
+        else:
+            cands.extend((self.return_time + early, self.close_at, self.support_until,
+                          self.treatment_due, self.treatment_end))
+        nxt = INF
+        for c in cands:
+            if t < c < nxt:
+                nxt = c
+        return nxt
+
+    def step(self) -> None:
+        """Process the family's due event, then reschedule (called by the calendar)."""
+        t = self.model.now
+        self._advance(t)
+        kind = self.due_kind
+        if kind >= 0:
+            self.fired[kind] += 1
+            self.budget[kind] = -1.0  # a fresh budget is drawn when the clock next runs
+            self._fire(Clock(kind), t)
+        if self.location == Location.AT_HOME:
+            self._checkpoints(t)
+        if self.location != Location.GONE:
+            self._reschedule(t)
+
+    # ------------------------------------------------------------------ events
+    def _fire(self, kind: Clock, t: float) -> None:
+        m = self.model
+        if kind == Clock.RETURN:
+            m.transitions.return_home(self, t)
+        elif kind == Clock.EXIT:
+            m.transitions.leave_care(self, t)
+        elif kind <= Clock.PROBLEM_MENTAL_HEALTH:
+            self._problem_changes(kind - Clock.PROBLEM_SUBSTANCE, t)
+        elif kind == Clock.MALTREATMENT:
+            m.transitions.maltreatment(self, t)
+        elif kind == Clock.DETECTION:
+            m.transitions.detection(self, t)
+        elif kind == Clock.BREAKDOWN:
+            m.transitions.reenter(self, t, maltreatment=False)
+
+    def _problem_changes(self, j: int, t: float) -> None:
+        self.unresolved[j] = not self.unresolved[j]
+        if self.location != Location.AT_HOME:
+            return
+        if self.support_mode == SupportMode.ENTITLED:
+            self.model.transitions.reassess_support(self, t)
+        if (self.case_open and not self.close_with_concerns and t >= self.close_at
+                and not any(self.unresolved)):
+            self.model.transitions.close_case(self, t)
+
+    def _checkpoints(self, t: float) -> None:
+        tr = self.model.transitions
+        if self.case_open and t >= self.close_at:
+            if self.close_with_concerns or not any(self.unresolved):
+                tr.close_case(self, t)
+        if self.support_level and t >= self.support_until:
+            tr.end_support(self, t)
+        if self.treatment_due <= t:
+            tr.start_treatment(self, t)
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def n_unresolved(self) -> int:
+        return sum(self.unresolved)
+
+    def children_in(self, state: ChildState) -> list["Child"]:
+        return [c for c in self.children if c.state == state]
+
+    def treating(self, t: float) -> bool:
+        return self.treatment_start <= t < self.treatment_end

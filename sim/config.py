@@ -1,0 +1,272 @@
+"""The run configuration and its validation.
+
+A :class:`ModelConfig` is a tree of plain dataclasses. :meth:`ModelConfig.from_dict` builds
+one from nested dictionaries (a YAML file, a Hydra config turned into a container, or a
+notebook's dict) and stops with a :class:`ConfigError` naming the field, the value and
+what is allowed, before any simulation work is done, when a key is unknown, a value has
+the wrong type, or a value is outside its range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+import types
+import typing
+from typing import Any, get_type_hints
+
+from sim.parameters import PROB, Parameters, param
+
+
+class ConfigError(ValueError):
+    """A configuration value is unknown, of the wrong type, or out of range."""
+
+
+@dataclass
+class PracticeSpread:
+    """How council practice varies between councils drawn at random ("drawn" mode)."""
+
+    size_sigma: float = param(
+        0.6, label="spread of council sizes (sd of log share of entries)", unit="log units",
+        source="judgement: English councils range from a few dozen to over 1,500 children in "
+        "care (DfE, A)", low=0.0, high=2.0)
+    return_propensity_sigma: float = param(
+        0.6, label="spread between councils of how readily they return children home",
+        unit="sd of log multiplier", source="evidence.md §1: council practice, not child "
+        "need, is the biggest factor in whether a child returns home (NSPCC 2012, Farmer et al. "
+        "2011, B); size a judgement", low=0.0, high=2.0)
+    thoroughness_mean: float = param(
+        0.4, label="mean thoroughness of assessment before a return (0 = returns regardless "
+        "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
+        source="evidence.md §2: 82% returned to parents with unresolved adversity (Farmer et "
+        "al. 2011, B); judgement", low=0.0, high=1.0)
+    thoroughness_concentration: float = param(
+        4.0, label="concentration of the beta distribution of thoroughness",
+        unit="beta a+b", source="judgement", low=0.5, high=100.0)
+    monitoring_months_median: float = param(
+        9.0, label="median months a council keeps a case open after a return", unit="months",
+        source="evidence.md §2: almost half of cases closed within 2 years, often too soon "
+        "(Farmer 2014, B); judgement", low=0.0, high=60.0)
+    monitoring_months_sigma: float = param(
+        0.7, label="spread between councils of months kept open", unit="sd of log months",
+        source="judgement", low=0.0, high=2.0)
+    monitoring_months_max: int = param(
+        36, label="longest a council keeps a case open by practice", unit="months",
+        source="judgement", low=1, high=120)
+    support_share_mean: float = param(
+        0.6, label="mean share of returning families a council offers support to",
+        unit=PROB, source="evidence.md §2: 40% of children and 17% of parents got no support "
+        "(Farmer 2014, B)", low=0.0, high=1.0)
+    support_share_concentration: float = param(
+        8.0, label="concentration of the beta distribution of support share", unit="beta a+b",
+        source="judgement", low=0.5, high=100.0)
+    treatment_share_mean: float = param(
+        0.05, label="mean share of families with substance problems a council gets into "
+        "treatment", unit=PROB, source="evidence.md §2: about 5% (NSPCC 2013, C)", low=0.0,
+        high=1.0)
+    treatment_share_concentration: float = param(
+        20.0, label="concentration of the beta distribution of treatment share",
+        unit="beta a+b", source="judgement", low=0.5, high=500.0)
+    cost_multiplier_sigma: float = param(
+        0.15, label="spread between councils of unit costs", unit="sd of log multiplier",
+        source="judgement: NAO 2014 (A) reports wide variation in placement costs", low=0.0,
+        high=1.0)
+
+
+@dataclass
+class CouncilPractice:
+    """One council's practice, for listed councils and named profiles."""
+
+    return_propensity: float = param(
+        1.0, label="how readily the council returns children home", unit="multiplier",
+        source="see PracticeSpread.return_propensity_sigma", low=0.0, high=10.0)
+    thoroughness: float = param(
+        0.4, label="thoroughness of assessment before a return", unit=PROB,
+        source="see PracticeSpread.thoroughness_mean", low=0.0, high=1.0)
+    monitoring_months: int = param(
+        9, label="months a case is kept open after a return", unit="months",
+        source="see PracticeSpread.monitoring_months_median", low=0, high=120)
+    support_share: float = param(
+        0.6, label="share of returning families offered support", unit=PROB,
+        source="see PracticeSpread.support_share_mean", low=0.0, high=1.0)
+    treatment_share: float = param(
+        0.05, label="share of families with substance problems reaching treatment", unit=PROB,
+        source="see PracticeSpread.treatment_share_mean", low=0.0, high=1.0)
+    cost_multiplier: float = param(
+        1.0, label="council's unit costs relative to England", unit="multiplier",
+        source="see PracticeSpread.cost_multiplier_sigma", low=0.1, high=5.0)
+
+
+#: Built-in named practice profiles a listed council can refer to with ``profile: NAME``.
+PROFILES: dict[str, CouncilPractice] = {
+    "typical": CouncilPractice(),
+    "quick_return": CouncilPractice(return_propensity=2.0, thoroughness=0.15,
+                                    monitoring_months=4, support_share=0.45),
+    "cautious": CouncilPractice(return_propensity=0.5, thoroughness=0.75,
+                                monitoring_months=18, support_share=0.75),
+    "supportive": CouncilPractice(return_propensity=1.0, thoroughness=0.6,
+                                  monitoring_months=24, support_share=0.9,
+                                  treatment_share=0.25),
+}
+
+
+@dataclass
+class ListedCouncil:
+    """A council given one by one in the config ("listed" mode)."""
+
+    name: str = "council"
+    size_share: float = param(
+        1.0, label="council's share of entries (shares are normalised)", unit="share",
+        source="user input", low=0.0, high=1e9)
+    profile: str = "typical"
+    practice: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CouncilsConfig:
+    mode: str = "drawn"
+    n: int = param(150, label="number of councils", unit="councils",
+                   source="England has about 150 councils with children's services (DfE, A)",
+                   low=1, high=1000)
+    spread: PracticeSpread = field(default_factory=PracticeSpread)
+    listed: list[ListedCouncil] = field(default_factory=list)
+
+    MODES = ("drawn", "listed")
+
+
+@dataclass
+class ModelConfig:
+    """Everything one run needs. Build with :meth:`from_dict` to validate."""
+
+    seed: int = param(1, label="random seed", unit="integer", source="user input", low=0,
+                      high=2**63 - 1)
+    scale: float = param(1.0, label="size of the system relative to England", unit="share",
+                         source="1.0 = England", low=1e-4, high=10.0)
+    years: int = param(10, label="simulated years measured", unit="years", source="issue 2",
+                       low=1, high=50)
+    warmup_years: int = param(
+        12, label="years simulated first to fill the system, not measured", unit="years",
+        source="long enough for the stock in care to settle (checked in tests)", low=0, high=40)
+    price_year: int = param(2024, label="price year every cost is reported in", unit="year",
+                            source="latest evidence.md cost year (Holmes 2024)", low=2008,
+                            high=2025)
+    start_year: int = param(2011, label="calendar year the measured period starts",
+                            unit="year", source="evidence.md §1: England around 2011",
+                            low=1990, high=2100)
+    councils: CouncilsConfig = field(default_factory=CouncilsConfig)
+    params: Parameters = field(default_factory=Parameters)
+    policy: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "ModelConfig":
+        cfg = _build(cls, data or {}, "")
+        _check_councils(cfg.councils)
+        from sim.policies import build_policies  # local import: policies import config
+
+        build_policies(cfg.policy)  # validates names and values now, before any work
+        return cfg
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def total_months(self) -> int:
+        return 12 * (self.warmup_years + self.years)
+
+    @property
+    def measure_start(self) -> int:
+        return 12 * self.warmup_years
+
+
+def _describe(value: Any) -> str:
+    return repr(value)
+
+
+def _coerce(value: Any, typ: Any, path: str) -> Any:
+    if typ is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{path}: expected true or false, got {_describe(value)}")
+    if typ is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise ConfigError(f"{path}: expected a whole number, got {_describe(value)}")
+        return int(value)
+    if typ is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path}: expected a number, got {_describe(value)}")
+        return float(value)
+    if typ is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: expected text, got {_describe(value)}")
+        return value
+    return value
+
+
+def _build(cls: type, data: Any, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path or 'config'}: expected a mapping of keys to values, got "
+                          f"{_describe(data)}")
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if f.init}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        where = path or "config"
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed keys: "
+                          f"{', '.join(sorted(known))}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        f = known[name]
+        typ = hints[name]
+        sub = f"{path}.{name}" if path else name
+        if dataclasses.is_dataclass(typ):
+            kwargs[name] = _build(typ, value, sub)
+            continue
+        if name == "listed":
+            if not isinstance(value, list):
+                raise ConfigError(f"{sub}: expected a list of councils, got {_describe(value)}")
+            kwargs[name] = [_build(ListedCouncil, v, f"{sub}[{i}]") for i, v in enumerate(value)]
+            continue
+        if name in ("policy", "practice"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{sub}: expected a mapping, got {_describe(value)}")
+            kwargs[name] = dict(value)
+            continue
+        args = typing.get_args(typ)
+        if isinstance(typ, types.UnionType) or typing.get_origin(typ) is typing.Union:
+            if value is None and type(None) in args:
+                kwargs[name] = None
+                continue
+            typ = next(a for a in args if a is not type(None))
+        if typing.get_origin(typ) is list:
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(f"{sub}: expected a list, got {_describe(value)}")
+            kwargs[name] = list(value)
+            continue
+        value = _coerce(value, typ, sub)
+        rng = f.metadata.get("range")
+        if rng is not None and not rng[0] <= value <= rng[1]:
+            raise ConfigError(f"{sub}: value {_describe(value)} is out of range; allowed "
+                              f"{rng[0]} to {rng[1]} ({f.metadata.get('unit')})")
+        kwargs[name] = value
+    return cls(**kwargs)
+
+
+def _check_councils(c: CouncilsConfig) -> None:
+    if c.mode not in CouncilsConfig.MODES:
+        raise ConfigError(f"councils.mode: unknown mode {c.mode!r}; allowed: "
+                          f"{', '.join(CouncilsConfig.MODES)}")
+    if c.mode == "listed":
+        if not c.listed:
+            raise ConfigError("councils.listed: mode 'listed' needs at least one council")
+        for i, lc in enumerate(c.listed):
+            practice_of(lc, f"councils.listed[{i}]")
+
+
+def practice_of(lc: ListedCouncil, path: str = "council") -> CouncilPractice:
+    """The practice of a listed council: its profile, with its own overrides on top."""
+    if lc.profile not in PROFILES:
+        raise ConfigError(f"{path}.profile: unknown council profile {lc.profile!r}; allowed: "
+                          f"{', '.join(sorted(PROFILES))}")
+    base = dataclasses.asdict(PROFILES[lc.profile])
+    base.update(lc.practice)
+    return _build(CouncilPractice, base, f"{path}.practice")

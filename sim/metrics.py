@@ -1,0 +1,252 @@
+"""Calibration and outcome metrics, computed from a finished model's records.
+
+Definitions (names are part of the output interface; see README "Outputs"):
+
+* The measured period is the ``years`` after the warm-up. Returns, episode endings and
+  costs count when they happen in the measured period.
+* Re-entry shares (``reentry_12m``, ``breakdown_24m_*`` and ``reentry_curve.csv``) are
+  Kaplan-Meier estimates over every return home in the measured period: time from the
+  return to re-entry, censored at the end of the run or when the child turns 18 at home.
+* Maltreatment shares and failed-return counts use full-follow-up cohorts: returns (or,
+  for failed returns, children's first returns) at least the horizon before the end of
+  the run, so every member is followed for the whole horizon.
+* Counts and costs are England-equivalent: divided by ``scale``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.child import EntryReason, ExitKind
+from sim.ledger import GROUPS
+from sim.records import END_REENTERED
+
+if TYPE_CHECKING:
+    from sim.model import RevolvingDoorModel
+
+CURVE_GROUPS: tuple[str, ...] = ("all", "abuse_neglect", "neglect", "other")
+CURVE_MONTHS = 72
+
+#: The calibration table: metric -> (target, tolerance, source). Issue 2 and evidence.md §2.
+TARGETS: dict[str, tuple[float, float, str]] = {
+    "returned_home_share": (0.39, 0.05, "DfE 2011 via NSPCC 2012 (A)"),
+    "reentry_12m": (0.20, 0.04, "Goldacre et al. 2022 (A)"),
+    "breakdown_24m_abuse_neglect": (0.47, 0.06, "Farmer et al. 2011 (B)"),
+    "maltreated_24m_abuse_neglect": (0.46, 0.06, "Farmer et al. 2011 (B)"),
+    "failed_return_any_60m_neglect": (0.64, 0.07, "Farmer & Lutman 2010 (B)"),
+    "failed_return_2plus_60m_neglect": (0.33, 0.07, "Farmer & Lutman 2010 (B)"),
+    "substance_misuse_at_return_share": (0.50, 0.05, "Farmer et al. 2011 (B)"),
+    "treatment_share_substance_misuse": (0.05, 0.02, "NSPCC 2013 (C)"),
+}
+
+
+def _group_mask(df: pd.DataFrame, group: str) -> np.ndarray:
+    reason = df["reason"].to_numpy()
+    if group == "all":
+        return np.ones(len(df), dtype=bool)
+    if group == "abuse_neglect":
+        return reason != int(EntryReason.OTHER)
+    if group == "neglect":
+        return reason == int(EntryReason.NEGLECT)
+    if group == "other":
+        return reason == int(EntryReason.OTHER)
+    raise KeyError(group)
+
+
+def kaplan_meier(duration: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Cumulative incidence ``1 - S(t)`` of the Kaplan-Meier estimator at times ``at``."""
+    if len(duration) == 0:
+        return np.full(len(at), np.nan)
+    order = np.argsort(duration, kind="stable")
+    d = duration[order]
+    e = event[order].astype(bool)
+    n = len(d)
+    at_risk = n - np.arange(n)
+    factors = np.where(e, 1.0 - 1.0 / at_risk, 1.0)
+    surv = np.cumprod(factors)
+    idx = np.searchsorted(d, at, side="right") - 1
+    out = np.where(idx >= 0, 1.0 - surv[np.clip(idx, 0, None)], 0.0)
+    return out
+
+
+def _returns_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
+    df = model.records.returns_frame()
+    start, end = model.config.measure_start, model.config.total_months
+    return df[(df["time"] >= start) & (df["time"] < end)].reset_index(drop=True)
+
+
+def _km_inputs(df: pd.DataFrame, t_end: float) -> tuple[np.ndarray, np.ndarray]:
+    ended = ~np.isnan(df["end_time"].to_numpy())
+    end = np.where(ended, df["end_time"].to_numpy(), t_end)
+    duration = end - df["time"].to_numpy()
+    event = (df["end_kind"].to_numpy() == END_REENTERED)
+    return duration, event
+
+
+def reentry_curve(model: "RevolvingDoorModel", returns: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
+    """``group, month, share_reentered`` for months 1..72 (Kaplan-Meier)."""
+    df = _returns_in_period(model) if returns is None else returns
+    months = np.arange(1, CURVE_MONTHS + 1, dtype=float)
+    rows = []
+    for group in CURVE_GROUPS:
+        sub = df[_group_mask(df, group)]
+        dur, ev = _km_inputs(sub, float(model.config.total_months))
+        shares = kaplan_meier(dur, ev, months)
+        rows.append(pd.DataFrame({"group": group, "month": months.astype(int),
+                                  "share_reentered": shares}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _share_within(df: pd.DataFrame, col: str, horizon: float, t_end: float) -> float:
+    cohort = df[df["time"] <= t_end - horizon]
+    if len(cohort) == 0:
+        return float("nan")
+    when = cohort[col].to_numpy() - cohort["time"].to_numpy()
+    return float(np.mean(np.nan_to_num(when, nan=np.inf) <= horizon))
+
+
+def failed_returns_after_first(df_all: pd.DataFrame, start: float, t_end: float,
+                               horizon: float = 60.0) -> pd.Series:
+    """Failed returns within ``horizon`` months of each child's first return, for children
+    whose first return is in the measured period and at least ``horizon`` before the end."""
+    first = df_all[(df_all["nth"] == 1) & (df_all["time"] >= start)
+                   & (df_all["time"] <= t_end - horizon)]
+    ids = first["child"].to_numpy()
+    sub = df_all[df_all["child"].isin(ids)]
+    failed = ((sub["end_kind"] == END_REENTERED)
+              & (sub["end_time"] <= sub["first_return"] + horizon))
+    counts = failed.groupby(sub["child"]).sum()
+    return counts.reindex(ids, fill_value=0)
+
+
+def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
+    cfg = model.config
+    start, t_end = float(cfg.measure_start), float(cfg.total_months)
+    scale = cfg.scale
+    all_returns = model.records.returns_frame()
+    ret = all_returns[(all_returns["time"] >= start)
+                      & (all_returns["time"] < t_end)].reset_index(drop=True)
+    exits = model.records.exits_frame()
+    exits = exits[(exits["time"] >= start) & (exits["time"] < t_end)]
+    out: dict[str, Any] = {}
+    n_exits = len(exits)
+    out["returned_home_share"] = (float(np.mean(exits["kind"] == int(ExitKind.RETURNED_HOME)))
+                                  if n_exits else float("nan"))
+    curve = reentry_curve(model, ret)
+    at = curve.set_index(["group", "month"])["share_reentered"]
+    out["reentry_12m"] = float(at[("all", 12)])
+    out["reentry_24m"] = float(at[("all", 24)])
+    out["breakdown_24m_abuse_neglect"] = float(at[("abuse_neglect", 24)])
+    an = ret[_group_mask(ret, "abuse_neglect")]
+    out["maltreated_24m_abuse_neglect"] = _share_within(an, "first_maltreatment", 24, t_end)
+    out["maltreated_24m_all"] = _share_within(ret, "first_maltreatment", 24, t_end)
+    neg = all_returns[_group_mask(all_returns, "neglect")]
+    fails = failed_returns_after_first(neg, start, t_end)
+    out["failed_return_any_60m_neglect"] = float(np.mean(fails >= 1)) if len(fails) else \
+        float("nan")
+    out["failed_return_2plus_60m_neglect"] = float(np.mean(fails >= 2)) if len(fails) else \
+        float("nan")
+    out["substance_misuse_at_return_share"] = float(ret["substance"].mean()) if len(ret) else \
+        float("nan")
+    sm = ret[ret["substance"] & (ret["time"] <= t_end - 12)]
+    out["treatment_share_substance_misuse"] = float(sm["treated"].mean()) if len(sm) else \
+        float("nan")
+    out["maltreated_12m_substance_misuse"] = _share_within(ret[ret["substance"]],
+                                                           "first_maltreatment", 12, t_end)
+    out["months_in_harm_per_return"] = float(ret["harm_months"].mean()) if len(ret) else \
+        float("nan")
+    fam_returns = ret.drop_duplicates(["family", "time"])
+    out["support_families"] = float((fam_returns["support_level"] > 0).sum() / scale)
+    out["treatment_families"] = float(fam_returns["treated"].sum() / scale)
+    # volumes (England-equivalent, per year of the measured period)
+    years = cfg.years
+    flows = model.timeseries.flows[cfg.measure_start:].sum(axis=(0, 1))
+    from sim.records import FLOW_FIELDS, STOCK_FIELDS
+    f = dict(zip(FLOW_FIELDS, flows))
+    out["entries_per_year"] = float(f["entries"] / years / scale)
+    out["reentries_per_year"] = float(f["reentries"] / years / scale)
+    out["returns_per_year"] = float(f["returns"] / years / scale)
+    last = model.timeseries.stocks[cfg.total_months - 1].sum(axis=0)
+    s = dict(zip(STOCK_FIELDS, last))
+    out["children_in_care_end"] = float(s["children_in_care"] / scale)
+    out["children_home_after_return_end"] = float(s["children_home_after_return"] / scale)
+    out["returns_measured"] = int(len(ret))
+    # costs (England-equivalent, the whole measured period, run price year)
+    groups = model.ledger.by_group(cfg.measure_start, cfg.total_months)
+    out["cost_total_gbp"] = model.ledger.total(cfg.measure_start, cfg.total_months) / scale
+    for g in ("placement", "process", "after_return", "support", "treatment", "monitoring"):
+        out[f"cost_{g}_gbp"] = groups[g] / scale
+    out["cost_total_per_year_gbp"] = out["cost_total_gbp"] / years
+    out["price_year"] = cfg.price_year
+    return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
+
+
+def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
+    """One row a council: practice, volumes, return-home share, breakdowns, cost."""
+    cfg = model.config
+    start, t_end = float(cfg.measure_start), float(cfg.total_months)
+    ret = _returns_in_period(model)
+    exits = model.records.exits_frame()
+    exits = exits[(exits["time"] >= start) & (exits["time"] < t_end)]
+    cost = model.ledger.amounts[cfg.measure_start:].sum(axis=(0, 2)) / cfg.scale
+    rows = []
+    for c in model.councils:
+        r = ret[ret["council"] == c.index]
+        ex = exits[exits["council"] == c.index]
+        dur, ev = _km_inputs(r, t_end)
+        b24, r12 = kaplan_meier(dur, ev, np.array([24.0, 12.0])) if len(r) else (np.nan, np.nan)
+        rows.append({
+            "council": c.name, "size_share": c.size_share,
+            "return_propensity": c.return_propensity, "thoroughness": c.thoroughness,
+            "monitoring_months": c.monitoring_months, "support_share": c.support_share,
+            "treatment_share": c.treatment_share, "cost_multiplier": c.cost_multiplier,
+            "children_returned": int(len(r)),
+            "episodes_ended": int(len(ex)),
+            "return_home_share": (float(np.mean(ex["kind"] == int(ExitKind.RETURNED_HOME)))
+                                  if len(ex) else np.nan),
+            "breakdown_24m": float(b24), "reentry_12m": float(r12),
+            "maltreated_24m": _share_within(r, "first_maltreatment", 24, t_end),
+            "cost_total_gbp": float(cost[c.index]),
+        })
+    return pd.DataFrame(rows)
+
+
+def timeseries_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
+    """Month by council over the measured period: stocks, flows and costs."""
+    from sim.ledger import COMPONENTS
+    from sim.records import FLOW_FIELDS, STOCK_FIELDS
+
+    cfg = model.config
+    ms = cfg.measure_start
+    ts = model.timeseries
+    n_m = cfg.total_months - ms
+    n_c = len(model.councils)
+    month = np.repeat(np.arange(n_m), n_c)
+    data: dict[str, Any] = {"month": month,
+                            "council": np.tile([c.name for c in model.councils], n_m)}
+    for i, name in enumerate(STOCK_FIELDS):
+        data[name] = ts.stocks[ms:, :, i].reshape(-1)
+    for i, name in enumerate(FLOW_FIELDS):
+        data[name] = ts.flows[ms:, :, i].reshape(-1)
+    amounts = model.ledger.amounts[ms:]
+    for i, name in enumerate(COMPONENTS):
+        data[f"cost_{name}_gbp"] = amounts[:, :, i].reshape(-1)
+    data["cost_total_gbp"] = amounts.sum(axis=2).reshape(-1)
+    return pd.DataFrame(data)
+
+
+def calibration_table(metrics: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for name, (target, tol, source) in TARGETS.items():
+        v = metrics.get(name, float("nan"))
+        rows.append({"metric": name, "simulated": v, "target": target, "tolerance": tol,
+                     "within": bool(abs(v - target) <= tol), "source": source})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["TARGETS", "GROUPS", "calibration_table", "compute_metrics", "councils_frame",
+           "reentry_curve", "timeseries_frame"]

@@ -1,0 +1,39 @@
+"""Monitoring duration: the minimum months a case stays open after a return.
+
+Who is eligible: every family whose children go home. What they get: their case stays
+open at least ``min_months`` after the return (councils that keep cases open longer keep
+their own practice), and, if ``close_with_concerns`` is false, the case is not closed
+while any parental problem is unresolved. Effects (parameters in
+:class:`sim.parameters.AfterReturnParams`): an open case detects maltreatment sooner
+(``detect_open`` against ``detect_closed``), so children spend less time in harm and more
+harm turns into re-entry, and visits lower the maltreatment hazard a little
+(``rr_open_case``). Costs: social work for every month a case is open
+(``CostParams.monitoring_per_month``). Status quo: ``min_months: 0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.parameters import param
+from sim.policies.base import Policy, register
+
+if TYPE_CHECKING:
+    from sim.agents.family import Family
+
+
+@register("monitoring", "minimum_months")
+@dataclass
+class MinimumMonitoring(Policy):
+    min_months: int = param(
+        0, label="minimum months a case stays open after a return", unit="months",
+        source="scenario setting; status quo 0 (each council's own practice, evidence.md §2: "
+        "cases often closed too soon, Farmer 2014, B)", low=0, high=120)
+    close_with_concerns: bool = param(
+        True, label="may a case close while a parental problem is unresolved", unit="yes/no",
+        source="scenario setting", low=False, high=True)
+
+    def on_return(self, family: "Family", t: float) -> None:
+        family.close_at = max(family.close_at, family.return_time + self.min_months)
+        family.close_with_concerns = self.close_with_concerns

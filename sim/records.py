@@ -1,0 +1,102 @@
+"""What the model remembers for its outputs: returns home, episode endings, monthly series.
+
+Records are written when something happens (never by scanning agents), and turned into
+pandas data frames at the end of a run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.child import ExitKind
+
+END_OPEN, END_REENTERED, END_AGED_OUT = 0, 1, 2
+
+
+class ReturnRecord:
+    """One child's return home, and what happened after it."""
+
+    __slots__ = ("child", "family", "council", "time", "reason", "nth", "first_return",
+                 "substance", "treated", "support_level", "end_time", "end_kind",
+                 "first_maltreatment", "maltreatment_count", "harm_months", "after_maltreatment")
+
+    def __init__(self, child: int, family: int, council: int, time: float, reason: int,
+                 nth: int, first_return: float, substance: bool, support_level: int) -> None:
+        self.child = child
+        self.family = family
+        self.council = council
+        self.time = time
+        self.reason = reason
+        self.nth = nth
+        self.first_return = first_return
+        self.substance = substance
+        self.treated = False
+        self.support_level = support_level
+        self.end_time = math.nan
+        self.end_kind = END_OPEN
+        self.first_maltreatment = math.nan
+        self.maltreatment_count = 0
+        self.harm_months = 0.0
+        self.after_maltreatment = False
+
+
+class Records:
+    """All records of a run."""
+
+    def __init__(self) -> None:
+        self.returns: list[ReturnRecord] = []
+        # episode endings: time, council, reason, kind
+        self.exit_time: list[float] = []
+        self.exit_council: list[int] = []
+        self.exit_reason: list[int] = []
+        self.exit_kind: list[int] = []
+        self.families = 0
+        self.entries_total = 0
+
+    def episode_end(self, t: float, council: int, reason: int, kind: ExitKind) -> None:
+        self.exit_time.append(t)
+        self.exit_council.append(council)
+        self.exit_reason.append(reason)
+        self.exit_kind.append(int(kind))
+
+    def returns_frame(self) -> pd.DataFrame:
+        cols = ReturnRecord.__slots__
+        data = {c: [getattr(r, c) for r in self.returns] for c in cols}
+        return pd.DataFrame(data, columns=list(cols))
+
+    def exits_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
+                             "council": np.asarray(self.exit_council, dtype=int),
+                             "reason": np.asarray(self.exit_reason, dtype=int),
+                             "kind": np.asarray(self.exit_kind, dtype=int)})
+
+
+#: Columns of ``timeseries.csv`` besides ``month``, ``council`` and the costs.
+STOCK_FIELDS = ("children_in_care", "children_home_after_return", "open_cases",
+                "supported_families")
+FLOW_FIELDS = ("entries", "reentries", "returns", "exits_other", "maltreatment_starts",
+               "maltreatment_detected")
+
+
+class TimeSeries:
+    """Month-by-council counts: stocks at month end and flows during the month."""
+
+    def __init__(self, months: int, councils: int) -> None:
+        self.stocks = np.zeros((months, councils, len(STOCK_FIELDS)), dtype=np.int64)
+        self.flows = np.zeros((months, councils, len(FLOW_FIELDS)), dtype=np.int64)
+        self._flow = {name: i for i, name in enumerate(FLOW_FIELDS)}
+
+    def flow(self, t: float, council: int, name: str, n: int = 1) -> None:
+        month = int(t)
+        if month < self.flows.shape[0]:
+            self.flows[month, council, self._flow[name]] += n
+
+    def record_stocks(self, month: int, council: object) -> None:
+        s = self.stocks[month, council.index]  # type: ignore[attr-defined]
+        s[0] = council.children_in_care  # type: ignore[attr-defined]
+        s[1] = council.home_after_return  # type: ignore[attr-defined]
+        s[2] = council.open_cases  # type: ignore[attr-defined]
+        s[3] = sum(council.supported)  # type: ignore[attr-defined]
