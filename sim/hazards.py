@@ -57,6 +57,7 @@ class Hazards:
         self.in_care_mult = f.in_care_resolution_multiplier
         # after return
         self.maltreatment_base = rate(a.maltreatment_base)
+        self.maltreatment_early = a.maltreatment_early_multiplier
         self.problem_rr = (a.rr_substance, a.rr_domestic_abuse, a.rr_mental_health)
         self.rr_other = a.rr_other_reason
         self.rr_open = a.rr_open_case
@@ -139,6 +140,7 @@ class Hazards:
                 if j == 0 and fam.treated:
                     rel *= self.treatment_relapse_rr
                 r[_P0 + j] = rel
+        early = t - fam.return_time < self.early_months
         if fam.in_harm:
             r[_DET] = self.detect_open if fam.case_open else self.detect_closed
         else:
@@ -146,9 +148,11 @@ class Hazards:
                 h *= self.rr_other
             if fam.case_open:
                 h *= self.rr_open
+            if early:
+                h *= self.maltreatment_early
             r[_MALT] = h * malt_rr
         brk = self.breakdown
-        if t - fam.return_time >= self.early_months:
+        if not early:
             brk *= self.breakdown_late
         r[_BRK] = brk
 

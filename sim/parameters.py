@@ -217,6 +217,11 @@ class AfterReturnParams:
         0.006, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
+    maltreatment_early_multiplier: float = param(
+        2.0, label="maltreatment hazard in the early months after a return, relative to later",
+        unit=MULT, source="evidence.md §2: most failed returns happen early (Goldacre et al. "
+        "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
+        low=1.0, high=10.0)
     rr_substance: float = param(
         4.0, label="maltreatment hazard ratio, unresolved substance misuse", unit=MULT,
         source=f"{EVIDENCE} §2: continuing parental substance misuse predicts maltreatment "

@@ -1,0 +1,130 @@
+"""Policy levers: wired, switchable, costed, and common random numbers (issue 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sim
+from sim.config import ConfigError
+from sim.policies import REGISTRY, Policy, build_policies, register
+
+from conftest import policy_option, tiny
+
+STATUS_QUO = {lever: policy_option(lever, "status_quo")
+              for lever in ("support", "monitoring", "treatment")}
+
+
+def run(policy: dict[str, Any], **over: Any) -> sim.Results:
+    return sim.run(tiny(policy=policy, **over))
+
+
+def test_status_quo_options_equal_no_policy_objects(tmp_path: Path) -> None:
+    with_sq = run(STATUS_QUO)
+    without = run({})
+    assert len(build_policies(STATUS_QUO)) == 3  # the status-quo objects really exist
+    with_sq.write(tmp_path / "sq")
+    without.write(tmp_path / "none")
+    for f in ("metrics.json", "timeseries.csv", "councils.csv", "reentry_curve.csv"):
+        assert (tmp_path / "sq" / f).read_bytes() == (tmp_path / "none" / f).read_bytes(), f
+
+
+@pytest.mark.parametrize(
+    ("lever", "option", "targets"),
+    [
+        ("support", "entitlement", ["cost_support_gbp", "support_families"]),
+        ("monitoring", "m3", ["cost_monitoring_gbp"]),
+        ("monitoring", "m6", ["cost_monitoring_gbp"]),
+        ("monitoring", "m12", ["cost_monitoring_gbp", "months_in_harm_per_return"]),
+        ("monitoring", "m24", ["cost_monitoring_gbp", "months_in_harm_per_return"]),
+        ("treatment", "t25", ["treatment_families", "cost_treatment_gbp"]),
+        ("treatment", "t50", ["treatment_families", "cost_treatment_gbp"]),
+        ("treatment", "universal", ["treatment_families", "cost_treatment_gbp"]),
+    ],
+)
+def test_each_option_changes_what_it_targets(lever: str, option: str,
+                                             targets: list[str]) -> None:
+    base = run({}).metrics
+    pol = run({lever: policy_option(lever, option)}).metrics
+    for metric in targets:
+        assert pol[metric] != base[metric], (option, metric)
+
+
+def test_policy_metrics_present_and_zero_not_absent() -> None:
+    m = run({"treatment": {"kind": "access", "share": 0.0}}).metrics
+    for key in ("maltreated_24m_all", "months_in_harm_per_return", "support_families",
+                "treatment_families", "cost_support_gbp", "cost_treatment_gbp",
+                "cost_monitoring_gbp", "maltreated_12m_substance_misuse"):
+        assert key in m
+    assert m["cost_treatment_gbp"] == 0.0 and m["treatment_families"] == 0.0
+
+
+@pytest.mark.slow
+def test_directions_on_paired_seeds() -> None:
+    size = {"scale": 0.1, "warmup_years": 8, "years": 6}
+    for seed in (1, 2):
+        base = run({}, seed=seed, **size).metrics
+        ent = run({"support": policy_option("support", "entitlement")}, seed=seed, **size).metrics
+        assert ent["breakdown_24m_abuse_neglect"] < base["breakdown_24m_abuse_neglect"]
+        assert ent["cost_support_gbp"] > base["cost_support_gbp"]
+        trt = run({"treatment": policy_option("treatment", "universal")}, seed=seed,
+                  **size).metrics
+        assert trt["maltreated_12m_substance_misuse"] < base["maltreated_12m_substance_misuse"]
+        mon = run({"monitoring": policy_option("monitoring", "m24")}, seed=seed, **size).metrics
+        assert mon["months_in_harm_per_return"] < base["months_in_harm_per_return"]
+
+
+def test_support_cost_per_family_in_evidence_range() -> None:
+    """Entitlement's extra support spend per supported family lies in the range of
+    shared/evidence.md section 3: from the low-need package (GBP 1,644 for 6 months, 2024)
+    to an intensive package (GBP 1,300-1,900 a month) for two years (about GBP 45,600)."""
+    base = run({}, scale=0.05).metrics
+    ent = run({"support": policy_option("support", "entitlement")}, scale=0.05).metrics
+    per_family = ent["cost_support_gbp"] / ent["support_families"]
+    assert 1644 <= per_family <= 45600, per_family
+    assert ent["cost_support_gbp"] > base["cost_support_gbp"]
+    parts = ent["cost_placement_gbp"] + ent["cost_process_gbp"] + ent["cost_after_return_gbp"]
+    assert parts == pytest.approx(ent["cost_total_gbp"], rel=1e-12)
+
+
+def test_policy_for_some_councils_changes_only_their_rows() -> None:
+    chosen = ["C001", "C002", "C003"]
+    base = run({}, scale=0.05).councils.set_index("council")
+    pol = run({"support": {"kind": "entitlement", "councils": chosen},
+               "monitoring": {"kind": "minimum_months", "min_months": 24, "councils": chosen}},
+              scale=0.05).councils.set_index("council")
+    changed = [c for c in base.index if not base.loc[c].equals(pol.loc[c])]
+    assert changed and set(changed) <= set(chosen), changed
+
+
+def test_policy_start_month_delays_the_reform() -> None:
+    late = run({"support": {"kind": "entitlement", "start_month": 30}})
+    now = run({"support": {"kind": "entitlement", "start_month": 0}})
+    base = run({})
+    ts_late, ts_base = late.timeseries, base.timeseries
+    before = ts_late["month"] < 30
+    assert ts_late.loc[before, "cost_support_gbp"].sum() == pytest.approx(
+        ts_base.loc[before, "cost_support_gbp"].sum())
+    assert now.metrics["cost_support_gbp"] > late.metrics["cost_support_gbp"]
+
+
+def test_a_new_lever_is_a_small_class() -> None:
+    """The README's 'Adding a policy' example works as written."""
+
+    @register("reunification", "thorough_assessment")
+    @dataclass
+    class ThoroughAssessment(Policy):
+        def on_entry(self, family: Any, t: float) -> None:
+            family.council.thoroughness = max(family.council.thoroughness, 0.9)
+
+    try:
+        base = run({}).metrics
+        pol = run({"reunification": {"kind": "thorough_assessment"}}).metrics
+        assert pol["returned_home_share"] < base["returned_home_share"]
+        with pytest.raises(ConfigError, match="allowed: thorough_assessment"):
+            build_policies({"reunification": {"kind": "thorough"}})
+    finally:
+        del REGISTRY["reunification"]
