@@ -1,0 +1,130 @@
+"""Parameter sets as dotted-path overrides, and ensembles of them.
+
+An *override* is ``{"params.after_return.detect_open": 0.35, ...}``: a dotted path of
+:class:`sim.config.ModelConfig` and a value. :func:`apply_overrides` puts overrides into a
+nested config dict; :func:`member_overrides` reads one member of an ensemble file written by
+``revolving-door-calibrate`` (``ensemble.yaml``), so that an experiment can draw a
+parameter set per replicate::
+
+    from sim.calibration.ensemble import load_ensemble, member_overrides, apply_overrides
+    ens = load_ensemble("calibration/small/ensemble.yaml")
+    for rep in range(n):
+        cfg = apply_overrides(base_config, member_overrides(path, rep % ens.size))
+        cfg["seed"] = rep
+        ...
+
+The ensemble file holds ``status`` (``accepted``: every member reproduces every target
+within tolerance; ``best_n_not_accepted``: no parameter set passed, so the members are the
+best by fit and are *not* an accepted posterior sample), the targets, and ``members``: a
+list of ``{overrides: {...}, loss, all_within, ...}``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.calibration.provenance import RangeError, parameters_by_path
+
+
+class EnsembleError(ValueError):
+    """An ensemble file or an index into it is wrong."""
+
+
+def check_override_path(path: str) -> None:
+    """Raise :class:`RangeError` unless ``path`` is a ModelConfig parameter path."""
+    known = parameters_by_path()
+    info = known.get(path)
+    if info is None or not info.overridable:
+        leaf = path.rsplit(".", 1)[-1]
+        close = [k for k, v in known.items() if v.overridable and k.endswith("." + leaf)]
+        hint = f"; did you mean {', '.join(close)}?" if close else \
+            "; allowed: the params.* and councils.spread.* paths printed by revolving-door-params"
+        raise RangeError(f"unknown parameter path {path!r}{hint}")
+
+
+def apply_overrides(config: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``config`` with each dotted-path override set (paths are checked)."""
+    out = copy.deepcopy(config)
+    for path, value in overrides.items():
+        check_override_path(path)
+        node = out
+        parts = path.split(".")
+        for key in parts[:-1]:
+            nxt = node.get(key)
+            if nxt is None:
+                nxt = node[key] = {}
+            elif not isinstance(nxt, dict):
+                raise RangeError(f"override {path!r}: {key!r} in the config is not a mapping")
+            node = nxt
+        node[parts[-1]] = value
+    return out
+
+
+@dataclass
+class Ensemble:
+    path: Path
+    status: str
+    members: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+
+STATUSES = ("accepted", "best_n_not_accepted")
+
+
+def load_ensemble(path: str | Path) -> Ensemble:
+    """Read and check an ``ensemble.yaml``."""
+    path = Path(path)
+    if not path.is_file():
+        raise EnsembleError(f"ensemble file {str(path)!r} does not exist (make one with "
+                            "revolving-door-calibrate)")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("members"), list):
+        raise EnsembleError(f"{path}: expected a mapping with a 'members' list")
+    status = data.get("status")
+    if status not in STATUSES:
+        raise EnsembleError(f"{path}: status {status!r}; allowed: {', '.join(STATUSES)}")
+    if not data["members"]:
+        raise EnsembleError(f"{path}: the ensemble has no members")
+    for i, m in enumerate(data["members"]):
+        if not isinstance(m, dict) or not isinstance(m.get("overrides"), dict):
+            raise EnsembleError(f"{path}: members[{i}] has no 'overrides' mapping")
+        for p in m["overrides"]:
+            check_override_path(p)
+    meta = {k: v for k, v in data.items() if k != "members"}
+    return Ensemble(path=path, status=status, members=data["members"], meta=meta)
+
+
+def member_overrides(path: str | Path, index: int) -> dict[str, Any]:
+    """The dotted-path overrides of member ``index`` of the ensemble at ``path``."""
+    ens = load_ensemble(path)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < ens.size:
+        raise EnsembleError(f"ensemble index {index!r} out of range; allowed 0 to "
+                            f"{ens.size - 1} ({path})")
+    return dict(ens.members[index]["overrides"])
+
+
+def load_overrides(path: str | Path) -> dict[str, Any]:
+    """The overrides of a fitted parameter file (``fitted_params.yaml``)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("overrides"), dict):
+        raise EnsembleError(f"{path}: expected a mapping with an 'overrides' mapping")
+    for p in data["overrides"]:
+        check_override_path(p)
+    return dict(data["overrides"])
+
+
+__all__ = ["Ensemble", "EnsembleError", "STATUSES", "apply_overrides", "check_override_path",
+           "load_ensemble", "load_overrides", "member_overrides"]

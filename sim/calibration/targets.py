@@ -1,0 +1,57 @@
+"""The calibration targets: ``sim.metrics.TARGETS`` plus the timing of re-entry.
+
+Timing of re-entry. The evidence says two things about *when* returns fail: most failed
+returns happen early, and returns keep failing for years. Both are captured by one number,
+the share of all returns that re-enter within 12 months divided by the share that
+re-enter within 60 months (Kaplan-Meier, all returning children, from the run's
+``reentry_curve``):
+
+* Goldacre, Hood, Jones, King & Wang 2022 (British Journal of Social Work 52(8), A): for
+  all children returning home in England 2014-2020, one in five re-entered care after one
+  year and over a third after six years (so 12 months / 72 months is about 0.20 / 0.35 to
+  0.38, i.e. 0.53-0.57).
+* McGrath-Lone, Dearden, Harron, Nasim & Gilbert 2017 (Child Abuse & Neglect 63, A): 35.3%
+  of children leaving care in 2008 re-entered within five years, with 14-23% within one
+  year for exits in 2007-2012 (12 / 60 months about 0.4-0.65).
+
+Target: 0.58 with tolerance 0.08 (0.50 to 0.66). Above 0.66 would mean almost no failures
+after the first year (contradicting "returns keep failing for years"); below 0.50 would
+mean most failures come after the first year (contradicting "most failed returns happen
+early"). The 60-month re-entry share itself (about 0.33-0.38 in both studies) is reported
+in the fit table for information; it is implied by the 12-month target and the ratio.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.metrics import TARGETS as MODEL_TARGETS
+
+TIMING_METRIC = "reentry_12m_to_60m_ratio"
+TIMING_TARGET: tuple[float, float, str] = (
+    0.58, 0.08, "Goldacre et al. 2022 (A): 20% by 1 year, over a third by 6 years; "
+    "McGrath-Lone et al. 2017 (A): 35% within 5 years; see sim/calibration/targets.py")
+
+#: metric -> (target, tolerance, source): every target the calibration fits.
+TARGETS: dict[str, tuple[float, float, str]] = {**MODEL_TARGETS, TIMING_METRIC: TIMING_TARGET}
+
+#: Reported with the fit but not fitted.
+INFO_METRICS = ("reentry_24m", "reentry_60m")
+
+
+def run_metrics(results: Any) -> dict[str, float]:
+    """The fitted metrics (and info metrics) of one :class:`sim.Results`."""
+    m = results.metrics
+    out = {k: float(m[k]) if m.get(k) is not None else math.nan for k in MODEL_TARGETS}
+    curve = results.reentry_curve
+    allc = curve[curve["group"] == "all"].set_index("month")["share_reentered"]
+    r12 = float(allc.get(12, math.nan))
+    r60 = float(allc.get(60, math.nan))
+    out[TIMING_METRIC] = r12 / r60 if r60 and not math.isnan(r60) and r60 > 0 else math.nan
+    out["reentry_24m"] = float(m.get("reentry_24m", math.nan))
+    out["reentry_60m"] = r60
+    return out
+
+
+__all__ = ["INFO_METRICS", "TARGETS", "TIMING_METRIC", "TIMING_TARGET", "run_metrics"]
