@@ -23,6 +23,7 @@ class Calendar:
         self._seq = 0
         self.activations = 0  # agents activated (work done, for the regression guard)
         self.stale = 0  # entries skipped because the agent was rescheduled
+        self.events = 0  # random family events fired (counted by ``Family.step``)
 
     def schedule(self, agent: Schedulable, time: float) -> None:
         agent.schedule_token += 1

@@ -23,6 +23,9 @@ _P0 = int(Clock.PROBLEM_SUBSTANCE)
 _MALT = int(Clock.MALTREATMENT)
 _DET = int(Clock.DETECTION)
 _BRK = int(Clock.BREAKDOWN)
+_NO_RATES = [0.0] * len(Clock)
+_IN_CARE, _AT_HOME = Location.IN_CARE, Location.AT_HOME
+_OTHER = EntryReason.OTHER
 
 AGE5 = 60.0
 AGE16 = 192.0
@@ -90,11 +93,11 @@ class Hazards:
     def compute(self, fam: "Family", t: float) -> None:
         """Set ``fam.rates`` (per month) for the family's situation at time ``t``."""
         r = fam.rates
-        for k in range(len(r)):
-            r[k] = 0.0
+        r[:] = _NO_RATES
         unresolved = fam.unresolved
-        other = fam.reason == EntryReason.OTHER
-        if fam.location == Location.IN_CARE:
+        other = fam.reason == _OTHER
+        location = fam.location
+        if location == _IN_CARE:
             base = self.return_early[1 if other else 0]
             if t - fam.episode_start >= self.early_months:
                 base *= self.return_late_mult
@@ -109,8 +112,10 @@ class Hazards:
             youngest, eldest = INF_AGE, -1.0
             for ch in fam.children:
                 age = t - ch.birth_time
-                youngest = min(youngest, age)
-                eldest = max(eldest, age)
+                if age < youngest:
+                    youngest = age
+                if age > eldest:
+                    eldest = age
             ex = self.other_exit_16 if eldest >= AGE16 else self.other_exit
             if fam.care_order:
                 ex += self.guardianship
@@ -123,7 +128,7 @@ class Hazards:
                 elif fam.present[j]:
                     r[_P0 + j] = self.relapse
             return
-        if fam.location != Location.AT_HOME:
+        if location != _AT_HOME:
             return
         malt_rr, res_rr = self.support_effect(fam)
         treating = fam.treating(t)

@@ -56,10 +56,19 @@ class KeyedStream:
         self._key = key & _MASK
 
     def uniform(self, a: int, b: int = 0, c: int = 0) -> float:
-        """A uniform number in (0, 1) for the key ``(a, b, c)``."""
-        z = _mix(self._key ^ a)
-        z = _mix(z ^ ((b << 20) ^ c))
-        return ((z >> 11) + 0.5) * _TWO53
+        """A uniform number in (0, 1) for the key ``(a, b, c)``.
+
+        ``_mix(_mix(key ^ a) ^ ((b << 20) ^ c))``, written out: this is on the model's hot
+        path (every family clock draws one), and inlining halves its cost.
+        """
+        z = ((self._key ^ a) + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        z = (z ^ (z >> 31)) ^ ((b << 20) ^ c)
+        z = (z + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return (((z ^ (z >> 31)) >> 11) + 0.5) * _TWO53
 
     def exponential(self, a: int, b: int = 0, c: int = 0) -> float:
         """A unit exponential number for the key ``(a, b, c)``."""

@@ -64,6 +64,11 @@ class SupportMode(IntEnum):
     ENTITLED = 2  # matched to need, for as long as needed (support entitlement policy)
 
 
+_CLOCKS: tuple[Clock, ...] = tuple(Clock)  # Clock(k) without the enum call
+_IN_CARE, _AT_HOME, _GONE = Location.IN_CARE, Location.AT_HOME, Location.GONE
+_AGE_CHECKPOINTS = (60.0, 192.0)
+
+
 class Family(mesa.Agent):
     """Parents and a sibling group, and everything that happens to them after entry."""
 
@@ -107,74 +112,97 @@ class Family(mesa.Agent):
         self.fired = [0] * N_CLOCKS
         self.budget = [-1.0] * N_CLOCKS  # drawn when the clock first gets a positive rate
         self.due_kind = -1
+        self._running: list[int] = []  # clocks with a positive rate, set by _reschedule
         self.schedule_token = 0
 
     # ------------------------------------------------------------------ engine
+    # The hot path of the model (see docs/performance.md): every activation runs
+    # ``_advance`` and ``_reschedule``. Locals and module constants stand in for repeated
+    # attribute and enum look-ups; the arithmetic is exactly that of the method's
+    # description, in the same order, so results do not depend on these details.
     def _advance(self, t: float) -> None:
+        """Use up ``rate * dt`` of each running clock's budget since the last update."""
         dt = t - self.t_last
         if dt > 0:
             b, r = self.budget, self.rates
-            for k in range(N_CLOCKS):
-                if r[k] > 0.0:
-                    b[k] = max(0.0, b[k] - r[k] * dt)
+            for k in self._running:
+                x = b[k] - r[k] * dt
+                b[k] = x if x > 0.0 else 0.0
         self.t_last = t
 
     def refresh(self, t: float) -> None:
         """Something outside the family changed its hazards: recompute and reschedule."""
-        if self.location == Location.GONE:
+        if self.location == _GONE:
             return
         self._advance(t)
         self._reschedule(t)
 
     def _reschedule(self, t: float) -> None:
-        self.model.hazards.compute(self, t)
+        """Recompute the rates, draw budgets for clocks that start running, and put the
+        family in the calendar at its earliest clock or checkpoint."""
+        model = self.model
+        model.hazards.compute(self, t)
         best, kind = INF, -1
         b, r = self.budget, self.rates
+        running = []
         for k in range(N_CLOCKS):
-            if r[k] > 0.0:
-                if b[k] < 0.0:
-                    b[k] = self.model.clock_stream.exponential(self.unique_id, k, self.fired[k])
-                due = t + b[k] / r[k]
+            rk = r[k]
+            if rk > 0.0:
+                running.append(k)
+                bk = b[k]
+                if bk < 0.0:
+                    bk = b[k] = model.clock_stream.exponential(self.unique_id, k,
+                                                               self.fired[k])
+                due = t + bk / rk
                 if due < best:
                     best, kind = due, k
+        self._running = running
         cp = self._next_checkpoint(t)
         if cp < best:
             best, kind = cp, -1
         self.due_kind = kind
         if best < INF:
-            self.model.calendar.schedule(self, best)
+            model.calendar.schedule(self, best)
 
     def _next_checkpoint(self, t: float) -> float:
+        """The earliest deterministic moment after ``t`` at which the rates change."""
         early = self.model.k.early_months
-        cands: list[float] = []
-        if self.location == Location.IN_CARE:
-            cands.append(self.episode_start + early)
-            for child in self.children:
-                age = t - child.birth_time
-                for threshold in (60.0, 192.0):  # 5 and 16 years: exit hazards change
-                    if age < threshold:
-                        cands.append(child.birth_time + threshold)
-        else:
-            cands.extend((self.return_time + early, self.close_at, self.support_until,
-                          self.treatment_due, self.treatment_end))
         nxt = INF
-        for c in cands:
-            if t < c < nxt:
+        if self.location == _IN_CARE:
+            c = self.episode_start + early
+            if t < c:
                 nxt = c
+            for child in self.children:
+                birth = child.birth_time
+                age = t - birth
+                for threshold in _AGE_CHECKPOINTS:  # 5 and 16 years: exit hazards change
+                    if age < threshold:
+                        c = birth + threshold
+                        if t < c < nxt:
+                            nxt = c
+        else:
+            for c in (self.return_time + early, self.close_at, self.support_until,
+                      self.treatment_due, self.treatment_end):
+                if t < c < nxt:
+                    nxt = c
         return nxt
 
     def step(self) -> None:
         """Process the family's due event, then reschedule (called by the calendar)."""
-        t = self.model.now
+        model = self.model
+        t = model.now
         self._advance(t)
         kind = self.due_kind
         if kind >= 0:
+            model.calendar.events += 1
             self.fired[kind] += 1
             self.budget[kind] = -1.0  # a fresh budget is drawn when the clock next runs
-            self._fire(Clock(kind), t)
-        if self.location == Location.AT_HOME:
+            self._fire(_CLOCKS[kind], t)
+        location = self.location
+        if location == _AT_HOME:
             self._checkpoints(t)
-        if self.location != Location.GONE:
+            location = self.location
+        if location != _GONE:
             self._reschedule(t)
 
     # ------------------------------------------------------------------ events
