@@ -1,0 +1,110 @@
+"""Calibration, ensemble and sensitivity machinery, end to end at tiny sizes."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.calibration import calibrate, sensitivity
+from sim.calibration.ensemble import (EnsembleError, apply_overrides, load_ensemble,
+                                      load_overrides, member_overrides)
+from sim.calibration.provenance import RangeError, load_ranges, select
+from sim.calibration.targets import TARGETS, TIMING_METRIC
+
+
+def test_apply_overrides_sets_nested_values_and_checks_paths() -> None:
+    base = {"scale": 0.01, "params": {"care": {"early_months": 6}}}
+    out = apply_overrides(base, {"params.after_return.detect_open": 0.4,
+                                 "councils.spread.thoroughness_mean": 0.3})
+    assert out["params"]["after_return"]["detect_open"] == 0.4
+    assert out["params"]["care"]["early_months"] == 6
+    assert out["councils"]["spread"]["thoroughness_mean"] == 0.3
+    assert "after_return" not in base["params"], "the input must not be changed"
+    with pytest.raises(RangeError, match=r"unknown parameter path 'params\.detect_open'.*"
+                                         r"params\.after_return\.detect_open"):
+        apply_overrides(base, {"params.detect_open": 0.4})
+
+
+def test_select_rejects_unknown_and_non_float_paths() -> None:
+    with pytest.raises(RangeError, match="unknown or unranged parameter path 'nope'; allowed"):
+        select(["nope"], "calibrate")
+    with pytest.raises(RangeError, match="only uncertain float"):
+        select(["params.care.early_months"], "calibrate")
+    assert {r.path for r in select(None, "calibrate")} == {
+        p for p, r in load_ranges().items() if r.calibrate}
+
+
+def test_bad_budget_is_a_clear_error(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert calibrate.main(["--budget", "tiny", "--trials", "0", "--out", str(tmp_path)]) == 2
+    assert "budget.trials: expected a whole number of at least 1, got 0" in \
+        capsys.readouterr().err
+    assert calibrate.main(["--budget", "tiny", "--params", "params.bogus",
+                           "--out", str(tmp_path)]) == 2
+    assert "unknown or unranged parameter path 'params.bogus'" in capsys.readouterr().err
+
+
+def test_calibrate_end_to_end_tiny(tmp_path: Path) -> None:
+    out = tmp_path / "cal"
+    code = calibrate.main(["--budget", "tiny", "--trials", "2", "--final-replicates", "2",
+                           "--top-k", "2", "--seed", "3", "--out", str(out)])
+    assert code == 0
+    for name in ("fitted_params.yaml", "fit_table.md", "fit_table.csv", "ensemble.yaml",
+                 "trials.csv", "check_replicates.csv"):
+        assert (out / name).is_file(), name
+    fitted = yaml.safe_load((out / "fitted_params.yaml").read_text())
+    prov = fitted["provenance"]
+    for key in ("date", "method", "seed", "budget", "targets", "command"):
+        assert key in prov
+    assert prov["seed"] == 3 and "Optuna" in prov["method"]
+    assert set(prov["targets"]) == set(TARGETS)
+    ranges = load_ranges()
+    overrides = load_overrides(out / "fitted_params.yaml")
+    assert set(overrides) == {p for p, r in ranges.items() if r.calibrate}
+    for p, v in overrides.items():
+        assert ranges[p].low <= v <= ranges[p].high, p
+    # the fit table is the mean of the fresh replicates of the best candidate, honestly judged
+    table = pd.read_csv(out / "fit_table.csv")
+    assert set(TARGETS) <= set(table["metric"])
+    reps = pd.read_csv(out / "check_replicates.csv")
+    best = reps[reps["trial"] == fitted["fit"]["trial"]]
+    assert len(best) == 2
+    for _, row in table[table["metric"].isin(list(TARGETS))].iterrows():
+        mean = best[row["metric"]].mean()
+        assert math.isclose(row["simulated_mean"], mean, rel_tol=1e-5, abs_tol=1e-9)
+        within = abs(mean - row["target"]) <= row["tolerance"]
+        assert row["result"] == ("pass" if within else "miss")
+    assert fitted["fit"]["n_within"] == int((table["result"] == "pass").sum())
+    # the ensemble is loadable, labelled, and its members are override sets
+    ens = load_ensemble(out / "ensemble.yaml")
+    assert ens.status in ("accepted", "best_n_not_accepted")
+    assert ens.accepted == all(m["all_within"] for m in ens.members)
+    m0 = member_overrides(out / "ensemble.yaml", 0)
+    assert set(m0) == set(overrides)
+    with pytest.raises(EnsembleError, match="out of range; allowed 0 to"):
+        member_overrides(out / "ensemble.yaml", ens.size)
+    trials = pd.read_csv(out / "trials.csv")
+    assert len(trials) == 2
+    assert f"z_{TIMING_METRIC}" in trials.columns
+
+
+def test_sensitivity_tiny(tmp_path: Path) -> None:
+    """Cost-only parameters cannot move breakdowns (common random numbers), and a dearer
+    support package must raise the net cost of the entitlement."""
+    out = tmp_path / "sa"
+    table = sensitivity.morris_analysis(
+        trajectories=2, scale=0.005, warmup_years=2, years=3, seed=2,
+        params=["params.costs.support_high_per_month", "params.after_return.detect_open"],
+        out=out)
+    for name in ("sensitivity_table.csv", "sensitivity_table.md", "summary.json",
+                 "summary.md", "design.csv", "sensitivity_tornado.png",
+                 "sensitivity_tornado.svg"):
+        assert (out / name).is_file(), name
+    brk = table[table.output == "breakdown_24m_abuse_neglect"].set_index("parameter")
+    net = table[table.output == "net_cost_per_year_gbp"].set_index("parameter")
+    assert brk.loc["params.costs.support_high_per_month", "mu_star"] == 0.0
+    assert net.loc["params.costs.support_high_per_month", "mu"] > 0
+    assert (out / "sensitivity_tornado.png").stat().st_size > 1000
