@@ -23,11 +23,15 @@ import pandas as pd
 from sim.agents.child import EntryReason, ExitKind
 from sim.ledger import GROUPS
 from sim.records import END_REENTERED
+from sim.variation import variation_metrics
 
 if TYPE_CHECKING:
     from sim.model import RevolvingDoorModel
 
 CURVE_GROUPS: tuple[str, ...] = ("all", "abuse_neglect", "neglect", "other")
+#: Horizons (years from the start of the measured period) of the ``*_<h>y`` metrics.
+HORIZONS_YEARS: tuple[int, ...] = (5, 10)
+HORIZON_FLOWS: tuple[str, ...] = ("reentries", "returns", "maltreatment_starts")
 CURVE_MONTHS = 72
 
 #: The calibration table: metric -> (target, tolerance, source). Issue 2 and evidence.md §2.
@@ -182,7 +186,44 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
         out[f"cost_{g}_gbp"] = groups[g] / scale
     out["cost_total_per_year_gbp"] = out["cost_total_gbp"] / years
     out["price_year"] = cfg.price_year
+    out.update(horizon_metrics(model))
+    out.update(variation_metrics(model))
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
+
+
+def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
+    """Costs by ledger component, failed returns and months in harm over the first
+    ``h`` measured years, for ``h`` in :data:`HORIZONS_YEARS` (NaN when the run is shorter).
+
+    England-equivalent, in the run's price year: ``cost_<component>_<h>y_gbp`` for every
+    ledger component and ``cost_total_<h>y_gbp``; ``reentries_<h>y`` (children coming back
+    into care after a failed return), ``returns_<h>y``, ``maltreatment_starts_<h>y``
+    (children) and ``harm_months_<h>y`` (child-months in an undetected harmful home).
+    These are what the false-economy experiment compares between policies.
+    """
+    from sim.ledger import COMPONENTS
+    from sim.records import FLOW_FIELDS
+
+    cfg = model.config
+    scale = cfg.scale
+    start = cfg.measure_start
+    ts = model.timeseries
+    out: dict[str, float] = {}
+    for h in HORIZONS_YEARS:
+        if h > cfg.years:
+            names = ([f"cost_{c}_{h}y_gbp" for c in COMPONENTS] + [f"cost_total_{h}y_gbp"]
+                     + [f"{f}_{h}y" for f in HORIZON_FLOWS] + [f"harm_months_{h}y"])
+            out.update({name: float("nan") for name in names})
+            continue
+        stop = start + 12 * h
+        for c, v in model.ledger.by_component(start, stop).items():
+            out[f"cost_{c}_{h}y_gbp"] = v / scale
+        out[f"cost_total_{h}y_gbp"] = model.ledger.total(start, stop) / scale
+        flows = dict(zip(FLOW_FIELDS, ts.flows[start:stop].sum(axis=(0, 1))))
+        for f in HORIZON_FLOWS:
+            out[f"{f}_{h}y"] = float(flows[f] / scale)
+        out[f"harm_months_{h}y"] = float(ts.harm[start:stop].sum() / scale)
+    return out
 
 
 def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
@@ -236,6 +277,7 @@ def timeseries_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     for i, name in enumerate(COMPONENTS):
         data[f"cost_{name}_gbp"] = amounts[:, :, i].reshape(-1)
     data["cost_total_gbp"] = amounts.sum(axis=2).reshape(-1)
+    data["harm_months"] = ts.harm[ms:].reshape(-1)
     return pd.DataFrame(data)
 
 

@@ -150,6 +150,8 @@ class RevolvingDoorModel(mesa.Model):
             if fam.location == Location.AT_HOME and fam.in_harm:
                 for child in fam.children:
                     child.return_record.harm_months += t - fam.harm_start  # type: ignore
+                self.timeseries.add_harm(fam.council.index, fam.harm_start, t,
+                                         len(fam.children))
                 fam.harm_start = t
 
     def release(self) -> None:

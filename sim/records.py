@@ -21,7 +21,8 @@ class ReturnRecord:
 
     __slots__ = ("child", "family", "council", "time", "reason", "nth", "first_return",
                  "substance", "treated", "support_level", "end_time", "end_kind",
-                 "first_maltreatment", "maltreatment_count", "harm_months", "after_maltreatment")
+                 "first_maltreatment", "maltreatment_count", "harm_months", "after_maltreatment",
+                 "problems", "care_order", "age")
 
     def __init__(self, child: int, family: int, council: int, time: float, reason: int,
                  nth: int, first_return: float, substance: bool, support_level: int) -> None:
@@ -41,6 +42,9 @@ class ReturnRecord:
         self.maltreatment_count = 0
         self.harm_months = 0.0
         self.after_maltreatment = False
+        self.problems = 0  # parental problems unresolved at the return (bit mask, see transitions)
+        self.care_order = False
+        self.age = math.nan  # child's age at the return, months
 
 
 class Records:
@@ -53,14 +57,25 @@ class Records:
         self.exit_council: list[int] = []
         self.exit_reason: list[int] = []
         self.exit_kind: list[int] = []
+        # the need the family came in with (for the council-variation decomposition)
+        self.exit_care_order: list[bool] = []
+        self.exit_problems: list[int] = []  # parental problems at first entry (bit mask)
+        self.exit_age: list[float] = []  # child's age when the episode ended, months
+        self.exit_episode: list[int] = []  # the family's episode of care (1 = first)
         self.families = 0
         self.entries_total = 0
 
-    def episode_end(self, t: float, council: int, reason: int, kind: ExitKind) -> None:
+    def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
+                    care_order: bool = False, problems: int = 0, age: float = math.nan,
+                    episode: int = 1) -> None:
         self.exit_time.append(t)
         self.exit_council.append(council)
         self.exit_reason.append(reason)
         self.exit_kind.append(int(kind))
+        self.exit_care_order.append(care_order)
+        self.exit_problems.append(problems)
+        self.exit_age.append(age)
+        self.exit_episode.append(episode)
 
     def returns_frame(self) -> pd.DataFrame:
         cols = ReturnRecord.__slots__
@@ -71,7 +86,11 @@ class Records:
         return pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
                              "council": np.asarray(self.exit_council, dtype=int),
                              "reason": np.asarray(self.exit_reason, dtype=int),
-                             "kind": np.asarray(self.exit_kind, dtype=int)})
+                             "kind": np.asarray(self.exit_kind, dtype=int),
+                             "care_order": np.asarray(self.exit_care_order, dtype=bool),
+                             "problems": np.asarray(self.exit_problems, dtype=int),
+                             "age": np.asarray(self.exit_age, dtype=float),
+                             "episode": np.asarray(self.exit_episode, dtype=int)})
 
 
 #: Columns of ``timeseries.csv`` besides ``month``, ``council`` and the costs.
@@ -88,11 +107,23 @@ class TimeSeries:
         self.stocks = np.zeros((months, councils, len(STOCK_FIELDS)), dtype=np.int64)
         self.flows = np.zeros((months, councils, len(FLOW_FIELDS)), dtype=np.int64)
         self._flow = {name: i for i, name in enumerate(FLOW_FIELDS)}
+        #: child-months spent in an undetected harmful home, by month and council
+        self.harm = np.zeros((months, councils), dtype=np.float64)
 
     def flow(self, t: float, council: int, name: str, n: int = 1) -> None:
         month = int(t)
         if month < self.flows.shape[0]:
             self.flows[month, council, self._flow[name]] += n
+
+    def add_harm(self, council: int, t0: float, t1: float, n: int = 1) -> None:
+        """``n`` children in harm from ``t0`` to ``t1``: child-months split over the months."""
+        last = self.harm.shape[0]
+        month = max(0, int(t0))
+        while month < last and month < t1:
+            seg = min(t1, month + 1.0) - max(t0, float(month))
+            if seg > 0.0:
+                self.harm[month, council] += seg * n
+            month += 1
 
     def record_stocks(self, month: int, council: object) -> None:
         s = self.stocks[month, council.index]  # type: ignore[attr-defined]

@@ -28,6 +28,11 @@ _BAND_LO = np.array([0.0, 1.0, 5.0, 10.0, 16.0])
 _BAND_HI = np.array([1.0, 5.0, 10.0, 16.0, 17.99])
 
 
+def _bits(flags: list[bool]) -> int:
+    """Parental problems as a bit mask: 1 substance misuse, 2 domestic abuse, 4 mental health."""
+    return sum(1 << j for j, f in enumerate(flags) if f)
+
+
 class Transitions:
     """All transitions of one model."""
 
@@ -183,9 +188,12 @@ class Transitions:
                 child.first_return_time = t
             rec = ReturnRecord(child.unique_id, fam.unique_id, ci, t, int(fam.reason),
                                child.returns, child.first_return_time, fam.substance_at_return, 0)
+            rec.problems = _bits(fam.unresolved)
+            rec.care_order = fam.care_order
+            rec.age = t - child.birth_time
             m.records.returns.append(rec)
             child.return_record = rec
-            m.records.episode_end(t, ci, int(child.reason), ExitKind.RETURNED_HOME)
+            self._episode_end(t, fam, child, ExitKind.RETURNED_HOME)
             m.ledger.add(int(t), ci, C["process_return"], self.uc.return_home * mult)
         m.timeseries.flow(t, ci, "returns", len(fam.children))
         # the council's usual practice after a return
@@ -212,6 +220,13 @@ class Transitions:
         for child in fam.children:
             child.return_record.support_level = fam.support_level  # type: ignore[union-attr]
 
+    def _episode_end(self, t: float, fam: Family, child: Child, kind: ExitKind) -> None:
+        """Record the end of a child's episode of care, with the need the family came in with
+        (used by the council-variation decomposition, :mod:`sim.variation`)."""
+        self.m.records.episode_end(t, fam.council.index, int(child.reason), kind,
+                                   care_order=fam.care_order, problems=_bits(fam.present),
+                                   age=t - child.birth_time, episode=fam.episodes)
+
     def leave_care(self, fam: Family, t: float) -> None:
         """The children leave care another way: adoption, guardianship, or other."""
         k = self.m.hazards
@@ -228,7 +243,7 @@ class Transitions:
         for child in list(fam.children):
             council.in_care[child.placement] -= 1
             child.move_to(ChildState.LEFT_CARE_OTHER, t)
-            self.m.records.episode_end(t, council.index, int(child.reason), kind)
+            self._episode_end(t, fam, child, kind)
         self.m.timeseries.flow(t, council.index, "exits_other", len(fam.children))
         self._retire(fam)
 
@@ -249,6 +264,7 @@ class Transitions:
             dt = t - fam.harm_start
             for child in fam.children:
                 child.return_record.harm_months += dt  # type: ignore[union-attr]
+            self.m.timeseries.add_harm(fam.council.index, fam.harm_start, t, len(fam.children))
             fam.in_harm = False
 
     def detection(self, fam: Family, t: float) -> None:
@@ -373,12 +389,13 @@ class Transitions:
         if child.state == ChildState.IN_CARE:
             council.in_care[child.placement] -= 1
             child.move_to(ChildState.LEFT_CARE_OTHER, t)
-            self.m.records.episode_end(t, council.index, int(child.reason), ExitKind.AGED_OUT)
+            self._episode_end(t, fam, child, ExitKind.AGED_OUT)
             self.m.timeseries.flow(t, council.index, "exits_other")
         elif child.state == ChildState.HOME_AFTER_RETURN:
             rec = child.return_record
             if fam.in_harm:
                 rec.harm_months += t - fam.harm_start  # type: ignore[union-attr]
+                self.m.timeseries.add_harm(council.index, fam.harm_start, t, 1)
             rec.end_time = t  # type: ignore[union-attr]
             rec.end_kind = END_AGED_OUT  # type: ignore[union-attr]
             council.home_after_return -= 1
