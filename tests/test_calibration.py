@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from sim.calibration import calibrate, sensitivity
-from sim.calibration.ensemble import (EnsembleError, apply_overrides, load_ensemble,
-                                      load_overrides, member_overrides)
+from sim.calibration.ensemble import (EnsembleError, apply_overrides, config_for_replicate,
+                                      load_ensemble, load_overrides, member_overrides)
 from sim.calibration.provenance import RangeError, load_ranges, select
 from sim.calibration.targets import TARGETS, TIMING_METRIC
 
@@ -86,6 +86,9 @@ def test_calibrate_end_to_end_tiny(tmp_path: Path) -> None:
     assert set(m0) == set(overrides)
     with pytest.raises(EnsembleError, match="out of range; allowed 0 to"):
         member_overrides(out / "ensemble.yaml", ens.size)
+    cfg = config_for_replicate({"seed": 5}, out / "ensemble.yaml", ens.size + 1)
+    assert cfg["params"]["after_return"]["detect_open"] == \
+        ens.members[1 % ens.size]["overrides"]["params.after_return.detect_open"]
     trials = pd.read_csv(out / "trials.csv")
     assert len(trials) == 2
     assert f"z_{TIMING_METRIC}" in trials.columns

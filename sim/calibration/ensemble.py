@@ -116,6 +116,19 @@ def member_overrides(path: str | Path, index: int) -> dict[str, Any]:
     return dict(ens.members[index]["overrides"])
 
 
+def config_for_replicate(config: dict[str, Any], path: str | Path, replicate: int
+                         ) -> dict[str, Any]:
+    """``config`` with the parameter set of ensemble member ``replicate % size`` applied.
+
+    Replicate ``r`` of an experiment gets member ``r mod size``, so with at least as many
+    replicates as members every member is used and the draw is reproducible.
+    """
+    if isinstance(replicate, bool) or not isinstance(replicate, int) or replicate < 0:
+        raise EnsembleError(f"replicate: expected a whole number >= 0, got {replicate!r}")
+    ens = load_ensemble(path)
+    return apply_overrides(config, dict(ens.members[replicate % ens.size]["overrides"]))
+
+
 def load_overrides(path: str | Path) -> dict[str, Any]:
     """The overrides of a fitted parameter file (``fitted_params.yaml``)."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -127,4 +140,5 @@ def load_overrides(path: str | Path) -> dict[str, Any]:
 
 
 __all__ = ["Ensemble", "EnsembleError", "STATUSES", "apply_overrides", "check_override_path",
+           "config_for_replicate",
            "load_ensemble", "load_overrides", "member_overrides"]
