@@ -11,8 +11,11 @@ Method
   standardised distance ``((replicate mean - target) / tolerance) ** 2`` (a missing metric
   counts as 10 tolerances away). Averaging replicates, and comparing candidates on the same
   seeds, keeps the optimiser from fitting noise.
-* Optimiser: Optuna's multivariate TPE sampler (used directly, seeded), first trial = the
-  model's current defaults (clipped into the plausible ranges).
+* Optimiser: Optuna's multivariate TPE sampler (used directly, seeded). The first trial is
+  the model's current defaults (clipped into the plausible ranges); the next
+  ``local_trials`` are Gaussian perturbations of it (sd ``local_sigma`` of each range), so
+  that a small budget refines the hand-set defaults instead of sampling the whole box;
+  TPE then models the trials so far.
 * Check: the ``top_k`` best distinct candidates are re-run ``final_replicates`` times on
   *fresh* seeds. The fitted set is the best of them on these fresh runs; a candidate is
   *accepted* when every target's fresh replicate mean is within tolerance.
@@ -22,9 +25,10 @@ Method
 Budgets (``--budget``; any field can be overridden with its own option)::
 
     tiny     3 trials x 1 replicate, scale 0.01, 8+6 years   (tests only; seconds)
-    small   16 trials x 2 replicates, scale 0.03, 10+10 years, top 4 x 4 fresh   (~5-10 min)
-    default 300 trials x 3 replicates, scale 0.1, 12+10 years, top 20 x 10 fresh
-            (about 1,100 runs of ~6-9 s: about 2-3 hours on one free core; --jobs 2 halves it)
+    small   16 trials (8 local) x 2 replicates, scale 0.03, 10+10 years, top 4 x 4 fresh
+            (48 runs: about 5 min on one free core, 10-12 min on this shared machine)
+    default 300 trials (40 local) x 3 replicates, scale 0.1, 12+10 years, top 20 x 10 fresh
+            (1,100 runs of ~9 s: about 3 hours on one free core; --jobs 2 about halves it)
 
 Outputs (``--out``, default ``outputs/calibration/<date>_<time>``): ``fitted_params.yaml``
 (dotted-path overrides with provenance), ``fit_table.md`` / ``fit_table.csv``,
@@ -68,6 +72,8 @@ class Budget:
     final_replicates: int
     top_k: int
     ensemble_size: int
+    local_trials: int = 0
+    local_sigma: float = 0.1
 
     def check(self) -> None:
         for name in ("trials", "replicates", "final_replicates", "top_k", "ensemble_size"):
@@ -79,17 +85,23 @@ class Budget:
         if self.years < 6:
             raise ValueError(f"budget.years: need at least 6 measured years so the 60-month "
                              f"failed-return cohort exists, got {self.years!r}")
+        if not 0 <= self.local_trials < self.trials:
+            raise ValueError(f"budget.local_trials: expected 0 to trials - 1 "
+                             f"({self.trials - 1}), got {self.local_trials!r}")
+        if not 0 < self.local_sigma <= 1:
+            raise ValueError(f"budget.local_sigma: expected 0 < sigma <= 1, got "
+                             f"{self.local_sigma!r}")
         if self.warmup_years < 0:
             raise ValueError(f"budget.warmup_years: expected >= 0, got {self.warmup_years!r}")
 
 
 BUDGETS: dict[str, Budget] = {
     "tiny": Budget(trials=3, replicates=1, scale=0.01, warmup_years=8, years=6,
-                   final_replicates=2, top_k=2, ensemble_size=2),
+                   final_replicates=2, top_k=2, ensemble_size=2, local_trials=1),
     "small": Budget(trials=16, replicates=2, scale=0.03, warmup_years=10, years=10,
-                    final_replicates=4, top_k=4, ensemble_size=4),
+                    final_replicates=4, top_k=4, ensemble_size=4, local_trials=8),
     "default": Budget(trials=300, replicates=3, scale=0.1, warmup_years=12, years=10,
-                      final_replicates=10, top_k=20, ensemble_size=10),
+                      final_replicates=10, top_k=20, ensemble_size=10, local_trials=40),
 }
 
 
@@ -229,6 +241,18 @@ def _start_point(ranges: list[PlausibleRange], base_overrides: dict[str, Any]
     return out
 
 
+def _local_points(ranges: list[PlausibleRange], start: dict[str, float], n: int,
+                  sigma: float, seed: int) -> list[dict[str, float]]:
+    """``n`` Gaussian perturbations of the start (sd ``sigma`` of each range), clipped."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        out.append({r.path: float(np.clip(start[r.path] + rng.normal(0.0, sigma)
+                                          * (r.high - r.low), r.low, r.high))
+                    for r in ranges})
+    return out
+
+
 def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | None = None,
               base_overrides: dict[str, Any] | None = None, jobs: int = 1,
               timeout_minutes: float | None = None, log: Any = sys.stderr,
@@ -256,7 +280,10 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
                                          n_startup_trials=max(1, min(10, budget.trials // 3)))
     study = optuna.create_study(direction="minimize", sampler=sampler,
                                 study_name="revolving-door-calibration")
-    study.enqueue_trial(_start_point(ranges, base_overrides))
+    start = _start_point(ranges, base_overrides)
+    study.enqueue_trial(start)
+    for point in _local_points(ranges, start, budget.local_trials, budget.local_sigma, seed):
+        study.enqueue_trial(point)
 
     with Evaluator(base, jobs=jobs) as evaluate:
         def objective(trial: Any) -> float:
@@ -391,7 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="preset: tiny (tests), small (minutes), default (hours)")
     for name, typ in (("trials", int), ("replicates", int), ("scale", float),
                       ("warmup-years", int), ("years", int), ("final-replicates", int),
-                      ("top-k", int), ("ensemble-size", int)):
+                      ("top-k", int), ("ensemble-size", int), ("local-trials", int),
+                      ("local-sigma", float)):
         p.add_argument(f"--{name}", type=typ, default=None, help=f"override the budget's {name}")
     p.add_argument("--seed", type=int, default=1, help="seed of the sampler and the runs")
     p.add_argument("--params", default=None,
@@ -411,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     budget = BUDGETS[args.budget]
     changes = {f: getattr(args, f) for f in ("trials", "replicates", "scale", "warmup_years",
                                              "years", "final_replicates", "top_k",
-                                             "ensemble_size") if getattr(args, f) is not None}
+                                             "ensemble_size", "local_trials", "local_sigma")
+               if getattr(args, f) is not None}
     budget = replace(budget, **changes)
     out = Path(args.out) if args.out else Path("outputs/calibration") / \
         _dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
