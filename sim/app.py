@@ -176,6 +176,7 @@ def Dashboard(model: ClassroomModel, previous: Sequence[MonthRow] | None) -> Non
     """Everything in the main area; redrawn after every step (Mesa's update counter)."""
     update_counter.get()
     group, set_group = solara.use_state("new")
+    by_label = {label: key for key, (label, _) in FOLLOW_GROUPS.items()}
     rows = model.history
     row = rows[-1]
     price_year = model.ledger.price_year
@@ -190,10 +191,12 @@ def Dashboard(model: ClassroomModel, previous: Sequence[MonthRow] | None) -> Non
             Chart(charts.maltreatment(rows), "harm")
             Chart(charts.costs(rows, price_year, previous), "cost")
         with solara.Card("Follow six children"):
-            solara.ToggleButtonsSingle(value=group, on_value=set_group,
-                                       values=list(FOLLOW_GROUPS))
-            solara.Text(f"Showing {FOLLOW_GROUPS[group]}. Each bar is one child: orange while "
-                        "in care, green while at home after a return.")
+            solara.ToggleButtonsSingle(value=FOLLOW_GROUPS[group][0],
+                                       on_value=lambda label: set_group(by_label[label]),
+                                       values=list(by_label))
+            solara.Text(f"Showing {FOLLOW_GROUPS[group][1]}. Each bar is one child: orange "
+                        "while in care, green while at home after a return; a cross marks "
+                        "maltreatment at home.")
             Chart(charts.journeys(model.followed(group), model.page_month), "journeys")
 
 

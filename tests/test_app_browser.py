@@ -34,7 +34,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 CHARTS = ("where", "door", "harm", "cost", "journeys")
-VIEWPORT = {"width": 1600, "height": 1200}
+# tall enough for the whole page: Solara scrolls an inner panel, so full_page screenshots
+# would stop at the window's height
+VIEWPORT = {"width": 1600, "height": 2150}
 TREATMENT_LABEL = "who get treatment"  # part of the treatment policy slider's label
 
 
@@ -203,7 +205,8 @@ def test_page_steps_and_policy_slider_change_charts_and_counts(page_url: str) ->
 
 def docs_screenshot(path: Path = ROOT / "docs" / "img" / "app_24m.png",
                     months: int = 24) -> None:
-    """Write the docs' screenshot: the page, default settings, after ``months`` months."""
+    """Write the docs' screenshot: the page, default settings, after ``months`` months,
+    following the children who moved most."""
     from playwright.sync_api import sync_playwright
 
     server = Server()
@@ -213,6 +216,8 @@ def docs_screenshot(path: Path = ROOT / "docs" / "img" / "app_24m.png",
             browser, page = _open(p, server.url)
             try:
                 _step(page, months, 0)
+                page.get_by_role("button", name="Moved most since month 0").click()
+                page.wait_for_timeout(3000)  # the journeys chart redraws
                 path.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(path), full_page=True)
             finally:

@@ -103,11 +103,15 @@ class Journey:
         return sum(1 for s in self.segments[1:] if s.state != ChildState.LEFT_CARE_OTHER)
 
 
-#: Groups of children the page can follow, by key: plain-English label.
-FOLLOW_GROUPS: dict[str, str] = {
-    "new": "the first children to come into care after month 0",
-    "back": "children in care at month 0 for the second time or more",
-    "moves": "the children who moved most since month 0",
+#: Groups of children the page can follow, by key: (button label, description).
+FOLLOW_GROUPS: dict[str, tuple[str, str]] = {
+    "new": ("First into care after month 0",
+            "the first six children to come into care after month 0"),
+    "back": ("Back in care at month 0",
+             "six children who were in care at month 0 for the second time or more"),
+    "moves": ("Moved most since month 0",
+              "the six children who moved between care and home most since month 0 (the "
+              "group changes as the run goes on)"),
 }
 
 
