@@ -16,7 +16,8 @@ Dotted paths:
 * ``council_practice.<field>``: :class:`~sim.config.CouncilPractice` (listed councils and
   profiles);
 * ``councils.listed[].<field>``: :class:`~sim.config.ListedCouncil`;
-* ``policy.<lever>.<kind>.<field>``: a policy class.
+* ``policy.<lever>.<kind>.<field>``: a policy class;
+* ``sensitivity.<field>``: the sweep's sensitivity multipliers (``sim.sweep.sensitivity``).
 
 A field is a parameter when its type is a number or a yes/no (``int``, ``float``, ``bool``,
 optionally ``None``); text, list and mapping fields are structure (names, modes, lists of
@@ -66,9 +67,8 @@ class ParamInfo:
     @property
     def overridable(self) -> bool:
         """Can this path be set as a ModelConfig override (``a.b.c: value``)?"""
-        return not (self.path.startswith("council_practice.")
-                    or self.path.startswith("councils.listed[]")
-                    or self.path.startswith("policy."))
+        return not self.path.startswith(("council_practice.", "councils.listed[]", "policy.",
+                                         "sensitivity."))
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,13 @@ def all_parameters() -> list[ParamInfo]:
         for kind in sorted(REGISTRY[lever]):
             cls = REGISTRY[lever][kind]
             out += _walk(cls, cls(), f"policy.{lever}.{kind}.")
+    try:
+        from sim.sweep.sensitivity import Sensitivity
+    except ModuleNotFoundError as e:  # the sweep package is optional only while it is built
+        if e.name not in ("sim.sweep", "sim.sweep.sensitivity"):
+            raise
+    else:
+        out += _walk(Sensitivity, Sensitivity(), "sensitivity.")
     return out
 
 
