@@ -1,9 +1,14 @@
 """The ``revolving-door`` command: a Hydra app around :func:`sim.run`.
 
-This is the only module of the library that imports Hydra. Configs live in ``configs/``
+This module and the sweep machinery (:mod:`sim.sweep`) are the only ones that import
+Hydra; the model itself never does. Configs live in ``configs/``
 at the top of the repository; the parameter schema (``params``) and the councils' spread
 (``councils/spread``) are registered here from the dataclasses in :mod:`sim.parameters`
 and :mod:`sim.config`, so their defaults, units and sources have one home.
+
+In a sweep (``-m``) a job that fails writes ``error.txt`` in its folder instead of
+stopping the sweep; the sweep report lists it. With ``run.resume=true`` a job whose folder
+already holds a complete run of the same configuration is skipped.
 """
 
 from __future__ import annotations
@@ -12,27 +17,31 @@ import logging
 import math
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
 from sim.results import Results, run
+from sim.sweep import jobs, sensitivity
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 #: Keys of the Hydra config that steer the command, not the model.
-CLI_KEYS = ("run", "experiment", "sweep_info")
+CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity")
 
 _cs = ConfigStore.instance()
 _cs.store(group="params", name="default", node=Parameters)
 _cs.store(group="councils/spread", name="default", node=PracticeSpread)
+_cs.store(group="sensitivity", name="base", node=sensitivity.Sensitivity)
 
 log = logging.getLogger("revolving_door")
 
@@ -43,7 +52,8 @@ def model_config(cfg: DictConfig | dict[str, Any]) -> tuple[ModelConfig, dict[st
                  else dict(cfg))
     assert isinstance(container, dict)
     opts = {k: container.pop(k) for k in CLI_KEYS if k in container}
-    return ModelConfig.from_dict(container), opts  # type: ignore[arg-type]
+    model_cfg = ModelConfig.from_dict(container)  # type: ignore[arg-type]
+    return sensitivity.apply(model_cfg, opts.get("sensitivity")), opts
 
 
 def summary(results: Results, seconds: float) -> str:
@@ -79,20 +89,39 @@ def _progress(month: int, total: int) -> None:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    in_sweep = hc.mode == RunMode.MULTIRUN
     try:
         model_cfg, opts = model_config(cfg)
     except ConfigError as err:
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
+        if in_sweep:  # record it and let the other jobs run; the sweep report lists it
+            jobs.mark_failed(out, f"configuration error: {err}\n")
+            return
         sys.exit(2)
-    out = Path(HydraConfig.get().runtime.output_dir)
     run_opts = opts.get("run") or {}
-    if run_opts.get("resume") and (out / "metrics.json").exists():
+    if run_opts.get("resume") and jobs.is_complete(out, model_cfg.to_dict()):
         print(f"revolving-door: {out} already complete, skipped (run.resume=true)")
         return
+    # one run: a progress line a simulated year; in a sweep the sweep counts jobs instead
+    progress = _progress if run_opts.get("progress", True) and not in_sweep else None
     start = time.perf_counter()
-    results = run(model_cfg, progress=_progress if run_opts.get("progress", True) else None)
+    try:
+        results = run(model_cfg, progress=progress)
+        results.write(out)
+    except Exception:
+        if not in_sweep:
+            raise
+        jobs.mark_failed(out, traceback.format_exc())
+        print(f"revolving-door: job {hc.job.num} failed; error in {out / jobs.ERROR_FILE}",
+              file=sys.stderr)
+        return
+    jobs.clear_failure(out)
     seconds = time.perf_counter() - start
-    results.write(out)
+    if in_sweep:
+        print(f"revolving-door: job {hc.job.num} done in {seconds:.0f} s: {out}")
+        return
     print(summary(results, seconds))
     print(f"\nOutputs in {out}")
 

@@ -1,0 +1,87 @@
+"""The Hydra callback of every ``revolving-door -m`` sweep (``hydra.callbacks.sweep``).
+
+* When the multirun starts: counts the planned jobs and records ``sweep_info.json`` (model
+  version and commit, command, number of jobs, start time) in the sweep folder.
+* When each job ends (in the process that ran it, whatever the launcher): prints a
+  progress line, counted from the sweep folder so it is right with parallel workers.
+* When the multirun ends: runs :func:`sim.sweep.report.build` (``sweep.csv``,
+  ``effects.csv``, figures, ``report.md``), prints the finding, lists failed and missing
+  jobs, and exits with status 1 if there are any.
+
+Hydra skips the end-of-multirun hook when a launcher itself fails (for example a worker
+process killed outright); ``revolving-door-report DIR`` then makes the same report.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.sweep.jobs import COMPLETE, FAILED, SweepError, count_status, planned_overrides
+from sim.sweep.report import INFO_FILE, build, model_version, status_line
+
+
+def _say(text: str) -> None:
+    print(f"[sweep] {text}", flush=True)
+
+
+class SweepCallback(Callback):
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        try:
+            n = len(planned_overrides(config))
+        except SweepError as err:
+            _say(f"no sweep report for this sweep: {err}")
+            return
+        name = config.get("experiment", {}).get("name", "adhoc") if config.get(
+            "experiment") else "adhoc"
+        launcher = str(config.hydra.runtime.choices.get("hydra/launcher", ""))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        info = {"experiment": name, "model": model_version(), "jobs": n,
+                "command": shlex.join(["revolving-door", *sys.argv[1:]]),
+                "launcher": launcher, "started": time.time()}
+        (sweep_dir / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
+        _say(f"{name}: {n} jobs into {sweep_dir} (launcher {launcher})")
+
+    def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
+        out = Path(str(config.hydra.runtime.output_dir))
+        sweep_dir = out.parent
+        try:
+            info = json.loads((sweep_dir / INFO_FILE).read_text())
+        except (OSError, ValueError):
+            return
+        n = int(info["jobs"])
+        c = count_status(sweep_dir, n)
+        done = c[COMPLETE] + c[FAILED]
+        elapsed = time.time() - float(info["started"])
+        left = ""
+        if 0 < done < n:
+            left = f"; about {elapsed / done * (n - done) / 60:.0f} min left"
+        _say(f"job {out.name} ended: {c[COMPLETE]} of {n} complete, {c[FAILED]} failed"
+             f"{left}")
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        try:
+            report = build(sweep_dir)
+        except SweepError as err:
+            _say(f"no sweep report: {err}")
+            return
+        _say(f"{status_line(report)}")
+        if report.headline:
+            _say(report.headline + ".")
+        _say(f"tables, figures and report.md in {sweep_dir}")
+        if report.incomplete:
+            for j in report.incomplete:
+                _say(f"job {j.num} {j.status}: {' '.join(j.overrides)}"
+                     + (f" ({j.error})" if j.error else ""))
+            _say(f"to complete them: the same command with hydra.sweep.dir={sweep_dir} "
+                 "run.resume=true")
+            sys.exit(1)

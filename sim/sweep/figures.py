@@ -1,0 +1,459 @@
+"""The experiments' figures, drawn with seaborn from the tables of :mod:`sim.sweep.aggregate`.
+
+Every number printed on a figure is read from ``effects.csv`` (or ``calibration.csv``)
+and carries an SVG id ``value-<metric>`` (``value-<metric>-<arm index>`` where a figure
+shows several arms), so a test can check the figure against the table. Figures are
+saved as PNG and SVG (text kept as text) into ``figures/``; each has a source line naming
+the model version and the evidence its numbers rest on.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+EVIDENCE = ("Evidence: placement costs NAO 2014; failed-return, support and assessment costs "
+            "Holmes 2014 and 2024 (NSPCC); process costs Ward, Holmes & Soper 2008; returns "
+            "and re-entries DfE, Goldacre et al. 2022, Farmer et al. 2011 (shared/evidence.md).")
+RC = {"svg.fonttype": "none", "svg.hashsalt": "revolving-door", "font.size": 10,
+      "axes.titlesize": 11, "figure.dpi": 100}
+RED, GREEN, GREY, BLUE = "#b2182b", "#1b7837", "#4d4d4d", "#2166ac"
+
+
+# ---------------------------------------------------------------- formatting
+def gbp_m(x: float) -> str:
+    """Pounds as millions, e.g. ``£1,105m`` or ``-£370m``."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    sign = "-" if x < 0 else ""
+    return f"{sign}£{abs(x) / 1e6:,.0f}m"
+
+
+def count(x: float) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:,.0f}"
+
+
+def pence(x: float) -> str:
+    """A return per pound, e.g. ``29p`` or ``£1.35``."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x * 100:.0f}p" if abs(x) < 1 else f"£{x:.2f}"
+
+
+def share(x: float) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x * 100:.0f}%"
+
+
+def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for ext in ("png", "svg"):
+        path = folder / f"{name}.{ext}"
+        meta = {"Date": None} if ext == "svg" else {}
+        fig.savefig(path, dpi=150 if ext == "png" else None, bbox_inches="tight",
+                    metadata=meta)
+        out.append(path)
+    plt.close(fig)
+    return out
+
+
+def _source(fig: plt.Figure, meta: dict[str, Any], extra: str = "") -> None:
+    line = (f"Source: Revolving Door model {meta.get('model', '')}, experiment "
+            f"'{meta.get('experiment', '')}', {meta.get('runs', '?')} runs at "
+            f"{meta.get('scale_text', '')}. {extra}")
+    # below the lowest axes' tick labels and axis label, whatever the figure's height
+    y = min(ax.get_position().y0 for ax in fig.axes) - 0.62 / fig.get_figheight()
+    fig.text(0.01, y, line.strip() + "\n" + EVIDENCE, ha="left", va="top", fontsize=7.5,
+             color=GREY, wrap=True, linespacing=1.5)
+
+
+def _row(effects: pd.DataFrame, arm: str, metric: str) -> pd.Series:
+    sel = effects[(effects["arm"] == arm) & (effects["metric"] == metric)]
+    if sel.empty:
+        return pd.Series({"effect_mean": math.nan, "effect_low": math.nan,
+                          "effect_high": math.nan, "n_pairs": 0})
+    return sel.iloc[0]
+
+
+def _err(r: pd.Series, scale: float = 1.0) -> tuple[float, list[list[float]]]:
+    m, lo, hi = (float(r["effect_mean"]) / scale, float(r["effect_low"]) / scale,
+                 float(r["effect_high"]) / scale)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return m, [[0.0], [0.0]]
+    return m, [[max(0.0, m - lo)], [max(0.0, hi - m)]]
+
+
+def _interval_text(r: pd.Series, fmt: Any) -> str:
+    lo, hi = float(r["effect_low"]), float(r["effect_high"])
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return ""
+    return f" ({fmt(lo)} to {fmt(hi)})"
+
+
+# ---------------------------------------------------------------- false economy
+def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
+    """The finding, in one sentence, for the figure's title and the report."""
+    net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
+    rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+    m, lo, hi = (float(net["effect_mean"]), float(net["effect_low"]),
+                 float(net["effect_high"]))
+    if math.isfinite(lo) and lo > 0:
+        verdict = (f"costs councils {gbp_m(m)} more than it saves over {h} years: "
+                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}")
+    elif math.isfinite(hi) and hi < 0:
+        verdict = (f"saves councils {gbp_m(-m)} more than it costs over {h} years: "
+                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}")
+    else:
+        verdict = (f"roughly pays for itself over {h} years (net cost {gbp_m(m)}, interval "
+                   f"{gbp_m(lo)} to {gbp_m(hi)})")
+    return f"Support for every returning family {verdict}"
+
+
+def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
+                         folder: Path, h: int = 10) -> list[Path]:
+    """The cost waterfall (spend, then each saving, then the net cost) and the children's
+    outcomes, for one arm against the status quo over ``h`` years."""
+    steps = [("Spent on support, monitoring\nand treatment", f"fe_spend_{h}y_gbp", +1),
+             ("Saved on placements", f"fe_saving_placements_{h}y_gbp", -1),
+             ("Saved on re-entries: decisions,\nsocial work, court proceedings",
+              f"fe_saving_reentries_{h}y_gbp", -1),
+             ("Saved on other social work\n(care planning, reviews, returns)",
+              f"fe_saving_other_work_{h}y_gbp", -1)]
+    with plt.rc_context(RC), sns.axes_style("whitegrid"):
+        fig = plt.figure(figsize=(12, 5.6))
+        grid = fig.add_gridspec(2, 2, width_ratios=[2.2, 1], hspace=0.55, wspace=0.35)
+        ax = fig.add_subplot(grid[:, 0])
+        labels, starts, widths, colors, texts = [], [], [], [], []
+        running = 0.0
+        for label, metric, sign in steps:
+            v = float(_row(effects, arm, metric)["effect_mean"]) / 1e6
+            delta = sign * v
+            labels.append(label)
+            starts.append(running if delta >= 0 else running + delta)
+            widths.append(abs(delta))
+            colors.append(GREY if delta == 0 else RED if delta > 0 else GREEN)
+            texts.append((metric, gbp_m(v * 1e6)))
+            running += delta
+        net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
+        labels.append("Net cost to councils")
+        nm = float(net["effect_mean"]) / 1e6
+        starts.append(min(0.0, nm))
+        widths.append(abs(nm))
+        colors.append(GREY)
+        texts.append((f"fe_net_cost_{h}y_gbp", gbp_m(nm * 1e6)))
+        y = np.arange(len(labels))
+        frame = pd.DataFrame({"item": labels, "start": starts, "width": widths})
+        sns.barplot(data=frame, y="item", x="width", orient="h", ax=ax, color=GREY,
+                    errorbar=None)
+        for bar, left, col in zip(ax.patches, starts, colors):
+            bar.set_x(left)
+            bar.set_color(col)
+        spend = _row(effects, arm, f"fe_spend_{h}y_gbp")
+        m, e = _err(spend, 1e6)
+        ax.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
+        m, e = _err(net, 1e6)
+        ax.errorbar([m], [len(labels) - 1], xerr=e, fmt="none", ecolor="black", capsize=4,
+                    lw=1)
+        ends = [s + w for s, w in zip(starts, widths)]
+        for yi, r in ((0, spend), (len(labels) - 1, net)):  # labels go beyond the interval
+            hi = float(r["effect_high"]) / 1e6
+            if math.isfinite(hi):
+                ends[yi] = max(ends[yi], hi)
+        span = max(1e-9, max(abs(s) for s in starts + ends))
+        for yi, (end, (metric, text)) in enumerate(zip(ends, texts)):
+            t = ax.text(end + 0.015 * span, yi, text, va="center", ha="left",
+                        fontsize=9.5, fontweight="bold" if yi in (0, len(labels) - 1) else None)
+            t.set_gid(f"value-{metric}")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlim(min(0.0, min(starts)) - 0.05 * span, max(ends) + 0.2 * span)
+        ax.set_ylabel("")
+        ax.set_xlabel(f"£ million over {h} years, councils in England ({meta.get('price_year')} "
+                      "prices)")
+        ax.set_yticks(y, labels)
+        ax.set_title("Money: what support costs, and what it saves", loc="left")
+        for gi, (title, metric, unit) in enumerate((
+                ("Failed returns avoided", f"fe_failed_returns_avoided_{h}y", "children"),
+                ("Months children spend in harm avoided", f"fe_harm_months_avoided_{h}y",
+                 "child-months"))):
+            axc = fig.add_subplot(grid[gi, 1])
+            r = _row(effects, arm, metric)
+            m, e = _err(r)
+            sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
+            axc.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
+            t = axc.text(0.5, -0.47, count(m) + _interval_text(r, count), va="bottom",
+                         ha="center", fontsize=9.5, fontweight="bold",
+                         transform=matplotlib.transforms.blended_transform_factory(
+                             axc.transAxes, axc.transData))
+            t.set_gid(f"value-{metric}")
+            axc.set_title(title, loc="left")
+            axc.set_xlabel(f"{unit} over {h} years, England")
+            axc.axvline(0, color="black", lw=0.8)
+            axc.set_ylim(0.5, -0.75)
+            hi = float(r["effect_high"]) if math.isfinite(float(r["effect_high"])) else m
+            axc.set_xlim(min(0.0, float(r["effect_low"]) if math.isfinite(
+                float(r["effect_low"])) else m) * 1.15, max(hi, 1e-9) * 1.15)
+        fig.suptitle(false_economy_headline(effects, arm, h), x=0.01, ha="left",
+                     fontsize=13, fontweight="bold")
+        rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+        be = _row(effects, arm, f"fe_breakeven_fall_{h}y")
+        fall = _row(effects, arm, f"fe_fall_{h}y")
+        sub = (f"'{arm}' against current practice. Bars: averages over "
+               f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
+               f"saves {pence(float(rpp['effect_mean']))}; to pay for itself support must cut "
+               f"failed returns by {share(float(be['effect_mean']))} (it cuts them by "
+               f"{share(float(fall['effect_mean']))}).")
+        fig.text(0.01, 0.925, sub, ha="left", va="top", fontsize=9.5, wrap=True)
+        fig.subplots_adjust(top=0.8)
+        _source(fig, meta)
+        return _save(fig, folder, "false_economy")
+
+
+def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
+                name: str = "false_economy_arms", title: str = "") -> list[Path]:
+    """Net cost over 5 and 10 years and the return per pound, every arm, with intervals."""
+    rows = []
+    arms = list(dict.fromkeys(effects["arm"]))
+    for i, arm in enumerate(arms):
+        for h in (5, 10):
+            net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
+            rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+            rows.append({"arm": arm, "i": i, "horizon": f"{h} years",
+                         "net": float(net["effect_mean"]) / 1e6,
+                         "net_lo": float(net["effect_low"]) / 1e6,
+                         "net_hi": float(net["effect_high"]) / 1e6,
+                         "rpp": float(rpp["effect_mean"]), "rpp_lo": float(rpp["effect_low"]),
+                         "rpp_hi": float(rpp["effect_high"])})
+    df = pd.DataFrame(rows)
+    with plt.rc_context(RC), sns.axes_style("whitegrid"):
+        fig, axes = plt.subplots(1, 2, figsize=(12, 1.4 + 0.55 * len(arms)), sharey=True)
+        for ax, col, xlabel, ref in ((axes[0], "net", "Net cost to councils, £ million "
+                                      "(England)", 0.0),
+                                     (axes[1], "rpp", "Saved for each £1 spent", 1.0)):
+            sns.pointplot(data=df, x=col, y="arm", hue="horizon", orient="h", ax=ax,
+                          linestyle="none", dodge=0.4, errorbar=None,
+                          palette=[BLUE, RED], markers=["o", "s"])
+            for j, (hz, off) in enumerate((("5 years", -0.2), ("10 years", 0.2))):
+                sub = df[df["horizon"] == hz]
+                ax.errorbar(sub[col], sub["i"] + off,
+                            xerr=[np.maximum(0, sub[col] - sub[f"{col}_lo"]).fillna(0),
+                                  np.maximum(0, sub[f"{col}_hi"] - sub[col]).fillna(0)],
+                            fmt="none", ecolor=[BLUE, RED][j], capsize=3, lw=1)
+                if col == "net":
+                    for _, r in sub.iterrows():
+                        t = ax.text(r["net"], r["i"] + off - 0.12, gbp_m(r["net"] * 1e6),
+                                    fontsize=8, ha="center", va="bottom")
+                        t.set_gid(f"value-fe_net_cost_{hz.split()[0]}y_gbp-{int(r['i'])}")
+            ax.axvline(ref, color="black", lw=0.8, ls="--")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("")
+        axes[1].get_legend().remove() if axes[1].get_legend() else None
+        axes[0].legend(title="over", loc="best", fontsize=8)
+        fig.suptitle(title or "Net cost and return per pound of each option, against current "
+                     "practice", x=0.01, ha="left", fontsize=12, fontweight="bold")
+        _source(fig, meta, "Points: averages over paired runs; lines: 95% intervals.")
+        return _save(fig, folder, name)
+
+
+# ---------------------------------------------------------------- dose-response
+DOSE_PANELS = (("fe_failed_returns_avoided_10y", "Failed returns avoided\n(children, 10 years)",
+                1.0),
+               ("fe_harm_months_avoided_10y", "Months in harm avoided\n(child-months, 10 years)",
+                1.0),
+               ("fe_net_cost_10y_gbp", "Net cost to councils\n(£ million, 10 years)", 1e6))
+
+
+def dose_figure(effects: pd.DataFrame, doses: dict[str, float], dose_label: str,
+                meta: dict[str, Any], folder: Path, title: str) -> list[Path]:
+    """Lines with 95% bands: each outcome against the dose (``doses``: arm -> dose), with
+    current practice at zero effect."""
+    rows = []
+    for arm in dict.fromkeys(effects["arm"]):
+        sel = effects[effects["arm"] == arm]
+        x = float(doses.get(arm, math.nan))
+        for metric, label, scale in DOSE_PANELS:
+            r = _row(sel, arm, metric)
+            rows.append({"arm": arm, "dose": x, "panel": label,
+                         "mean": float(r["effect_mean"]) / scale,
+                         "low": float(r["effect_low"]) / scale,
+                         "high": float(r["effect_high"]) / scale})
+    df = pd.DataFrame(rows).sort_values("dose")
+    with plt.rc_context(RC), sns.axes_style("whitegrid"):
+        fig, axes = plt.subplots(1, len(DOSE_PANELS), figsize=(13, 4.2))
+        for k, (ax, (metric, label, scale)) in enumerate(zip(axes, DOSE_PANELS)):
+            sub = df[df["panel"] == label]
+            sns.lineplot(data=sub, x="dose", y="mean", marker="o", ax=ax, color=BLUE,
+                         errorbar=None)
+            ax.fill_between(sub["dose"], sub["low"], sub["high"], color=BLUE, alpha=0.2,
+                            lw=0)
+            for i, (_, r) in enumerate(sub.iterrows()):
+                text = gbp_m(r["mean"] * scale) if scale != 1.0 else count(r["mean"])
+                t = ax.annotate(text, (r["dose"], r["mean"]), textcoords="offset points",
+                                xytext=(0, 7), ha="center", fontsize=8)
+                t.set_gid(f"value-{metric}-{i}")
+            ax.axhline(0, color="black", lw=0.8, ls="--")
+            ax.set_title(label, loc="left")
+            ax.set_xlabel(dose_label)
+            ax.set_ylabel("")
+        fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        fig.text(0.01, 0.9, "Effects against current practice (dashed line); shaded: 95% "
+                 "intervals over paired runs.", fontsize=9)
+        fig.subplots_adjust(top=0.78, wspace=0.3)
+        _source(fig, meta)
+        return _save(fig, folder, "dose_response")
+
+
+# ---------------------------------------------------------------- policy grid
+def grid_figure(effects: pd.DataFrame, interactions: pd.DataFrame, meta: dict[str, Any],
+                folder: Path) -> list[Path]:
+    panels = (("fe_net_cost_10y_gbp", "Net cost to councils, £ million, 10 years", 1e6),
+              ("fe_failed_returns_avoided_10y", "Failed returns avoided, children, 10 years",
+               1.0))
+    arms = list(dict.fromkeys(effects["arm"]))
+    with plt.rc_context(RC), sns.axes_style("whitegrid"):
+        fig, axes = plt.subplots(1, 2, figsize=(13, 1.5 + 0.5 * len(arms)), sharey=True)
+        for ax, (metric, label, scale) in zip(axes, panels):
+            df = pd.DataFrame([{"arm": a, "i": i,
+                                "mean": float(_row(effects, a, metric)["effect_mean"]) / scale,
+                                "low": float(_row(effects, a, metric)["effect_low"]) / scale,
+                                "high": float(_row(effects, a, metric)["effect_high"]) / scale}
+                               for i, a in enumerate(arms)])
+            sns.scatterplot(data=df, x="mean", y="arm", ax=ax, color=BLUE, s=50, zorder=3,
+                            label="simulated")
+            ax.errorbar(df["mean"], df["i"], xerr=[np.maximum(0, df["mean"] - df["low"]).fillna(0),
+                                                   np.maximum(0, df["high"] - df["mean"]).fillna(0)],
+                        fmt="none", ecolor=BLUE, capsize=3, lw=1)
+            for _, r in df.iterrows():
+                text = gbp_m(r["mean"] * scale) if scale != 1.0 else count(r["mean"])
+                t = ax.text(r["mean"], r["i"] - 0.18, text, ha="center", fontsize=8)
+                t.set_gid(f"value-{metric}-{int(r['i'])}")
+            if not interactions.empty:
+                sub = interactions[interactions["metric"] == metric]
+                pos = {a: i for i, a in enumerate(arms)}
+                ax.scatter(sub["sum_of_single_effects"] / scale, [pos[a] for a in sub["arm"]],
+                           marker="D", facecolors="none", edgecolors=RED, s=45, zorder=4,
+                           label="sum of the single levers")
+            ax.axvline(0, color="black", lw=0.8, ls="--")
+            ax.set_xlabel(label)
+            ax.set_ylabel("")
+            ax.legend(fontsize=8, loc="best")
+        fig.suptitle("The three levers alone and together, against current practice",
+                     x=0.01, ha="left", fontsize=12, fontweight="bold")
+        _source(fig, meta, "Dots: averages over paired runs; lines: 95% intervals. Diamonds: "
+                "what adding up the single levers would predict; the gap is the interaction.")
+        return _save(fig, folder, "policy_grid")
+
+
+# ---------------------------------------------------------------- councils
+def _wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = 1.959964
+    n = np.maximum(n, 1)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def councils_figure(councils: pd.DataFrame, decomposition: pd.DataFrame,
+                    meta: dict[str, Any], folder: Path) -> list[Path]:
+    """Council dot plots (one replicate) and the variance decomposition (all replicates)."""
+    first = councils[councils["job"] == councils["job"].min()].copy()
+    norm = matplotlib.colors.LogNorm(0.25, 4.0)
+    with plt.rc_context(RC), sns.axes_style("whitegrid"):
+        fig = plt.figure(figsize=(17, 5))
+        outer = fig.add_gridspec(1, 2, width_ratios=[2.7, 1.0], wspace=0.42)
+        left = outer[0].subgridspec(1, 3, width_ratios=[1, 1, 0.04], wspace=0.22)
+        axes = [fig.add_subplot(left[0]), fig.add_subplot(left[1]), fig.add_subplot(outer[1])]
+        cax = fig.add_subplot(left[2])
+        for ax, col, n_col, title in (
+                (axes[0], "return_home_share", "episodes_ended",
+                 "Who goes home: share of care episodes\nending in a return home, by council"),
+                (axes[1], "breakdown_24m", "children_returned",
+                 "Failed returns: share of returns home\nbreaking down within 2 years")):
+            df = first.dropna(subset=[col]).sort_values(col).reset_index(drop=True)
+            df["rank"] = np.arange(1, len(df) + 1)
+            sns.scatterplot(data=df, x="rank", y=col, hue="return_propensity", ax=ax, s=18,
+                            palette="viridis", edgecolor="none", zorder=3, hue_norm=norm,
+                            legend=False)
+            if col == "return_home_share":
+                lo, hi = _wilson(df[col].to_numpy(), df[n_col].to_numpy())
+                ax.vlines(df["rank"], lo, hi, color="#999999", lw=0.6, zorder=2)
+            ax.set_title(title, loc="left")
+            ax.set_xlabel("councils, ranked")
+            ax.set_ylabel("share")
+            ax.set_ylim(0, 1)
+        bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap="viridis"), cax=cax)
+        bar.ax.minorticks_off()
+        bar.set_ticks([0.25, 0.5, 1, 2, 4], labels=["0.25", "0.5", "1", "2", "4"])
+        bar.set_label("council's readiness to return children home (1 = average)")
+        ax = axes[2]
+        outcomes = list(dict.fromkeys(decomposition["outcome"]))
+        parts = list(dict.fromkeys(decomposition["part"]))
+        for k, part in enumerate(parts):
+            sub = decomposition[decomposition["part"] == part]
+            ys = [outcomes.index(o) + (k - 0.5) * 0.38 for o in sub["outcome"]]
+            ax.barh(ys, sub["mean"], height=0.36, color=[RED, BLUE][k % 2], label=part)
+            for y, (_, r) in zip(ys, sub.iterrows()):
+                if math.isfinite(r["low"]):
+                    ax.errorbar([r["mean"]], [y], xerr=[[max(0, r["mean"] - r["low"])],
+                                                        [max(0, r["high"] - r["mean"])]],
+                                fmt="none", ecolor="black", capsize=3, lw=1)
+                hi = r["high"] if math.isfinite(r["high"]) else r["mean"]
+                t = ax.text(max(hi, r["mean"], 0.0), y, f"  {r['mean'] * 100:.1f}%",
+                            va="center", fontsize=8.5)
+                t.set_gid(f"value-{r['metric']}")
+        ax.set_yticks(range(len(outcomes)),
+                      [(o[0].upper() + o[1:]).replace(" (", "\n(") for o in outcomes])
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.8)
+        ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
+                  frameon=False)
+        ax.set_title("Variance explained: council practice\nversus child and family need",
+                     loc="left", pad=24)
+        ax.set_xlabel("share of variance explained (adjusted R², Shapley parts)")
+        ax.set_ylabel("")
+        fig.suptitle("Council practice and who goes home", x=0.01, ha="left", fontsize=12,
+                     fontweight="bold")
+        fig.subplots_adjust(top=0.8)
+        _source(fig, meta, "Left and middle: one replicate's councils (grey lines: 95% "
+                "intervals). Right: averages over replicates with 95% intervals.")
+        return _save(fig, folder, "councils")
+
+
+# ---------------------------------------------------------------- calibration
+def calibration_figure(calib: pd.DataFrame, meta: dict[str, Any], folder: Path) -> list[Path]:
+    df = calib.reset_index(drop=True)
+    with plt.rc_context(RC), sns.axes_style("whitegrid"):
+        fig, ax = plt.subplots(figsize=(10, 1.2 + 0.5 * len(df)))
+        for i, r in df.iterrows():
+            ax.add_patch(plt.Rectangle((r["target"] - r["tolerance"], i - 0.3),
+                                       2 * r["tolerance"], 0.6, color="#fdd49e", zorder=1))
+            ax.plot([r["target"]] * 2, [i - 0.3, i + 0.3], color="#d7301f", lw=1.5, zorder=2)
+            ax.plot([r["replicates_p2.5"], r["replicates_p97.5"]], [i, i], color="#999999",
+                    lw=1, zorder=2)
+        sns.scatterplot(data=df, x="mean", y="metric", ax=ax, color=BLUE, s=40, zorder=3)
+        ax.errorbar(df["mean"], df.index, xerr=[np.maximum(0, df["mean"] - df["low"]).fillna(0),
+                                                np.maximum(0, df["high"] - df["mean"]).fillna(0)],
+                    fmt="none", ecolor=BLUE, capsize=3, lw=1.2, zorder=3)
+        for i, r in df.iterrows():
+            t = ax.text(r["mean"], i - 0.32, f"{r['mean']:.3f}", ha="center", fontsize=8)
+            t.set_gid(f"value-{r['metric']}")
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share (simulated: dot, 95% interval of the mean in blue, replicates in "
+                      "grey; published: red line, tolerance shaded)")
+        ax.set_ylabel("")
+        ax.set_title("Calibration: the baseline against published figures for England",
+                     loc="left", fontsize=12, fontweight="bold")
+        _source(fig, meta)
+        return _save(fig, folder, "calibration")

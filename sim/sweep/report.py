@@ -1,0 +1,277 @@
+"""``revolving-door-report DIR``: the tables, figures and summary of a sweep folder.
+
+Runs by itself when a multirun ends (:mod:`sim.sweep.callback`), and again whenever it is
+asked, for example after a resumed sweep, or to see how far a cluster sweep has got
+(``--status`` only counts jobs). It writes into ``DIR``:
+
+* ``sweep.csv``, ``effects.csv``, ``calibration.csv`` and, by experiment kind,
+  ``interactions.csv``, ``councils_all.csv``, ``decomposition.csv``
+  (:mod:`sim.sweep.aggregate`);
+* ``figures/*.png`` and ``figures/*.svg`` (:mod:`sim.sweep.figures`);
+* ``report.md``: what was run, which jobs are failed or missing, and the main numbers.
+
+Exit status 0 when every job is complete, 1 when some are failed or missing (the tables
+and figures are still written, from the complete pairs only, and the report says which
+jobs are left out), 2 when ``DIR`` is not a sweep folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.results import _atomic
+from sim.sweep import aggregate as agg
+from sim.sweep import figures as fig
+from sim.sweep.intervals import mean_interval
+from sim.sweep.jobs import COMPLETE, FAILED, MISSING, Job, SweepError, load_sweep_config, \
+    sweep_jobs
+from sim.version import __version__
+
+INFO_FILE = "sweep_info.json"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Report:
+    folder: Path
+    experiment: agg.Experiment
+    jobs: list[Job]
+    files: list[Path] = field(default_factory=list)
+    headline: str = ""
+
+    @property
+    def incomplete(self) -> list[Job]:
+        return [j for j in self.jobs if j.status != COMPLETE]
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(j.status == s for j in self.jobs) for s in (COMPLETE, FAILED, MISSING)}
+
+
+def model_version() -> str:
+    """The package version and, in a git checkout, the commit (``+`` for local changes)."""
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "sim",
+                                "configs"], capture_output=True, text=True,
+                               timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", ""
+    if not commit:
+        return f"v{__version__}"
+    return f"v{__version__} (git {commit}{'+' if dirty else ''})"
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    _atomic(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
+    return path
+
+
+def _meta(folder: Path, exp: agg.Experiment, sweep: pd.DataFrame) -> dict[str, Any]:
+    info = {}
+    if (folder / INFO_FILE).is_file():
+        info = json.loads((folder / INFO_FILE).read_text())
+    done = sweep[sweep["status"] == COMPLETE]
+    scales = sorted(set(done["scale"].dropna())) if "scale" in done else []
+    scale_text = ("scale " + ", ".join(f"{s:g}" for s in scales) +
+                  " of England (figures scaled to England)") if scales else ""
+    price = sorted(set(done["price_year"].dropna().astype(int))) if "price_year" in done else []
+    return {"model": info.get("model", model_version()), "experiment": exp.name,
+            "runs": len(done), "scale_text": scale_text,
+            "price_year": price[0] if price else "", "command": info.get("command", "")}
+
+
+def _arm_matches(p: agg.Pairs, arm_cols: list[str], want: dict[str, Any]) -> bool:
+    vals = dict(zip(arm_cols, p.key))
+    return all(k in vals and str(vals[k]) == str(v) for k, v in want.items())
+
+
+def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    labels = {"returned_home": "who goes home", "failed_return_24m": "failed returns (2 years)"}
+    parts = {"council": "council practice", "need": "child and family need"}
+    for outcome, olabel in labels.items():
+        for part, plabel in parts.items():
+            metric = f"var_{outcome}_part_{part}"
+            x = runs[metric].to_numpy(dtype=float) if metric in runs else []
+            m, lo, hi = mean_interval(x)
+            rows.append({"outcome": olabel, "part": plabel, "metric": metric,
+                         "n": int(len(x)), "mean": m, "low": lo, "high": hi})
+        metric = f"var_{outcome}_r2_full"
+        m, lo, hi = mean_interval(runs[metric].to_numpy(dtype=float) if metric in runs else [])
+        rows.append({"outcome": olabel, "part": "both (full model)", "metric": metric,
+                     "n": len(runs), "mean": m, "low": lo, "high": hi})
+    return pd.DataFrame(rows)
+
+
+def build(folder: str | Path) -> Report:
+    """Aggregate the sweep in ``folder``: tables, figures and ``report.md``."""
+    folder = Path(folder)
+    cfg = load_sweep_config(folder)
+    exp_node = cfg.get("experiment")
+    exp = agg.Experiment.from_config(
+        OmegaConf.to_container(exp_node, resolve=True) if exp_node is not None else {})
+    jobs = sweep_jobs(folder, cfg)
+    report = Report(folder, exp, jobs)
+    sweep = agg.sweep_table(jobs)
+    report.files.append(_write_csv(sweep, folder / "sweep.csv"))
+    cols = agg.override_columns(jobs)
+    metrics = agg.metric_columns(sweep, cols)
+    arm_cols = [c for c in agg.varying(sweep, cols) if c != "seed"]
+    pairs = agg.pair_runs(sweep, exp, cols)
+    effects = agg.effects_table(pairs, metrics, arm_cols)
+    report.files.append(_write_csv(effects, folder / "effects.csv"))
+    ref_runs = agg.reference_runs(sweep, exp)
+    calib = agg.calibration_table(ref_runs)
+    report.files.append(_write_csv(calib, folder / "calibration.csv"))
+    meta = _meta(folder, exp, sweep)
+    figs = folder / "figures"
+    lines: list[str] = []
+    main = next((p for p in pairs if _arm_matches(p, arm_cols, exp.main_arm)), None) \
+        if exp.main_arm else (pairs[0] if pairs else None)
+    if exp.kind in ("false_economy", "sensitivity") and main is not None and len(main.arm):
+        report.files += fig.false_economy_figure(effects, main.label, meta, figs)
+        report.headline = fig.false_economy_headline(effects, main.label)
+        report.files += fig.arms_figure(
+            effects, meta, figs, name="sensitivity" if exp.kind == "sensitivity"
+            else "false_economy_arms",
+            title=("How the net cost moves when the cost or the effect of support is halved "
+                   "or doubled" if exp.kind == "sensitivity" else ""))
+        lines += _false_economy_lines(effects, pairs)
+    elif exp.kind == "dose_response" and pairs:
+        doses = {p.label: float(p.arm[exp.dose].iloc[0]) for p in pairs if len(p.arm)}
+        report.files += fig.dose_figure(effects, doses, exp.dose_label or exp.dose, meta, figs,
+                                        exp.question or exp.name)
+        lines += _false_economy_lines(effects, pairs)
+    elif exp.kind == "grid" and pairs:
+        inter = agg.interactions_table(pairs, exp, arm_cols)
+        report.files.append(_write_csv(inter, folder / "interactions.csv"))
+        report.files += fig.grid_figure(effects, inter, meta, figs)
+        lines += _false_economy_lines(effects, pairs)
+        lines += ["", "Interactions (combined effect minus the sum of the single levers, "
+                  "10 years):", ""]
+        for _, r in inter.iterrows():
+            fmt = fig.gbp_m if r["metric"].endswith("_gbp") else fig.count
+            lines.append(f"- {r['arm']}, {r['metric']}: {fmt(r['interaction_mean'])} "
+                         f"({fmt(r['interaction_low'])} to {fmt(r['interaction_high'])})")
+    elif exp.kind == "councils" and len(ref_runs):
+        councils = agg.councils_table([j for j in jobs if j.status == COMPLETE])
+        report.files.append(_write_csv(councils, folder / "councils_all.csv"))
+        dec = decomposition_table(ref_runs)
+        report.files.append(_write_csv(dec, folder / "decomposition.csv"))
+        report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
+                                            meta, figs)
+        lines += ["Share of the variance explained (adjusted R², Shapley parts; 95% "
+                  "intervals over replicates):", ""]
+        for _, r in dec.iterrows():
+            lines.append(f"- {r['outcome']}, {r['part']}: {r['mean'] * 100:.1f}% "
+                         f"({r['low'] * 100:.1f}% to {r['high'] * 100:.1f}%)")
+    if exp.kind == "calibration" or (not pairs and len(ref_runs)):
+        report.files += fig.calibration_figure(calib, meta, figs)
+        lines += ["Calibration (mean over replicates, 95% interval, target ± tolerance):", ""]
+        for _, r in calib.iterrows():
+            lines.append(f"- {r['metric']}: {r['mean']:.3f} ({r['low']:.3f} to "
+                         f"{r['high']:.3f}); target {r['target']:.2f} ± {r['tolerance']:.2f}: "
+                         f"{'within' if r['within'] else 'OUTSIDE'}")
+    report.files.append(_write_report_md(report, meta, pairs, lines))
+    return report
+
+
+def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[str]:
+    lines = ["Against current practice, paired seeds, 95% intervals (England):", ""]
+    for p in pairs:
+        def q(metric: str, fmt: Any) -> str:
+            r = fig._row(effects, p.label, metric)
+            return (f"{fmt(float(r['effect_mean']))} ({fmt(float(r['effect_low']))} to "
+                    f"{fmt(float(r['effect_high']))})")
+        lines.append(f"- **{p.label}** ({len(p.arm)} pairs): over 10 years spends "
+                     f"{q('fe_spend_10y_gbp', fig.gbp_m)}, saves "
+                     f"{q('fe_savings_10y_gbp', fig.gbp_m)}, net cost "
+                     f"{q('fe_net_cost_10y_gbp', fig.gbp_m)}; over 5 years net cost "
+                     f"{q('fe_net_cost_5y_gbp', fig.gbp_m)}; each £1 saves "
+                     f"{q('fe_return_per_pound_10y', fig.pence)}; failed returns avoided "
+                     f"{q('fe_failed_returns_avoided_10y', fig.count)}; months in harm "
+                     f"avoided {q('fe_harm_months_avoided_10y', fig.count)}; break-even fall "
+                     f"in failed returns {q('fe_breakeven_fall_10y', fig.share)} (achieved "
+                     f"{q('fe_fall_10y', fig.share)})")
+        if p.unpaired:
+            lines.append(f"  - left out, status-quo partner not complete: jobs {p.unpaired}")
+    return lines
+
+
+def _write_report_md(report: Report, meta: dict[str, Any], pairs: list[agg.Pairs],
+                     lines: list[str]) -> Path:
+    exp = report.experiment
+    c = report.counts()
+    md = [f"# Sweep report: {exp.name}", ""]
+    if exp.question:
+        md += [exp.question, ""]
+    md += [f"- model: {meta['model']}", f"- runs: {meta['scale_text']}",
+           f"- command: `{meta['command']}`" if meta["command"] else "- command: (not recorded)",
+           f"- jobs: {len(report.jobs)} planned, {c[COMPLETE]} complete, {c[FAILED]} failed, "
+           f"{c[MISSING]} missing", ""]
+    if report.incomplete:
+        md += ["## Jobs not complete (left out of every table and figure)", "",
+               "Re-run the same command with `hydra.sweep.dir=" + str(report.folder) +
+               " run.resume=true` to complete them; complete jobs are skipped.", "",
+               "| job | status | overrides | error |", "|---|---|---|---|"]
+        for j in report.incomplete:
+            md.append(f"| {j.num} | {j.status} | `{' '.join(j.overrides)}` | "
+                      f"{j.error.replace('|', '/')} |")
+        md.append("")
+    if report.headline:
+        md += ["## Finding", "", report.headline + ".", ""]
+    if lines:
+        md += ["## Numbers", ""] + lines + [""]
+    md += ["## Files", ""] + [f"- `{p.relative_to(report.folder)}`" for p in report.files] + [""]
+    path = report.folder / "report.md"
+    _atomic(path, lambda p: Path(p).write_text("\n".join(md)))
+    return path
+
+
+def status_line(report: Report) -> str:
+    c = report.counts()
+    return (f"{len(report.jobs)} jobs: {c[COMPLETE]} complete, {c[FAILED]} failed, "
+            f"{c[MISSING]} missing")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="revolving-door-report",
+        description="Tables, figures and report.md for a sweep folder "
+                    "(from `revolving-door -m ...`).")
+    parser.add_argument("folder", help="the sweep folder (hydra.sweep.dir)")
+    parser.add_argument("--status", action="store_true",
+                        help="only count complete, failed and missing jobs")
+    args = parser.parse_args(argv)
+    try:
+        if args.status:
+            jobs = sweep_jobs(args.folder)
+            rep = Report(Path(args.folder), agg.Experiment(), jobs)
+        else:
+            rep = build(args.folder)
+    except SweepError as err:
+        print(f"revolving-door-report: {err}", file=sys.stderr)
+        return 2
+    print(f"revolving-door-report: {args.folder}: {status_line(rep)}")
+    for j in rep.incomplete:
+        print(f"  job {j.num} {j.status}: {' '.join(j.overrides)}"
+              + (f"\n    {j.error}" if j.error else ""))
+    if rep.headline:
+        print(f"  {rep.headline}.")
+    if not args.status:
+        print(f"  report: {Path(args.folder) / 'report.md'}")
+    return 0 if not rep.incomplete else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

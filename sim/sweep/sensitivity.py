@@ -1,0 +1,64 @@
+"""Sensitivity multipliers for the false-economy question: the cost and the effect of support.
+
+The ``sensitivity`` config group (``configs/sensitivity/``) sets two multipliers that the
+``revolving-door`` command applies to the model configuration before the run, so a sweep
+can halve or double them like any other option and the run's ``config.yaml`` shows the
+values actually used:
+
+* ``support_cost`` multiplies every support package's monthly cost
+  (``params.costs.support_{low,medium,high}_per_month``) and the entitlement's assessment
+  cost (``policy.support.assessment_cost``);
+* ``support_effect`` multiplies how far support moves each hazard from "no effect":
+  a maltreatment hazard ratio ``rr`` becomes ``1 - k (1 - rr)`` and a resolution rate
+  ratio ``rr`` becomes ``1 + k (rr - 1)``, for low, medium and high support. Doubling
+  the effect of high support thus takes its maltreatment ratio from 0.6 to 0.2.
+
+They apply to status-quo support too (it is the same support), so the status-quo arm of
+each sensitivity setting is its own reference. Values outside a parameter's documented
+range stop the run with a configuration error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sim.config import ConfigError, ModelConfig, _build
+from sim.parameters import MULT, param
+
+LEVELS = ("low", "medium", "high")
+
+
+@dataclass
+class Sensitivity:
+    support_cost: float = param(
+        1.0, label="multiplier on the cost of support packages and assessment", unit=MULT,
+        source="scenario setting (issue 4: halved and doubled)", low=0.0, high=10.0)
+    support_effect: float = param(
+        1.0, label="multiplier on the effect of support on maltreatment and on problems "
+        "resolving", unit=MULT, source="scenario setting (issue 4: halved and doubled)",
+        low=0.0, high=10.0)
+
+
+def apply(cfg: ModelConfig, options: dict[str, Any] | None) -> ModelConfig:
+    """``cfg`` with the multipliers in ``options`` applied, validated again."""
+    s = _build(Sensitivity, dict(options or {}), "sensitivity")
+    if s.support_cost == 1.0 and s.support_effect == 1.0:
+        return cfg
+    data = cfg.to_dict()
+    costs = data["params"]["costs"]
+    for lvl in LEVELS:
+        costs[f"support_{lvl}_per_month"] *= s.support_cost
+    support_policy = data["policy"].get("support") or {}
+    if "assessment_cost" in support_policy:
+        support_policy["assessment_cost"] *= s.support_cost
+    eff = data["params"]["support"]
+    for lvl in LEVELS:
+        eff[f"maltreatment_rr_{lvl}"] = 1.0 - s.support_effect * (
+            1.0 - eff[f"maltreatment_rr_{lvl}"])
+        eff[f"resolution_rr_{lvl}"] = 1.0 + s.support_effect * (
+            eff[f"resolution_rr_{lvl}"] - 1.0)
+    try:
+        return ModelConfig.from_dict(data)
+    except ConfigError as err:
+        raise ConfigError(f"sensitivity {s}: {err}") from None
