@@ -209,10 +209,15 @@ def table_markdown(df: pd.DataFrame) -> str:
 
 
 def _git_commit() -> str | None:
+    """HEAD of the repository, with ``+dirty`` if the model's source has uncommitted edits."""
+    root = Path(__file__).resolve().parents[2]
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).resolve().parents[2], timeout=10)
-        return out.stdout.strip() or None
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=root, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"],
+                               capture_output=True, text=True, cwd=root,
+                               timeout=10).stdout.strip()
+        return (head + ("+dirty" if dirty else "")) or None
     except (OSError, subprocess.SubprocessError):
         return None
 
