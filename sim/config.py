@@ -36,7 +36,7 @@ class PracticeSpread:
         "need, is the biggest factor in whether a child returns home (NSPCC 2012, Farmer et al. "
         "2011, B); size a judgement", low=0.0, high=2.0)
     thoroughness_mean: float = param(
-        0.4, label="mean thoroughness of assessment before a return (0 = returns regardless "
+        0.226, label="mean thoroughness of assessment before a return (0 = returns regardless "
         "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
         source="evidence.md §2: 82% returned to parents with unresolved adversity (Farmer et "
         "al. 2011, B); judgement", low=0.0, high=1.0)
@@ -81,7 +81,7 @@ class CouncilPractice:
         1.0, label="how readily the council returns children home", unit="multiplier",
         source="see PracticeSpread.return_propensity_sigma", low=0.0, high=10.0)
     thoroughness: float = param(
-        0.4, label="thoroughness of assessment before a return", unit=PROB,
+        0.226, label="thoroughness of assessment before a return", unit=PROB,
         source="see PracticeSpread.thoroughness_mean", low=0.0, high=1.0)
     monitoring_months: int = param(
         9, label="months a case is kept open after a return", unit="months",

@@ -155,8 +155,10 @@ class Hazards:
                 h *= self.rr_open
             if early:
                 h *= self.maltreatment_early
-            r[_MALT] = h * malt_rr
-        brk = self.breakdown
+            r[_MALT] = h * malt_rr * fam.frailty
+        brk = self.breakdown * fam.frailty
+        if other:
+            brk *= self.rr_other
         if not early:
             brk *= self.breakdown_late
         r[_BRK] = brk

@@ -98,21 +98,25 @@ class Transitions:
                                    u[:, 2] < np.minimum(1.0, f.mental_health_prevalence * mult)])
         care_order = gen.random(n) < np.where(other, e.care_order_share_other,
                                               e.care_order_share_abuse_neglect)
+        var = self.p.after_return.frailty_variance
+        frailty = gen.gamma(1.0 / var, var, size=n) if var > 0 else np.ones(n)
         times = month + gen.random(n)
         councils = m.councils
-        for i, ci, r, k, age, g, pr, co, t in zip(
-                range(n), council_idx.tolist(), reason.tolist(), n_children.tolist(),
-                eldest.tolist(), gaps.tolist(), present.tolist(), care_order.tolist(),
+        for ci, r, k, age, g, pr, co, fr, t in zip(
+                council_idx.tolist(), reason.tolist(), n_children.tolist(), eldest.tolist(),
+                gaps.tolist(), present.tolist(), care_order.tolist(), frailty.tolist(),
                 times.tolist()):
             ages = [age]
             for j in range(k - 1):
                 ages.append(max(0.0, ages[-1] - g[j]))
-            self.new_family(councils[ci], t, EntryReason(r), ages, pr, co)
+            self.new_family(councils[ci], t, EntryReason(r), ages, pr, co, fr)
 
     def new_family(self, council: "LocalAuthority", t: float, reason: EntryReason,
-                   ages: list[float], present: list[bool], care_order: bool) -> Family:
+                   ages: list[float], present: list[bool], care_order: bool,
+                   frailty: float = 1.0) -> Family:
         """A family whose children (``ages`` in years) enter care at time ``t``."""
         fam = Family(self.m, council, reason, present)
+        fam.frailty = frailty  # unmeasured risk multiplier (AfterReturnParams.frailty_variance)
         for age in ages:
             child = Child(self.m, fam, birth_time=t - age * 12.0, reason=reason)
             child.state_since = t
