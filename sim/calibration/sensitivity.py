@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import textwrap
 import json
 import math
 import sys
@@ -267,7 +268,7 @@ def plot_tornado(table: pd.DataFrame, out: Path, top: int = 15) -> None:
                     fmt="none", ecolor="black", elinewidth=1, capsize=2)
         ax.set_xlabel("Morris mu* (GBP m a year)" if money else "Morris mu* (share)")
         ax.set_ylabel("")
-        ax.set_title(desc, fontsize=10)
+        ax.set_title(textwrap.fill(desc, 48), fontsize=10)
         ax.legend(title="higher value", fontsize=8, title_fontsize=8, loc="lower right")
     fig.suptitle("Which assumptions matter most (Morris screening over plausible ranges)",
                  fontsize=11)
@@ -294,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fitted_params.yaml whose overrides are the base configuration")
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--out", default="calibration/sensitivity")
+    p.add_argument("--replot", action="store_true",
+                   help="only redraw the figure from OUT/sensitivity_table.csv (no runs)")
     return p
 
 
@@ -301,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     params = [s.strip() for s in args.params.split(",") if s.strip()] if args.params else None
     argv_list = sys.argv[1:] if argv is None else argv
+    if args.replot:
+        plot_tornado(pd.read_csv(Path(args.out) / "sensitivity_table.csv"), Path(args.out))
+        return 0
     try:
         base = load_overrides(args.start) if args.start else {}
         morris_analysis(trajectories=args.trajectories, scale=args.scale,
