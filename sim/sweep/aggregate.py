@@ -67,6 +67,7 @@ class Experiment:
     dose_label: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     question: str = ""
+    page: str = ""  # the experiment's page in experiments/
 
     @classmethod
     def from_config(cls, node: Any) -> "Experiment":

@@ -110,12 +110,14 @@ def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
     rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
     m, lo, hi = (float(net["effect_mean"]), float(net["effect_low"]),
                  float(net["effect_high"]))
-    if math.isfinite(lo) and lo > 0:
+    known = math.isfinite(lo) and math.isfinite(hi)
+    caveat = "" if known else f" (from {int(net['n_pairs'])} paired run(s): no interval)"
+    if (lo > 0 if known else m > 0):
         verdict = (f"costs councils {gbp_m(m)} more than it saves over {h} years: "
-                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}")
-    elif math.isfinite(hi) and hi < 0:
+                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}{caveat}")
+    elif (hi < 0 if known else m < 0):
         verdict = (f"saves councils {gbp_m(-m)} more than it costs over {h} years: "
-                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}")
+                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}{caveat}")
     else:
         verdict = (f"roughly pays for itself over {h} years (net cost {gbp_m(m)}, interval "
                    f"{gbp_m(lo)} to {gbp_m(hi)})")

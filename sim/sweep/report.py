@@ -193,7 +193,7 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
             r = fig._row(effects, p.label, metric)
             return (f"{fmt(float(r['effect_mean']))} ({fmt(float(r['effect_low']))} to "
                     f"{fmt(float(r['effect_high']))})")
-        lines.append(f"- **{p.label}** ({len(p.arm)} pairs): over 10 years spends "
+        lines.append(f"- **{p.label}** ({len(p.arm)} paired runs): over 10 years spends "
                      f"{q('fe_spend_10y_gbp', fig.gbp_m)}, saves "
                      f"{q('fe_savings_10y_gbp', fig.gbp_m)}, net cost "
                      f"{q('fe_net_cost_10y_gbp', fig.gbp_m)}; over 5 years net cost "

@@ -25,6 +25,7 @@ from typing import Any
 
 from sim.config import ConfigError, ModelConfig, _build
 from sim.parameters import MULT, param
+from sim.policies import REGISTRY
 
 LEVELS = ("low", "medium", "high")
 
@@ -50,8 +51,11 @@ def apply(cfg: ModelConfig, options: dict[str, Any] | None) -> ModelConfig:
     for lvl in LEVELS:
         costs[f"support_{lvl}_per_month"] *= s.support_cost
     support_policy = data["policy"].get("support") or {}
-    if "assessment_cost" in support_policy:
-        support_policy["assessment_cost"] *= s.support_cost
+    policy_class = REGISTRY["support"].get(support_policy.get("kind", ""))
+    if policy_class is not None and "assessment_cost" in policy_class.__dataclass_fields__:
+        default = policy_class.__dataclass_fields__["assessment_cost"].default
+        support_policy["assessment_cost"] = (support_policy.get("assessment_cost", default)
+                                             * s.support_cost)
     eff = data["params"]["support"]
     for lvl in LEVELS:
         eff[f"maltreatment_rr_{lvl}"] = 1.0 - s.support_effect * (
