@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any, Callable, Iterable
 
@@ -136,10 +137,21 @@ class RevolvingDoorModel(mesa.Model):
         """Run the warm-up and the measured years. ``progress(month, total)`` is called
         once a simulated year."""
         total = self.config.total_months
-        while self.month < total:
-            self.step()
-            if progress is not None and (self.month % 12 == 0 or self.month == total):
-                progress(self.month, total)
+        # Python's cyclic garbage collector would traverse every live agent and record at
+        # each full collection; a national run holds about a million, so collections cost a
+        # third of the run and grow faster than the run (measured: scale 0.4, 51 s CPU with
+        # the default thresholds, 35 s with these). Agents leave no cyclic garbage behind
+        # (they are freed by reference counting), so collections are made rarer while the
+        # model runs, and the thresholds are restored afterwards.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(100_000, 50, 1000)
+        try:
+            while self.month < total:
+                self.step()
+                if progress is not None and (self.month % 12 == 0 or self.month == total):
+                    progress(self.month, total)
+        finally:
+            gc.set_threshold(*thresholds)
         self.finish()
         return self
 

@@ -64,6 +64,7 @@ class Records:
         self.exit_episode: list[int] = []  # the family's episode of care (1 = first)
         self.families = 0
         self.entries_total = 0
+        self._returns_cache: tuple[int, pd.DataFrame] | None = None
 
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
@@ -78,9 +79,14 @@ class Records:
         self.exit_episode.append(episode)
 
     def returns_frame(self) -> pd.DataFrame:
-        cols = ReturnRecord.__slots__
-        data = {c: [getattr(r, c) for r in self.returns] for c in cols}
-        return pd.DataFrame(data, columns=list(cols))
+        """All returns as a data frame (built once per number of records, then reused; the
+        caller must not modify it)."""
+        n = len(self.returns)
+        if self._returns_cache is None or self._returns_cache[0] != n:
+            cols = ReturnRecord.__slots__
+            data = {c: [getattr(r, c) for r in self.returns] for c in cols}
+            self._returns_cache = (n, pd.DataFrame(data, columns=list(cols)))
+        return self._returns_cache[1]
 
     def exits_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
