@@ -36,7 +36,7 @@ from sim.sweep import jobs, sensitivity
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 #: Keys of the Hydra config that steer the command, not the model.
-CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity")
+CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
 
 _cs = ConfigStore.instance()
 _cs.store(group="params", name="default", node=Parameters)
@@ -52,6 +52,16 @@ def model_config(cfg: DictConfig | dict[str, Any]) -> tuple[ModelConfig, dict[st
                  else dict(cfg))
     assert isinstance(container, dict)
     opts = {k: container.pop(k) for k in CLI_KEYS if k in container}
+    ens = opts.get("ensemble") or {}
+    if ens.get("file"):
+        # parameter uncertainty: each run takes one accepted parameter set of the ensemble
+        # (issue 6); by default member = seed mod ensemble size, one set per replicate
+        from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
+
+        member = ens.get("member")
+        if member is None:
+            member = int(container.get("seed", 1)) % load_ensemble(ens["file"]).size
+        container = apply_overrides(container, member_overrides(ens["file"], int(member)))
     model_cfg = ModelConfig.from_dict(container)  # type: ignore[arg-type]
     return sensitivity.apply(model_cfg, opts.get("sensitivity")), opts
 
@@ -94,7 +104,7 @@ def main(cfg: DictConfig) -> None:
     in_sweep = hc.mode == RunMode.MULTIRUN
     try:
         model_cfg, opts = model_config(cfg)
-    except ConfigError as err:
+    except (ConfigError, ValueError, FileNotFoundError) as err:
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         if in_sweep:  # record it and let the other jobs run; the sweep report lists it
             jobs.mark_failed(out, f"configuration error: {err}\n")
