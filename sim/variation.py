@@ -5,7 +5,9 @@ practice of the local authority, not the needs of the child" (NSPCC 2012, eviden
 Each run tests that claim on its own children with two linear probability models:
 
 * **who goes home**: every episode of care ending in the measured period; outcome 1 if it
-  ended with a return home (otherwise adoption, guardianship, another exit, or 18);
+  ended with a return home (otherwise adoption, guardianship, another exit, or 18); and
+  the same for children who came into care because of abuse or neglect only (the
+  children of the case-file studies behind the claim);
 * **failed returns**: every return home in the measured period with 24 months of
   follow-up; outcome 1 if the child re-entered care within 24 months.
 
@@ -19,8 +21,8 @@ council draws its intake from the same distribution (``sim.transitions.entries``
 For each block the adjusted R² of the model with that block alone, and of the model with
 both, is computed; the explained variance of the full model is split between the blocks
 by the Shapley value (the average of each block's contribution added first and added
-last; Lindeman, Merenda & Gold 1980). Metrics (``<outcome>`` is ``returned_home`` or
-``failed_return_24m``):
+last; Lindeman, Merenda & Gold 1980). Metrics (``<outcome>`` is ``returned_home``,
+``returned_home_abuse_neglect`` or ``failed_return_24m``):
 
 * ``var_<outcome>_r2_need``, ``var_<outcome>_r2_council``, ``var_<outcome>_r2_full``;
 * ``var_<outcome>_part_need``, ``var_<outcome>_part_council``: the Shapley parts (they
@@ -37,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.child import ExitKind
+from sim.agents.child import EntryReason, ExitKind
 from sim.records import END_REENTERED
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 #: Age bands (years) used as a need predictor: under 1, 1-4, 5-9, 10-15, 16-17.
 AGE_BANDS_MONTHS = (12.0, 60.0, 120.0, 192.0)
 FOLLOW_UP_MONTHS = 24.0
-OUTCOMES = ("returned_home", "failed_return_24m")
+OUTCOMES = ("returned_home", "returned_home_abuse_neglect", "failed_return_24m")
 #: Fewer observations than this a council on average and the decomposition is not reported.
 MIN_PER_COUNCIL = 2.0
 
@@ -131,7 +133,10 @@ def variation_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
     need = _need_matrix(ex["reason"].to_numpy(), ex["problems"].to_numpy(),
                         ex["care_order"].to_numpy(), ex["age"].to_numpy(),
                         ex["episode"].to_numpy() > 1)
-    parts = {"returned_home": decompose(y, need, ex["council"].to_numpy(), n_c)}
+    council = ex["council"].to_numpy()
+    an = ex["reason"].to_numpy() != int(EntryReason.OTHER)
+    parts = {"returned_home": decompose(y, need, council, n_c),
+             "returned_home_abuse_neglect": decompose(y[an], need[an], council[an], n_c)}
     ret = model.records.returns_frame()
     ret = ret[(ret["time"] >= start) & (ret["time"] <= t_end - FOLLOW_UP_MONTHS)]
     failed = ((ret["end_kind"].to_numpy() == END_REENTERED)

@@ -97,7 +97,9 @@ def _arm_matches(p: agg.Pairs, arm_cols: list[str], want: dict[str, Any]) -> boo
 
 def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    labels = {"returned_home": "who goes home", "failed_return_24m": "failed returns (2 years)"}
+    labels = {"returned_home": "who goes home",
+              "returned_home_abuse_neglect": "who goes home (abuse or neglect)",
+              "failed_return_24m": "failed returns (2 years)"}
     parts = {"council": "council practice", "need": "child and family need"}
     for outcome, olabel in labels.items():
         for part, plabel in parts.items():
