@@ -31,18 +31,20 @@ class PracticeSpread:
         source="judgement: English councils range from a few dozen to over 1,500 children in "
         "care (DfE, A)", low=0.0, high=2.0)
     return_propensity_sigma: float = param(
-        0.6, label="spread between councils of how readily they return children home",
+        1.4, label="spread between councils of how readily they return children home",
         unit="sd of log multiplier", source="evidence.md §1: council practice, not child "
         "need, is the biggest factor in whether a child returns home (NSPCC 2012, Farmer et al. "
-        "2011, B); size a judgement", low=0.0, high=2.0)
+        "2011, B); calibrated with the targets, with a penalty unless council practice "
+        "explains at least as much of who goes home as need does", low=0.0, high=3.0)
     thoroughness_mean: float = param(
-        0.226, label="mean thoroughness of assessment before a return (0 = returns regardless "
+        0.233, label="mean thoroughness of assessment before a return (0 = returns regardless "
         "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
         source="evidence.md §2: 82% returned to parents with unresolved adversity (Farmer et "
         "al. 2011, B); judgement", low=0.0, high=1.0)
     thoroughness_concentration: float = param(
-        4.0, label="concentration of the beta distribution of thoroughness",
-        unit="beta a+b", source="judgement", low=0.5, high=100.0)
+        1.17, label="concentration of the beta distribution of thoroughness",
+        unit="beta a+b", source="calibrated with return_propensity_sigma (low = councils differ "
+        "more)", low=0.5, high=100.0)
     monitoring_months_median: float = param(
         9.0, label="median months a council keeps a case open after a return", unit="months",
         source="evidence.md §2: almost half of cases closed within 2 years, often too soon "
@@ -81,7 +83,7 @@ class CouncilPractice:
         1.0, label="how readily the council returns children home", unit="multiplier",
         source="see PracticeSpread.return_propensity_sigma", low=0.0, high=10.0)
     thoroughness: float = param(
-        0.226, label="thoroughness of assessment before a return", unit=PROB,
+        0.233, label="thoroughness of assessment before a return", unit=PROB,
         source="see PracticeSpread.thoroughness_mean", low=0.0, high=1.0)
     monitoring_months: int = param(
         9, label="months a case is kept open after a return", unit="months",
