@@ -219,7 +219,7 @@ class AfterReturnParams:
     """What happens after a child goes home: maltreatment, detection, re-entry."""
 
     maltreatment_base: float = param(
-        0.00425, label="monthly chance of maltreatment at home, no unresolved problems",
+        0.0046, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
@@ -228,7 +228,7 @@ class AfterReturnParams:
         "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
         low=1.0, high=10.0)
     frailty_variance: float = param(
-        0.358, label="variance of a family's unmeasured risk of maltreatment and breakdown "
+        0.42, label="variance of a family's unmeasured risk of maltreatment and breakdown "
         "(gamma, mean 1)", unit="variance (dimensionless)", source="judgement: shared frailty, "
         "standard in recurrent-event survival analysis; families that fail once are likelier "
         "to fail again (Farmer & Lutman 2010, B); calibrated to failed_return_2plus_60m_neglect",
