@@ -24,7 +24,8 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.sweep.jobs import COMPLETE, FAILED, SweepError, count_status, planned_overrides
+from sim.sweep.jobs import COMPLETE, FAILED, MISSING, SweepError, count_status, \
+    planned_overrides
 from sim.sweep.report import INFO_FILE, build, model_version, status_line
 
 
@@ -57,13 +58,12 @@ class SweepCallback(Callback):
             info = json.loads((sweep_dir / INFO_FILE).read_text())
         except (OSError, ValueError):
             return
-        n = int(info["jobs"])
-        c = count_status(sweep_dir, n)
-        done = c[COMPLETE] + c[FAILED]
-        elapsed = time.time() - float(info["started"])
+        n, started = int(info["jobs"]), float(info["started"])
+        c = count_status(sweep_dir, n, since=started)
+        elapsed = time.time() - started
         left = ""
-        if 0 < done < n:
-            left = f"; about {elapsed / done * (n - done) / 60:.0f} min left"
+        if c["ended"] and c[MISSING]:  # from the jobs run (not skipped) by this command
+            left = f"; about {elapsed / c['ended'] * c[MISSING] / 60:.0f} min left"
         _say(f"job {out.name} ended: {c[COMPLETE]} of {n} complete, {c[FAILED]} failed"
              f"{left}")
 

@@ -33,7 +33,8 @@ Ratios are of the means over the paired seeds (interval by a paired bootstrap):
     (its re-entry work, proceedings and the placement that follows, within the horizon).
 ``fe_breakeven_failed_returns_<h>y``
     the break-even: failed returns the policy would have to avoid for its savings to
-    equal its spend, at the run's own saving per failed return avoided.
+    equal its spend, at the run's own saving per failed return avoided (empty when the
+    policy does not avoid failed returns, e.g. longer monitoring, which finds more harm).
 ``fe_breakeven_fall_<h>y``, ``fe_fall_<h>y``
     the break-even, and the fall the policy achieves, as shares of the status quo's
     failed returns over the horizon.
@@ -84,6 +85,16 @@ def differences(arm: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
 Ratio = tuple[tuple[str, ...], Callable[[np.ndarray], float]]
 
 
+def _breakeven(m: np.ndarray) -> float:
+    """Failed returns to avoid for savings to equal spend, from the means (spend, savings,
+    avoided). Undefined (NaN) unless the policy avoids failed returns and saves money by it:
+    a policy that adds failed returns has no break-even in failed returns."""
+    spend, sav, avoided = m
+    if avoided <= 0 or sav <= 0:
+        return float("nan")
+    return float(spend * avoided / sav)
+
+
 def ratios() -> dict[str, Ratio]:
     """Ratio quantities: name -> (columns whose means it uses, function of those means)."""
     out: dict[str, Ratio] = {}
@@ -93,9 +104,8 @@ def ratios() -> dict[str, Ratio]:
         out[f"fe_return_per_pound_{h}y"] = ((sav, spend), lambda m: ratio(m[0], m[1]))
         out[f"fe_saving_per_failed_return_{h}y_gbp"] = ((sav, avoided),
                                                         lambda m: ratio(m[0], m[1]))
-        out[f"fe_breakeven_failed_returns_{h}y"] = (
-            (spend, sav, avoided), lambda m: ratio(m[0] * m[2], m[1]))
+        out[f"fe_breakeven_failed_returns_{h}y"] = ((spend, sav, avoided), _breakeven)
         out[f"fe_breakeven_fall_{h}y"] = (
-            (spend, sav, avoided, base), lambda m: ratio(ratio(m[0] * m[2], m[1]), m[3]))
+            (spend, sav, avoided, base), lambda m: ratio(_breakeven(m[:3]), m[3]))
         out[f"fe_fall_{h}y"] = ((avoided, base), lambda m: ratio(m[0], m[1]))
     return out

@@ -10,6 +10,7 @@ the model version and the evidence its numbers rest on.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,9 @@ def pence(x: float) -> str:
     """A return per pound, e.g. ``29p`` or ``£1.35``."""
     if x is None or not math.isfinite(x):
         return "n/a"
-    return f"{x * 100:.0f}p" if abs(x) < 1 else f"£{x:.2f}"
+    if abs(x) < 1:
+        return f"{x * 100:.0f}p"
+    return f"-£{-x:.2f}" if x < 0 else f"£{x:.2f}"
 
 
 def share(x: float) -> str:
@@ -261,7 +264,8 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
             ax.axvline(ref, color="black", lw=0.8, ls="--")
             ax.set_xlabel(xlabel)
             ax.set_ylabel("")
-        axes[1].get_legend().remove() if axes[1].get_legend() else None
+        if axes[1].get_legend() is not None:
+            axes[1].get_legend().remove()
         axes[0].legend(title="over", loc="best", fontsize=8)
         fig.suptitle(title or "Net cost and return per pound of each option, against current "
                      "practice", x=0.01, ha="left", fontsize=12, fontweight="bold")
@@ -307,7 +311,7 @@ def dose_figure(effects: pd.DataFrame, doses: dict[str, float], dose_label: str,
                 t.set_gid(f"value-{metric}-{i}")
             ax.axhline(0, color="black", lw=0.8, ls="--")
             ax.set_title(label, loc="left")
-            ax.set_xlabel(dose_label)
+            ax.set_xlabel(textwrap.fill(dose_label, 38))
             ax.set_ylabel("")
         fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
         fig.text(0.01, 0.9, "Effects against current practice (dashed line); shaded: 95% "

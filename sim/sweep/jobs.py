@@ -139,16 +139,21 @@ def clear_failure(folder: Path) -> None:
     (folder / ERROR_FILE).unlink(missing_ok=True)
 
 
-def count_status(sweep_dir: Path, n_jobs: int) -> dict[str, int]:
-    """How many of the jobs 0..n_jobs-1 are complete, failed, missing (cheap: no parsing
-    of the plan, for progress lines)."""
-    counts = {COMPLETE: 0, FAILED: 0, MISSING: 0}
+def count_status(sweep_dir: Path, n_jobs: int, since: float = 0.0) -> dict[str, int]:
+    """How many of the jobs 0..n_jobs-1 are complete, failed, missing, and how many of
+    them ended at or after ``since`` (a time stamp; ``ended``). Cheap: no parsing of the
+    plan, for progress lines. An ``error.txt`` older than ``since`` is a failure from an
+    earlier attempt that this one has not reached yet: counted as missing."""
+    counts = {COMPLETE: 0, FAILED: 0, MISSING: 0, "ended": 0}
     for num in range(n_jobs):
         folder = sweep_dir / str(num)
-        if (folder / METRICS_FILE).is_file():
+        metrics, error = folder / METRICS_FILE, folder / ERROR_FILE
+        if metrics.is_file():
             counts[COMPLETE] += 1
-        elif (folder / ERROR_FILE).is_file():
+            counts["ended"] += metrics.stat().st_mtime >= since
+        elif error.is_file() and error.stat().st_mtime >= since:
             counts[FAILED] += 1
+            counts["ended"] += 1
         else:
             counts[MISSING] += 1
     return counts
