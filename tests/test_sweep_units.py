@@ -1,0 +1,237 @@
+"""Pieces of the sweep machinery (issue 4) that need no simulation, or only a tiny one."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hydra import compose, initialize_config_dir
+
+import sim
+import sim.cli  # noqa: F401  (registers the structured config groups)
+from sim.config import ConfigError, ModelConfig
+from sim.ledger import COMPONENTS
+from sim.sweep import aggregate, economics, jobs, sensitivity
+from sim.sweep.intervals import bootstrap_interval, mean_interval, t975
+from tests.conftest import CONFIGS, ROOT, tiny
+
+EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
+
+
+def _compose(overrides: list[str], hydra: bool = True):  # type: ignore[no-untyped-def]
+    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+        return compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
+
+
+def test_the_six_experiments_of_issue_4_exist() -> None:
+    for name in ("baseline", "false_economy", "monitoring_duration", "treatment_access",
+                 "policy_grid", "council_variation"):
+        assert name in EXPERIMENTS
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_config_is_global_overrides_and_a_sweep(name: str) -> None:
+    text = (CONFIGS / "experiment" / f"{name}.yaml").read_text()
+    assert text.startswith("# @package _global_\n")
+    cfg = _compose([f"experiment={name}"])
+    exp = aggregate.Experiment.from_config(cfg.experiment)
+    assert exp.name == name
+    assert (ROOT / exp.page).is_file(), f"{name}: page {exp.page} missing"
+    params = dict(cfg.hydra.sweeper.params)
+    assert "seed" in params
+    for key, value in list(exp.reference.items()) + list(exp.main_arm.items()):
+        assert key in params, f"{name}: {key} is not swept"
+        assert str(value) in str(params[key]).split(","), f"{name}: {key}={value} not swept"
+    # every job of the sweep makes a valid model configuration
+    planned = jobs.planned_overrides(cfg)
+    assert len(planned) >= 2
+    for overrides in planned[:: max(1, len(planned) // 6)]:
+        job_cfg = _compose([f"experiment={name}", *overrides], hydra=False)
+        sim.cli.model_config(job_cfg)
+
+
+def test_size_options_set_scale_and_seeds() -> None:
+    quick = _compose(["experiment=false_economy", "size=quick"])
+    tiny_cfg = _compose(["experiment=false_economy", "size=tiny"])
+    full = _compose(["experiment=false_economy"])
+    assert quick.scale == 0.05 and str(quick.hydra.sweeper.params.seed) == "1,2,3"
+    assert tiny_cfg.scale == 0.01 and str(tiny_cfg.hydra.sweeper.params.seed) == "1,2"
+    assert full.scale == 0.1
+    assert len(jobs.planned_overrides(quick)) == 4 * 3
+
+
+def test_local_sweeps_use_every_core_and_the_cluster_is_one_override() -> None:
+    local = _compose(["experiment=false_economy"])
+    assert local.hydra.launcher._target_.endswith("JoblibLauncher")
+    assert local.hydra.launcher.n_jobs == -1
+    slurm = _compose(["experiment=false_economy", "hydra/launcher=slurm"])
+    assert slurm.hydra.launcher._target_.endswith("SlurmLauncher")
+    assert slurm.hydra.launcher.cpus_per_task == 1
+    assert jobs.planned_overrides(slurm) == jobs.planned_overrides(local)
+
+
+def test_t_quantiles() -> None:
+    assert t975(1) == 12.706 and t975(10) == 2.228
+    stats = pytest.importorskip("scipy.stats")
+    for df in (1, 2, 5, 9, 19, 30, 31, 45, 100, 1000):
+        assert abs(t975(df) - stats.t.ppf(0.975, df)) < 2e-3
+
+
+def test_mean_interval_and_bootstrap() -> None:
+    m, lo, hi = mean_interval(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    half = 2.776 * np.std([1, 2, 3, 4, 5], ddof=1) / math.sqrt(5)
+    assert m == 3.0 and lo == pytest.approx(3 - half) and hi == pytest.approx(3 + half)
+    assert math.isnan(mean_interval(np.array([2.0]))[1])
+    cols = np.array([[2.0, 1.0], [4.0, 2.0], [6.0, 3.0]])
+    est, lo, hi = bootstrap_interval(cols, lambda mm: mm[0] / mm[1])
+    assert est == 2.0 and lo == pytest.approx(2.0) and hi == pytest.approx(2.0)
+    again = bootstrap_interval(np.array([[1.0, 2.0], [3.0, 1.0], [2.0, 2.5]]),
+                               lambda mm: mm[0] / mm[1])
+    assert again == bootstrap_interval(np.array([[1.0, 2.0], [3.0, 1.0], [2.0, 2.5]]),
+                                       lambda mm: mm[0] / mm[1])  # fixed seed
+
+
+def _runs(rng: np.random.Generator, n: int, extra_support: float) -> pd.DataFrame:
+    data = {}
+    for h in (5, 10):
+        for c in COMPONENTS:
+            data[f"cost_{c}_{h}y_gbp"] = rng.uniform(1e6, 1e8, n)
+        data[f"cost_support_{h}y_gbp"] = data[f"cost_support_{h}y_gbp"] + extra_support
+        data[f"cost_total_{h}y_gbp"] = sum(data[f"cost_{c}_{h}y_gbp"] for c in COMPONENTS)
+        for f in ("reentries", "harm_months", "maltreatment_starts"):
+            data[f"{f}_{h}y"] = rng.uniform(1000, 5000, n)
+    return pd.DataFrame(data)
+
+
+def test_false_economy_accounts_add_up() -> None:
+    rng = np.random.default_rng(3)
+    arm, ref = _runs(rng, 5, 5e7), _runs(rng, 5, 0.0)
+    d = economics.differences(arm, ref)
+    for h in (5, 10):
+        net = d[f"fe_net_cost_{h}y_gbp"]
+        assert np.allclose(net, d[f"fe_spend_{h}y_gbp"] - d[f"fe_savings_{h}y_gbp"])
+        parts = sum(d[f"fe_saving_{k}_{h}y_gbp"] for k in economics.SAVINGS)
+        assert np.allclose(parts, d[f"fe_savings_{h}y_gbp"])
+        assert np.allclose(d[f"fe_failed_returns_avoided_{h}y"],
+                           ref[f"reentries_{h}y"] - arm[f"reentries_{h}y"])
+    # every ledger component is either spend or a saving, exactly once
+    counted = list(economics.SPEND) + [c for cs in economics.SAVINGS.values() for c in cs]
+    assert sorted(counted) == sorted(COMPONENTS)
+    # the break-even: spend / (savings per failed return avoided)
+    means = d.mean()
+    cols, fn = economics.ratios()["fe_breakeven_failed_returns_10y"]
+    expected = means["fe_spend_10y_gbp"] / (means["fe_savings_10y_gbp"]
+                                            / means["fe_failed_returns_avoided_10y"])
+    assert fn(np.array([means[c] for c in cols])) == pytest.approx(expected)
+
+
+def test_pairing_uses_same_seed_and_lists_partners_missing() -> None:
+    exp = aggregate.Experiment(reference={"policy/support": "status_quo"})
+    rows = []
+    for job, (arm, seed, status) in enumerate([("status_quo", 1, "complete"),
+                                              ("status_quo", 2, "failed"),
+                                              ("entitlement", 1, "complete"),
+                                              ("entitlement", 2, "complete")]):
+        rows.append({"job": job, "status": status, "policy/support": arm, "seed": seed,
+                     "x": float(10 * seed + (5 if arm == "entitlement" else 0))})
+    sweep = pd.DataFrame(rows)
+    pairs = aggregate.pair_runs(sweep, exp, ["policy/support", "seed"])
+    assert len(pairs) == 1
+    p = pairs[0]
+    assert list(p.arm["seed"]) == [1] and list(p.ref["seed"]) == [1]
+    assert p.unpaired == [3]
+    with pytest.raises(ValueError, match="does not set"):
+        aggregate.pair_runs(sweep, aggregate.Experiment(reference={"policy/treatment": "x"}),
+                            ["policy/support", "seed"])
+
+
+def test_sensitivity_multipliers() -> None:
+    base = ModelConfig.from_dict({"policy": {"support": {"kind": "entitlement"}}})
+    half = sensitivity.apply(base, {"support_cost": 0.5})
+    assert half.params.costs.support_high_per_month == base.params.costs.support_high_per_month / 2
+    assert half.policy["support"]["assessment_cost"] == 1200.0 / 2  # the policy's default
+    assert half.params.support == base.params.support
+    double = sensitivity.apply(base, {"support_effect": 2.0})
+    s0, s2 = base.params.support, double.params.support
+    assert 1 - s2.maltreatment_rr_high == pytest.approx(2 * (1 - s0.maltreatment_rr_high))
+    assert s2.resolution_rr_medium - 1 == pytest.approx(2 * (s0.resolution_rr_medium - 1))
+    assert double.params.costs == base.params.costs
+    assert sensitivity.apply(base, {}) is base
+    with pytest.raises(ConfigError, match="sensitivity"):
+        sensitivity.apply(base, {"support_effect": 9.0})  # hazard ratio below its range
+    with pytest.raises(ConfigError, match="sensitivity: unknown key .support_cst."):
+        sensitivity.apply(base, {"support_cst": 2.0})
+
+
+def test_resume_needs_a_complete_run_of_the_same_config(tmp_path: Path) -> None:
+    cfg = ModelConfig.from_dict(tiny())
+    sim.run(cfg).write(tmp_path)
+    assert jobs.is_complete(tmp_path, cfg.to_dict())
+    other = ModelConfig.from_dict(tiny(seed=12))
+    assert not jobs.is_complete(tmp_path, other.to_dict())
+    (tmp_path / "metrics.json").write_text("{ truncated")
+    assert not jobs.is_complete(tmp_path, cfg.to_dict())
+    assert jobs.run_status(tmp_path)[0] == jobs.FAILED
+    (tmp_path / "metrics.json").unlink()
+    assert jobs.run_status(tmp_path) == (jobs.MISSING, "")
+    jobs.mark_failed(tmp_path, "Traceback ...\nValueError: boom\n")
+    assert jobs.run_status(tmp_path) == (jobs.FAILED, "ValueError: boom")
+
+
+def test_horizon_metrics_and_decomposition_are_in_every_run() -> None:
+    m = sim.run(tiny(years=6)).metrics
+    assert m["cost_total_5y_gbp"] < m["cost_total_gbp"]
+    assert math.isnan(m["cost_total_10y_gbp"])  # a 6-year run has no 10-year horizon
+    total = sum(m[f"cost_{c}_5y_gbp"] for c in COMPONENTS)
+    assert total == pytest.approx(m["cost_total_5y_gbp"])
+    assert m["harm_months_5y"] >= 0 and m["reentries_5y"] >= 0
+    for outcome in ("returned_home", "returned_home_abuse_neglect", "failed_return_24m"):
+        if not math.isnan(m[f"var_{outcome}_r2_full"]):
+            assert m[f"var_{outcome}_part_need"] + m[f"var_{outcome}_part_council"] == \
+                pytest.approx(m[f"var_{outcome}_r2_full"])
+
+
+def test_decomposition_finds_what_it_is_given() -> None:
+    from sim.variation import decompose
+
+    rng = np.random.default_rng(0)
+    n, k = 20000, 50
+    council = rng.integers(0, k, n)
+    need = rng.integers(0, 2, (n, 3)).astype(float)
+    council_effect = rng.normal(0, 1, k)
+    y_council = (council_effect[council] + rng.normal(0, 1, n) > 0).astype(float)
+    y_need = (need @ np.array([1.5, 1.0, 0.5]) + rng.normal(0, 1, n) > 1.5).astype(float)
+    by_council = decompose(y_council, need, council, k)
+    by_need = decompose(y_need, need, council, k)
+    assert by_council["part_council"] > 0.1 > abs(by_council["part_need"])
+    assert by_need["part_need"] > 0.1 > abs(by_need["part_council"])
+    assert by_need["part_need"] + by_need["part_council"] == pytest.approx(by_need["r2_full"])
+
+
+def test_report_refuses_a_folder_that_is_not_a_sweep(tmp_path: Path) -> None:
+    from sim.sweep.report import main
+
+    assert main([str(tmp_path)]) == 2
+    (tmp_path / "multirun.yaml").write_text(yaml.safe_dump({"hydra": {
+        "sweeper": {"_target_": "something.Else"}, "sweep": {"subdir": "x"},
+        "overrides": {"task": []}}}))
+    assert main([str(tmp_path)]) == 2
+
+
+def test_progress_counts_an_old_failure_as_not_yet_retried(tmp_path: Path) -> None:
+    import os
+    import time
+
+    for num, name in ((0, "metrics.json"), (1, "error.txt"), (2, "error.txt")):
+        (tmp_path / str(num)).mkdir()
+        (tmp_path / str(num) / name).write_text("{}")
+    old = time.time() - 3600
+    os.utime(tmp_path / "0" / "metrics.json", (old, old))  # skipped by a resumed sweep
+    os.utime(tmp_path / "1" / "error.txt", (old, old))  # failed last time, not retried yet
+    c = jobs.count_status(tmp_path, 4, since=time.time() - 60)
+    assert c == {"complete": 1, "failed": 1, "missing": 2, "ended": 1}
+    assert jobs.count_status(tmp_path, 4)["failed"] == 2
