@@ -27,8 +27,9 @@ Budgets (``--budget``; any field can be overridden with its own option)::
     tiny     3 trials x 1 replicate, scale 0.01, 8+6 years   (tests only; seconds)
     small   16 trials (8 local) x 2 replicates, scale 0.03, 10+10 years, top 4 x 4 fresh
             (48 runs: about 5 min on one free core, 10-12 min on this shared machine)
-    default 300 trials (40 local) x 3 replicates, scale 0.1, 12+10 years, top 20 x 10 fresh
-            (1,100 runs of ~9 s: about 3 hours on one free core; --jobs 2 about halves it)
+    default 100 trials (50 local, sd 0.05 of each range) x 3 replicates, scale 0.1,
+            12+10 years, top 6 x 8 fresh (348 runs of ~10 s: about an hour on one free
+            core, about half that with --jobs 2 on two free cores)
 
 Outputs (``--out``, default ``outputs/calibration/<date>_<time>``): ``fitted_params.yaml``
 (dotted-path overrides with provenance), ``fit_table.md`` / ``fit_table.csv``,
@@ -100,8 +101,9 @@ BUDGETS: dict[str, Budget] = {
                    final_replicates=2, top_k=2, ensemble_size=2, local_trials=1),
     "small": Budget(trials=16, replicates=2, scale=0.03, warmup_years=10, years=10,
                     final_replicates=4, top_k=4, ensemble_size=4, local_trials=8),
-    "default": Budget(trials=300, replicates=3, scale=0.1, warmup_years=12, years=10,
-                      final_replicates=10, top_k=20, ensemble_size=10, local_trials=40),
+    "default": Budget(trials=100, replicates=3, scale=0.1, warmup_years=12, years=10,
+                      final_replicates=8, top_k=6, ensemble_size=6, local_trials=50,
+                      local_sigma=0.05),
 }
 
 
