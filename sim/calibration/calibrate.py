@@ -17,8 +17,10 @@ Method
   that a small budget refines the hand-set defaults instead of sampling the whole box;
   TPE then models the trials so far.
 * Check: the ``top_k`` best distinct candidates are re-run ``final_replicates`` times on
-  *fresh* seeds. The fitted set is the best of them on these fresh runs; a candidate is
-  *accepted* when every target's fresh replicate mean is within tolerance.
+  *fresh* seeds. A candidate is *accepted* when every target's fresh replicate mean is
+  within tolerance. The fitted set is the accepted candidate with the lowest fresh loss
+  (or, if none is accepted, the candidate with the lowest fresh loss): a set that meets
+  every target beats one with a lower mean distance that misses one.
 * Ensemble: the accepted candidates (``status: accepted``) or, if none passed, the best
   ``ensemble_size`` by fresh loss, labelled ``status: best_n_not_accepted``.
 
@@ -336,7 +338,7 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
                 f"{checked[-1]['n_within']}/{len(zs)}")
         runs = evaluate.runs
 
-    checked.sort(key=lambda c: c["loss"])
+    checked.sort(key=lambda c: (not c["all_within"], c["loss"]))
     best = checked[0]
     accepted = [c for c in checked if c["all_within"]]
     status = "accepted" if accepted else "best_n_not_accepted"
