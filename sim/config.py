@@ -31,18 +31,18 @@ class PracticeSpread:
         source="judgement: English councils range from a few dozen to over 1,500 children in "
         "care (DfE, A)", low=0.0, high=2.0)
     return_propensity_sigma: float = param(
-        1.4, label="spread between councils of how readily they return children home",
+        1.31799, label="spread between councils of how readily they return children home",
         unit="sd of log multiplier", source="evidence.md §1: council practice, not child "
         "need, is the biggest factor in whether a child returns home (NSPCC 2012, Farmer et al. "
         "2011, B); calibrated with the targets, with a penalty unless council practice "
         "explains at least as much of who goes home as need does", low=0.0, high=3.0)
     thoroughness_mean: float = param(
-        0.233, label="mean thoroughness of assessment before a return (0 = returns regardless "
+        0.362346, label="mean thoroughness of assessment before a return (0 = returns regardless "
         "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
         source="evidence.md §2: 82% returned to parents with unresolved adversity (Farmer et "
         "al. 2011, B); judgement", low=0.0, high=1.0)
     thoroughness_concentration: float = param(
-        1.17, label="concentration of the beta distribution of thoroughness",
+        1.39764, label="concentration of the beta distribution of thoroughness",
         unit="beta a+b", source="calibrated with return_propensity_sigma (low = councils differ "
         "more)", low=0.5, high=100.0)
     monitoring_months_median: float = param(
@@ -63,7 +63,7 @@ class PracticeSpread:
         8.0, label="concentration of the beta distribution of support share", unit="beta a+b",
         source="judgement", low=0.5, high=100.0)
     treatment_share_mean: float = param(
-        0.05, label="mean share of families with substance problems a council gets into "
+        0.0553775, label="mean share of families with substance problems a council gets into "
         "treatment", unit=PROB, source="evidence.md §2: about 5% (NSPCC 2013, C)", low=0.0,
         high=1.0)
     treatment_share_concentration: float = param(

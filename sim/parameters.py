@@ -126,12 +126,12 @@ class FamilyParams:
     """Parents' problems at entry and how they change."""
 
     substance_prevalence_abuse_neglect: float = param(
-        0.885, label="families of abuse or neglect entrants with serious drug or alcohol problems",
+        0.809165, label="families of abuse or neglect entrants with serious drug or alcohol problems",
         unit=PROB, source=f"{EVIDENCE} §2: about half of returned children went back to serious "
         "drug or alcohol problems (Farmer et al. 2011, B); calibrated to "
         "substance_misuse_at_return_share", low=0.0, high=1.0)
     substance_prevalence_other: float = param(
-        0.4, label="families of other-reason entrants with serious drug or alcohol problems",
+        0.40447, label="families of other-reason entrants with serious drug or alcohol problems",
         unit=PROB, source="judgement: lower than for abuse and neglect; calibrated with the above",
         low=0.0, high=1.0)
     domestic_abuse_prevalence: float = param(
@@ -146,7 +146,7 @@ class FamilyParams:
         0.6, label="prevalence of domestic abuse and mental health problems in other-reason "
         "families, relative", unit=MULT, source="judgement", low=0.0, high=1.5)
     resolve_substance: float = param(
-        0.0168, label="monthly chance a serious substance problem resolves, no extra help",
+        0.0170868, label="monthly chance a serious substance problem resolves, no extra help",
         unit=P_MONTH, source="judgement: most problems persist for years without treatment; "
         "calibrated to the breakdown and maltreatment targets", low=0.0, high=0.2)
     resolve_domestic_abuse: float = param(
@@ -156,11 +156,11 @@ class FamilyParams:
         0.0324, label="monthly chance a parent's mental health problem resolves", unit=P_MONTH,
         source="judgement, as resolve_substance", low=0.0, high=0.2)
     relapse: float = param(
-        0.0219, label="monthly chance a resolved problem returns", unit=P_MONTH,
+        0.0194794, label="monthly chance a resolved problem returns", unit=P_MONTH,
         source="judgement: relapse common in the first years (Farmer et al. 2011: continuing "
         "substance misuse predicts maltreatment, B)", low=0.0, high=0.2)
     in_care_resolution_multiplier: float = param(
-        0.718, label="how much faster problems resolve while children are in care", unit=MULT,
+        0.875361, label="how much faster problems resolve while children are in care", unit=MULT,
         source="judgement: care plans require parents to work on their problems", low=0.5,
         high=3.0)
     engagement_probability: float = param(
@@ -174,11 +174,11 @@ class CareParams:
     """Children in care: going home and leaving care other ways."""
 
     return_early_other: float = param(
-        0.0842, label="monthly chance of going home, other-reason entrants, first 6 months",
+        0.122695, label="monthly chance of going home, other-reason entrants, first 6 months",
         unit=P_MONTH, source=f"{EVIDENCE} §2: section 20 children go home quickly; calibrated "
         "to returned_home_share", low=0.0, high=0.9)
     return_early_abuse_neglect: float = param(
-        0.0498, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
+        0.0464274, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
         unit=P_MONTH, source="calibrated to returned_home_share", low=0.0, high=0.9)
     return_late_multiplier: float = param(
         0.328, label="return chance after 6 months in care, relative to the first 6", unit=MULT,
@@ -192,7 +192,7 @@ class CareParams:
         source=f"{EVIDENCE} §2: care orders and longer stays predict fewer, more stable returns "
         "(Neil et al. 2020, C)", low=0.0, high=1.0)
     reentry_return_multiplier: float = param(
-        10.0, label="return chance in a later episode, relative to the first", unit=MULT,
+        9.71451, label="return chance in a later episode, relative to the first", unit=MULT,
         source="calibrated to failed_return_2plus_60m_neglect (children who re-enter often go "
         "home again quickly, Farmer & Lutman 2010, B); the fit reached the top of its range",
         low=0.0, high=10.0)
@@ -205,7 +205,7 @@ class CareParams:
         unit=P_MONTH, source="judgement from DfE: about 10% of care leavers (A)", low=0.0,
         high=0.2)
     other_exit: float = param(
-        0.0143, label="monthly chance of leaving care another way (independent living, other)",
+        0.013306, label="monthly chance of leaving care another way (independent living, other)",
         unit=P_MONTH, source="judgement from DfE exit reasons (A); calibrated to "
         "returned_home_share", low=0.0, high=0.2)
     other_exit_16plus: float = param(
@@ -219,22 +219,22 @@ class AfterReturnParams:
     """What happens after a child goes home: maltreatment, detection, re-entry."""
 
     maltreatment_base: float = param(
-        0.0046, label="monthly chance of maltreatment at home, no unresolved problems",
+        0.00498443, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
-        7.66, label="maltreatment hazard in the early months after a return, relative to later",
+        7.55496, label="maltreatment hazard in the early months after a return, relative to later",
         unit=MULT, source="evidence.md §2: most failed returns happen early (Goldacre et al. "
         "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
         low=1.0, high=10.0)
     frailty_variance: float = param(
-        0.42, label="variance of a family's unmeasured risk of maltreatment and breakdown "
+        0.168869, label="variance of a family's unmeasured risk of maltreatment and breakdown "
         "(gamma, mean 1)", unit="variance (dimensionless)", source="judgement: shared frailty, "
         "standard in recurrent-event survival analysis; families that fail once are likelier "
         "to fail again (Farmer & Lutman 2010, B); calibrated to failed_return_2plus_60m_neglect",
         low=0.0, high=5.0)
     rr_substance: float = param(
-        1.6, label="maltreatment hazard ratio, unresolved substance misuse", unit=MULT,
+        2.06827, label="maltreatment hazard ratio, unresolved substance misuse", unit=MULT,
         source=f"{EVIDENCE} §2: continuing parental substance misuse predicts maltreatment "
         "after return (Farmer et al. 2011, B); size is a judgement", low=1.0, high=20.0)
     rr_domestic_abuse: float = param(
@@ -244,7 +244,7 @@ class AfterReturnParams:
         1.5, label="maltreatment hazard ratio, unresolved parental mental health problem",
         unit=MULT, source="judgement, as rr_substance", low=1.0, high=20.0)
     rr_other_reason: float = param(
-        0.0849, label="maltreatment and breakdown hazards of other-reason entrants, relative to "
+        0.0618548, label="maltreatment and breakdown hazards of other-reason entrants, relative to "
         "abuse or neglect",
         unit=MULT, source="evidence.md §2 note: s20 children mostly stay home; calibrated to "
         "reentry_12m", low=0.0, high=1.5)
@@ -252,23 +252,23 @@ class AfterReturnParams:
         0.85, label="maltreatment hazard while a case is open (visits), relative to closed",
         unit=MULT, source="judgement: visits deter a little (issue 3)", low=0.3, high=1.0)
     detect_open: float = param(
-        0.23, label="monthly chance maltreatment is detected while the case is open",
+        0.293829, label="monthly chance maltreatment is detected while the case is open",
         unit=P_MONTH, source="judgement: Farmer 2014 (B) found much maltreatment not acted on; "
         "calibrated to breakdown_24m_abuse_neglect", low=0.0, high=1.0)
     detect_closed: float = param(
-        0.0652, label="monthly chance maltreatment is detected after the case is closed",
+        0.0595126, label="monthly chance maltreatment is detected after the case is closed",
         unit=P_MONTH, source="judgement: schools, health, police referrals; calibrated",
         low=0.0, high=1.0)
     reentry_on_detection: float = param(
-        0.77, label="chance detected maltreatment leads to re-entry (else the case reopens)",
+        0.755391, label="chance detected maltreatment leads to re-entry (else the case reopens)",
         unit=PROB, source="judgement; calibrated to breakdown_24m_abuse_neglect", low=0.0,
         high=1.0)
     breakdown_other: float = param(
-        0.0123, label="monthly chance a return breaks down for reasons other than maltreatment, "
+        0.0100405, label="monthly chance a return breaks down for reasons other than maltreatment, "
         "first 6 months", unit=P_MONTH, source="judgement: behaviour, parents unable to cope "
         "(Farmer et al. 2011, B); calibrated to reentry_12m", low=0.0, high=0.3)
     breakdown_late_multiplier: float = param(
-        0.671, label="non-maltreatment breakdown chance after 6 months at home, relative",
+        0.643569, label="non-maltreatment breakdown chance after 6 months at home, relative",
         unit=MULT, source="judgement: most failed returns happen early (Goldacre et al. 2022, A)",
         low=0.0, high=1.0)
     reopen_months: int = param(
