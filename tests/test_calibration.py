@@ -148,3 +148,19 @@ def test_sensitivity_tiny(tmp_path: Path) -> None:
     assert brk.loc["params.costs.support_high_per_month", "mu_star"] == 0.0
     assert net.loc["params.costs.support_high_per_month", "mu"] > 0
     assert (out / "sensitivity_tornado.png").stat().st_size > 1000
+
+
+def test_council_floor_is_one_sided_and_off_by_default() -> None:
+    from sim.calibration import targets as t
+
+    assert t.COUNCIL_METRIC not in t.TARGETS
+    try:
+        t.use_council_floor(True)
+        assert t.COUNCIL_METRIC in calibrate.TARGETS  # the same dict everywhere
+        assert t.z_score(t.COUNCIL_METRIC, 0.3) == 0.0  # any margin above the floor is met
+        assert t.z_score(t.COUNCIL_METRIC, 0.0) == 0.0
+        assert t.z_score(t.COUNCIL_METRIC, -0.001) < -1.0  # any shortfall is a miss
+        assert t.z_score(t.COUNCIL_METRIC, -0.04) < t.z_score(t.COUNCIL_METRIC, -0.02)
+    finally:
+        t.use_council_floor(False)
+    assert t.COUNCIL_METRIC not in t.TARGETS

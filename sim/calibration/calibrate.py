@@ -4,9 +4,10 @@ Method
 ------
 * Parameters fitted: the entries of ``sim/calibration/ranges.yaml`` flagged
   ``calibrate: true`` (or ``--params a,b,c``), each searched over its plausible range.
-* Targets: :data:`sim.calibration.targets.TARGETS` (``sim.metrics.TARGETS``, the
-  12-to-60-month re-entry ratio, and a floor: council practice explains at least as much of
-  who goes home as need does; see :mod:`sim.calibration.targets` for their reasoning).
+* Targets: :data:`sim.calibration.targets.TARGETS` (``sim.metrics.TARGETS`` and the
+  12-to-60-month re-entry ratio; with ``--council-floor`` also a floor: council practice
+  explains at least as much of who goes home as need does; see
+  :mod:`sim.calibration.targets` for their reasoning).
 * A candidate is run ``replicates`` times on the *same* seeds as every other candidate
   (common random numbers), and the loss is the mean over targets of the squared
   standardised distance ``((replicate mean - target) / tolerance) ** 2`` (a missing metric
@@ -62,7 +63,8 @@ import yaml
 
 from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import PlausibleRange, RangeError, parameters_by_path, select
-from sim.calibration.targets import AT_LEAST, INFO_METRICS, TARGETS, run_metrics, z_score
+from sim.calibration.targets import (AT_LEAST, COUNCIL_METRIC, INFO_METRICS, TARGETS,
+                                     run_metrics, use_council_floor, z_score)
 
 MISSING_Z = 10.0
 
@@ -450,6 +452,7 @@ def rewrite(out: Path, command: str | None = None) -> dict[str, Any]:
                          f"(missing {', '.join(missing)})")
     old = yaml.safe_load((out / "fitted_params.yaml").read_text(encoding="utf-8"))
     provenance = dict(old["provenance"])
+    use_council_floor(COUNCIL_METRIC in provenance.get("targets", {}))  # the run's own targets
     budget = Budget(**provenance["budget"])
     base_overrides = dict(provenance.get("base_overrides") or {})
     paths = list(provenance["parameters"])
@@ -503,6 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop the search after this many minutes (the check still runs)")
     p.add_argument("--out", default=None,
                    help="output folder (default outputs/calibration/<date>_<time>)")
+    p.add_argument("--council-floor", action="store_true",
+                   help="add the target that council practice explains at least as much of "
+                   "who goes home as child and family need (see sim/calibration/targets.py)")
     p.add_argument("--rewrite", default=None, metavar="DIR",
                    help="re-choose the fitted set of the finished run in DIR from its own "
                    "files (no runs) and rewrite its fitted set, fit table and ensemble")
@@ -511,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_council_floor(args.council_floor)
     if args.rewrite:
         argv_list = sys.argv[1:] if argv is None else argv
         try:
