@@ -134,8 +134,8 @@ def settings_text(s: dict[str, Any]) -> str:
                 "unresolved")
     return (f"**This run** (seed {s['seed']}, {s['warmup_years']} warm-up years). "
             f"Council: about {s['children_per_year']} children come into care a year; it sends "
-            f"children home {s['return_propensity']:g} times as readily as a typical council, "
-            f"checks parents' problems with thoroughness {s['thoroughness']:g}, keeps "
+            f"children home {s['return_propensity']:.2g} times as readily as a typical council, "
+            f"checks parents' problems with thoroughness {s['thoroughness']:.2f}, keeps "
             f"visiting {s['council_monitoring_months']} months after a return and offers "
             f"support to {s['support_share_pct']}% of returning families. Policies from month "
             f"0: {support}; {monitoring}, and cases {concerns}; treatment for "

@@ -75,24 +75,34 @@ class PracticeSpread:
         high=1.0)
 
 
+_SPREAD = PracticeSpread()  # the typical council's practice is the centre of the spread
+
+
 @dataclass
 class CouncilPractice:
-    """One council's practice, for listed councils and named profiles."""
+    """One council's practice, for listed councils and named profiles.
+
+    The defaults (the ``typical`` profile) are the centre of ``PracticeSpread``: its mean
+    thoroughness, support share and treatment share, its median months kept open, and the
+    median return propensity (1)."""
 
     return_propensity: float = param(
         1.0, label="how readily the council returns children home", unit="multiplier",
         source="see PracticeSpread.return_propensity_sigma", low=0.0, high=10.0)
     thoroughness: float = param(
-        0.233, label="thoroughness of assessment before a return", unit=PROB,
+        _SPREAD.thoroughness_mean, label="thoroughness of assessment before a return", unit=PROB,
         source="see PracticeSpread.thoroughness_mean", low=0.0, high=1.0)
     monitoring_months: int = param(
-        9, label="months a case is kept open after a return", unit="months",
+        round(_SPREAD.monitoring_months_median), label="months a case is kept open after a "
+        "return", unit="months",
         source="see PracticeSpread.monitoring_months_median", low=0, high=120)
     support_share: float = param(
-        0.6, label="share of returning families offered support", unit=PROB,
+        _SPREAD.support_share_mean, label="share of returning families offered support",
+        unit=PROB,
         source="see PracticeSpread.support_share_mean", low=0.0, high=1.0)
     treatment_share: float = param(
-        0.05, label="share of families with substance problems reaching treatment", unit=PROB,
+        _SPREAD.treatment_share_mean, label="share of families with substance problems "
+        "reaching treatment", unit=PROB,
         source="see PracticeSpread.treatment_share_mean", low=0.0, high=1.0)
     cost_multiplier: float = param(
         1.0, label="council's unit costs relative to England", unit="multiplier",
