@@ -1,0 +1,48 @@
+"""Numbers quoted on experiments/council_variation.md that are not rows of the sweep's own
+tables, computed from them: python experiments/results/council_variation/derived.py
+
+Writes derived.csv next to this file.
+* the spread of council outcomes: for each run (seed), the 10th, 50th and 90th percentile
+  over the 150 councils (each council counts once, whatever its size) of
+  return_home_share and breakdown_24m (councils.csv), averaged over the runs; councils
+  with no return in the measured period have no breakdown_24m and are left out;
+* the median and 10th percentile over all councils and runs of episodes_ended and
+  children_returned (the sample behind each council's shares);
+* the correlation over all councils and runs of each outcome with log(return_propensity);
+* council practice minus need (Shapley parts) per run, with its 95% t interval over runs,
+  and the number of runs in which council practice explains more.
+"""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep.intervals import mean_interval
+
+HERE = Path(__file__).resolve().parent
+c = pd.read_csv(HERE / "councils_all.csv")
+s = pd.read_csv(HERE / "sweep.csv")
+rows = []
+for col in ("return_home_share", "breakdown_24m"):
+    g = c.dropna(subset=[col])
+    q = g.groupby("job")[col].quantile([0.1, 0.5, 0.9]).unstack().mean()
+    for p, v in q.items():
+        rows.append({"quantity": f"{col}_council_p{int(p * 100)}", "value": v})
+    rows.append({"quantity": f"{col}_corr_log_return_propensity",
+                 "value": np.corrcoef(np.log(g["return_propensity"]), g[col])[0, 1]})
+    rows.append({"quantity": f"{col}_councils_with_value_per_run",
+                 "value": g.groupby("job").size().mean()})
+for col in ("episodes_ended", "children_returned"):
+    rows.append({"quantity": f"{col}_council_median", "value": c[col].median()})
+    rows.append({"quantity": f"{col}_council_p10", "value": c[col].quantile(0.1)})
+for o in ("returned_home", "returned_home_abuse_neglect", "failed_return_24m"):
+    diff = (s[f"var_{o}_part_council"] - s[f"var_{o}_part_need"]).to_numpy(dtype=float)
+    m, lo, hi = mean_interval(diff)
+    rows += [{"quantity": f"var_{o}_council_minus_need_mean", "value": m},
+             {"quantity": f"var_{o}_council_minus_need_low", "value": lo},
+             {"quantity": f"var_{o}_council_minus_need_high", "value": hi},
+             {"quantity": f"var_{o}_runs_council_above_need", "value": int((diff > 0).sum())},
+             {"quantity": f"var_{o}_r2_need_mean", "value": s[f"var_{o}_r2_need"].mean()},
+             {"quantity": f"var_{o}_r2_council_mean", "value": s[f"var_{o}_r2_council"].mean()},
+             {"quantity": f"var_{o}_n_mean", "value": s[f"var_{o}_n"].mean()}]
+pd.DataFrame(rows).to_csv(HERE / "derived.csv", index=False, float_format="%.4g")
