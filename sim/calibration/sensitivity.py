@@ -268,13 +268,13 @@ def plot_tornado(table: pd.DataFrame, out: Path, top: int = 15) -> None:
                     fmt="none", ecolor="black", elinewidth=1, capsize=2)
         ax.set_xlabel("Morris mu* (GBP m a year)" if money else "Morris mu* (share)")
         ax.set_ylabel("")
-        ax.set_title(textwrap.fill(desc, 48), fontsize=10)
+        ax.set_title(textwrap.fill(desc, 36), fontsize=10)
         ax.legend(title="higher value", fontsize=8, title_fontsize=8, loc="lower right")
     fig.suptitle("Which assumptions matter most (Morris screening over plausible ranges)",
                  fontsize=11)
     fig.tight_layout()
-    fig.savefig(out / "sensitivity_tornado.png", dpi=130)
-    fig.savefig(out / "sensitivity_tornado.svg")
+    fig.savefig(out / "sensitivity_tornado.png", dpi=130, bbox_inches="tight")
+    fig.savefig(out / "sensitivity_tornado.svg", bbox_inches="tight")
     plt.close(fig)
 
 
