@@ -182,6 +182,17 @@ def all_within(zs: dict[str, float]) -> bool:
     return all(abs(z) <= 1.0 for z in zs.values())
 
 
+def checked_candidate(trial: int, search_loss: float, overrides: dict[str, Any],
+                      reps: list[dict[str, float]]) -> dict[str, Any]:
+    """A re-checked candidate: its fresh replicates summarised and judged."""
+    summary = summarise(reps)
+    loss, zs = loss_of(summary)
+    return {"trial": trial, "search_loss": search_loss, "loss": loss,
+            "all_within": all_within(zs),
+            "n_within": int(sum(abs(z) <= 1 for z in zs.values())),
+            "overrides": overrides, "summary": summary, "z": zs}
+
+
 # ---------------------------------------------------------------- outputs
 
 def fit_table(summary: dict[str, dict[str, float]]) -> pd.DataFrame:
@@ -335,14 +346,10 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
             reps = evaluate(overrides, check_seeds)
             for s, r in zip(check_seeds, reps):
                 check_rows.append({"candidate": rank, "trial": t.number, "seed": s, **r})
-            summary = summarise(reps)
-            loss, zs = loss_of(summary)
-            checked.append({"trial": t.number, "search_loss": float(t.value), "loss": loss,
-                            "all_within": all_within(zs),
-                            "n_within": int(sum(abs(z) <= 1 for z in zs.values())),
-                            "overrides": overrides, "summary": summary, "z": zs})
-            say(f"candidate {rank} (trial {t.number}): fresh loss {loss:.3f}, within "
-                f"{checked[-1]['n_within']}/{len(zs)}")
+            c = checked_candidate(t.number, float(t.value), overrides, reps)
+            checked.append(c)
+            say(f"candidate {rank} (trial {t.number}): fresh loss {c['loss']:.3f}, within "
+                f"{c['n_within']}/{len(c['z'])}")
         runs = evaluate.runs
 
     elapsed = time.time() - t0
@@ -466,12 +473,8 @@ def rewrite(out: Path, command: str | None = None) -> dict[str, Any]:
         trial = int(trial)
         overrides = exact.get(trial) or {
             **base_overrides, **{p: float(trials.loc[trial, p]) for p in paths}}
-        summary = summarise(group.to_dict("records"))
-        loss, zs = loss_of(summary)
-        checked.append({"trial": trial, "search_loss": float(trials.loc[trial, "loss"]),
-                        "loss": loss, "all_within": all_within(zs),
-                        "n_within": int(sum(abs(z) <= 1 for z in zs.values())),
-                        "overrides": overrides, "summary": summary, "z": zs})
+        checked.append(checked_candidate(trial, float(trials.loc[trial, "loss"]), overrides,
+                                         group.to_dict("records")))
     provenance["rewritten"] = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": command or f"revolving-door-calibrate --rewrite {out}",
