@@ -74,6 +74,20 @@ class KeyedStream:
         """A unit exponential number for the key ``(a, b, c)``."""
         return -math.log(self.uniform(a, b, c))
 
+    def prefix(self, a: int) -> int:
+        """The part of the hash that depends on ``a`` only, ``_mix(key ^ a)``: an agent that
+        draws many numbers keyed by its own id computes it once (:meth:`exponential_from`)."""
+        return _mix(self._key ^ a)
+
+    @staticmethod
+    def exponential_from(prefix: int, b: int = 0, c: int = 0) -> float:
+        """``exponential(a, b, c)`` given ``prefix(a)``: the same number, half the work."""
+        z = prefix ^ ((b << 20) ^ c)
+        z = (z + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return -math.log((((z ^ (z >> 31)) >> 11) + 0.5) * _TWO53)
+
 
 class Streams:
     """All random streams of one model run, derived from one seed."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.agents.child import ChildState, EntryReason
+from sim.rng import KeyedStream
 
 if TYPE_CHECKING:
     from sim.agents.child import Child
@@ -67,6 +68,7 @@ class SupportMode(IntEnum):
 _CLOCKS: tuple[Clock, ...] = tuple(Clock)  # Clock(k) without the enum call
 _IN_CARE, _AT_HOME, _GONE = Location.IN_CARE, Location.AT_HOME, Location.GONE
 _AGE_CHECKPOINTS = (60.0, 192.0)
+_exponential_from = KeyedStream.exponential_from
 
 
 class Family(mesa.Agent):
@@ -113,6 +115,7 @@ class Family(mesa.Agent):
         self.budget = [-1.0] * N_CLOCKS  # drawn when the clock first gets a positive rate
         self.due_kind = -1
         self._running: list[int] = []  # clocks with a positive rate, set by _reschedule
+        self._clock_prefix = -1  # the clock stream's hash of this family's id, once known
         self.schedule_token = 0
 
     # ------------------------------------------------------------------ engine
@@ -151,8 +154,10 @@ class Family(mesa.Agent):
                 running.append(k)
                 bk = b[k]
                 if bk < 0.0:
-                    bk = b[k] = model.clock_stream.exponential(self.unique_id, k,
-                                                               self.fired[k])
+                    z = self._clock_prefix
+                    if z < 0:
+                        z = self._clock_prefix = model.clock_stream.prefix(self.unique_id)
+                    bk = b[k] = _exponential_from(z, k, self.fired[k])
                 due = t + bk / rk
                 if due < best:
                     best, kind = due, k
