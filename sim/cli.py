@@ -31,6 +31,7 @@ from sim.config import ConfigError, ModelConfig, PracticeSpread
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
 from sim.results import Results, run
+from sim.shards import resolve_workers
 from sim.sweep import jobs, sensitivity
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
@@ -70,7 +71,9 @@ def summary(results: Results, seconds: float) -> str:
     m = results.metrics
     lines = [f"Revolving Door {results.run_info.get('version', '')}: seed {results.config['seed']}, "
              f"scale {results.config['scale']}, {results.config['years']} years measured "
-             f"(after {results.config['warmup_years']} years' warm-up), {seconds:.1f} s",
+             f"(after {results.config['warmup_years']} years' warm-up), {seconds:.1f} s"
+             + (f" on {results.run_info['workers']} processes"
+                if results.run_info.get("workers", 1) > 1 else ""),
              "", f"{'metric':36s} {'simulated':>9s} {'target':>7s} {'tol':>6s}  within",
              "-" * 68]
     for name, (target, tol, _) in TARGETS.items():
@@ -111,6 +114,17 @@ def main(cfg: DictConfig) -> None:
             return
         sys.exit(2)
     run_opts = opts.get("run") or {}
+    try:
+        workers = resolve_workers(run_opts.get("workers", "auto"), model_cfg.scale,
+                                  len(model_cfg.councils.listed)
+                                  if model_cfg.councils.mode == "listed"
+                                  else model_cfg.councils.n, in_sweep=in_sweep)
+    except ConfigError as err:
+        print(f"revolving-door: configuration error: {err}", file=sys.stderr)
+        if in_sweep:
+            jobs.mark_failed(out, f"configuration error: {err}\n")
+            return
+        sys.exit(2)
     if run_opts.get("resume") and jobs.is_complete(out, model_cfg.to_dict()):
         print(f"revolving-door: {out} already complete, skipped (run.resume=true)")
         return
@@ -118,7 +132,7 @@ def main(cfg: DictConfig) -> None:
     progress = _progress if run_opts.get("progress", True) and not in_sweep else None
     start = time.perf_counter()
     try:
-        results = run(model_cfg, progress=progress)
+        results = run(model_cfg, progress=progress, workers=workers)
         results.write(out)
     except Exception:
         if not in_sweep:

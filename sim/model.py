@@ -33,7 +33,13 @@ class RevolvingDoorModel(mesa.Model):
     """
 
     def __init__(self, config: ModelConfig | dict[str, Any] | None = None, *,
-                 policies: Iterable[Policy] = ()) -> None:
+                 policies: Iterable[Policy] = (),
+                 councils_simulated: Iterable[int] | None = None) -> None:
+        """``councils_simulated``: indices of the councils whose children this model
+        simulates (default all). A run split between processes (:mod:`sim.shards`) gives
+        each process some of the councils; every model still draws every council's practice
+        and every entry, so a council's children get the same random numbers in any split.
+        """
         cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
         super().__init__(seed=cfg.seed)
         self.config = cfg
@@ -49,6 +55,16 @@ class RevolvingDoorModel(mesa.Model):
         self.now = 0.0
         self.councils: list[LocalAuthority] = self._build_councils()
         n = len(self.councils)
+        if councils_simulated is not None:
+            chosen = set(councils_simulated)
+            bad = sorted(i for i in chosen if not (isinstance(i, int) and 0 <= i < n))
+            if bad:
+                raise ConfigError(f"councils_simulated: unknown council indices {bad}; "
+                                  f"allowed: 0 to {n - 1}")
+            for c in self.councils:
+                c.simulated = c.index in chosen
+        #: the councils simulated here (all, unless this model is one shard of a run)
+        self.simulated_councils = [c for c in self.councils if c.simulated]
         self.ledger = Ledger(cfg.total_months, n, cfg.price_year)
         self.timeseries = TimeSeries(cfg.total_months, n)
         self.transitions = Transitions(self)
@@ -126,7 +142,7 @@ class RevolvingDoorModel(mesa.Model):
         self.transitions.entries(m)
         self.calendar.run_until(m + 1.0, self)
         self.now = m + 1.0
-        for council in self.councils:
+        for council in self.simulated_councils:
             council.step()
         self.datacollector.collect(self)
         self.month += 1

@@ -65,6 +65,8 @@ class Records:
         self.families = 0
         self.entries_total = 0
         self._returns_cache: tuple[int, pd.DataFrame] | None = None
+        #: set for a run split between processes: the merged (returns, exits) frames
+        self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
@@ -79,24 +81,59 @@ class Records:
         self.exit_episode.append(episode)
 
     def returns_frame(self) -> pd.DataFrame:
-        """All returns as a data frame (built once per number of records, then reused; the
-        caller must not modify it)."""
+        """All returns as a data frame, in canonical order (built once per number of
+        records, then reused; the caller must not modify it)."""
+        if self._frames is not None:
+            return self._frames[0]
         n = len(self.returns)
         if self._returns_cache is None or self._returns_cache[0] != n:
             cols = ReturnRecord.__slots__
             data = {c: [getattr(r, c) for r in self.returns] for c in cols}
-            self._returns_cache = (n, pd.DataFrame(data, columns=list(cols)))
+            self._returns_cache = (n, canonical(pd.DataFrame(data, columns=list(cols))))
         return self._returns_cache[1]
 
     def exits_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
+        """Every episode of care that ended, in canonical order."""
+        if self._frames is not None:
+            return self._frames[1]
+        return canonical(pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
                              "council": np.asarray(self.exit_council, dtype=int),
                              "reason": np.asarray(self.exit_reason, dtype=int),
                              "kind": np.asarray(self.exit_kind, dtype=int),
                              "care_order": np.asarray(self.exit_care_order, dtype=bool),
                              "problems": np.asarray(self.exit_problems, dtype=int),
                              "age": np.asarray(self.exit_age, dtype=float),
-                             "episode": np.asarray(self.exit_episode, dtype=int)})
+                             "episode": np.asarray(self.exit_episode, dtype=int)}))
+
+    @classmethod
+    def merged(cls, parts: list[tuple[pd.DataFrame, pd.DataFrame, int, int]]) -> "Records":
+        """The records of a run split between processes by council (:mod:`sim.shards`):
+        each part is ``(returns_frame, exits_frame, families, entries_total)`` of one
+        shard. The frames are concatenated and put in canonical order, which is the order
+        the same run in one process gives."""
+        rec = cls()
+        rec.families = sum(p[2] for p in parts)
+        rec.entries_total = sum(p[3] for p in parts)
+        rec._frames = (canonical(pd.concat([p[0] for p in parts], ignore_index=True)),
+                       canonical(pd.concat([p[1] for p in parts], ignore_index=True)))
+        return rec
+
+
+def canonical(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows in time order, then council order, keeping the order in which they were
+    recorded otherwise (a stable sort).
+
+    Records are written as events happen, so they come in time order already; rows at the
+    same time are a sibling group's, which belong to one council. The sort therefore
+    leaves a run made in one process as it is, and puts the concatenated records of a run
+    split between processes by council (:mod:`sim.shards`) in that same order.
+    """
+    if len(df) < 2:
+        return df
+    order = np.lexsort((df["council"].to_numpy(), df["time"].to_numpy()))
+    if bool((order[1:] > order[:-1]).all()):
+        return df
+    return df.iloc[order].reset_index(drop=True)
 
 
 #: Columns of ``timeseries.csv`` besides ``month``, ``council`` and the costs.

@@ -65,6 +65,14 @@ class Transitions:
             self.age_p.append(v / v.sum())
         self.mean_siblings = float(self.siblings_p @ np.array([1.0, 2.0, 3.0]))
         self._council_share = np.array([c.size_share for c in model.councils])
+        #: councils whose families this model simulates (all, unless it is one shard of a
+        #: run split between processes, :mod:`sim.shards`)
+        self._simulated = np.array([c.simulated for c in model.councils], dtype=bool)
+        #: the unique id the next entering family takes, counted over every council's
+        #: entries: the numbering Mesa gives when every council is simulated (councils take
+        #: ids 1..n, then each family and its children in order of entry), kept in a shard
+        #: too, so that the keyed random streams give a family the same numbers there
+        self.next_uid = len(model.councils) + 1
 
     # ------------------------------------------------------------------ entries
     def entries(self, month: int) -> None:
@@ -101,24 +109,36 @@ class Transitions:
         var = self.p.after_return.frailty_variance
         frailty = gen.gamma(1.0 / var, var, size=n) if var > 0 else np.ones(n)
         times = month + gen.random(n)
+        uid = self.next_uid + np.concatenate(([0], np.cumsum(n_children + 1)[:-1]))
+        self.next_uid += int(n + n_children.sum())
+        keep = self._simulated[council_idx]
         councils = m.councils
-        for ci, r, k, age, g, pr, co, fr, t in zip(
+        for ci, r, k, age, g, pr, co, fr, t, u, kp in zip(
                 council_idx.tolist(), reason.tolist(), n_children.tolist(), eldest.tolist(),
                 gaps.tolist(), present.tolist(), care_order.tolist(), frailty.tolist(),
-                times.tolist()):
+                times.tolist(), uid.tolist(), keep.tolist()):
+            if not kp:
+                continue  # another shard's council
             ages = [age]
             for j in range(k - 1):
                 ages.append(max(0.0, ages[-1] - g[j]))
-            self.new_family(councils[ci], t, EntryReason(r), ages, pr, co, fr)
+            self.new_family(councils[ci], t, EntryReason(r), ages, pr, co, fr, uid=u)
 
     def new_family(self, council: "LocalAuthority", t: float, reason: EntryReason,
                    ages: list[float], present: list[bool], care_order: bool,
-                   frailty: float = 1.0) -> Family:
-        """A family whose children (``ages`` in years) enter care at time ``t``."""
+                   frailty: float = 1.0, uid: int | None = None) -> Family:
+        """A family whose children (``ages`` in years) enter care at time ``t``.
+
+        ``uid``: the family's unique id, its children taking the next ones (by default Mesa
+        numbers them)."""
         fam = Family(self.m, council, reason, present)
+        if uid is not None:
+            fam.unique_id = uid
         fam.frailty = frailty  # unmeasured risk multiplier (AfterReturnParams.frailty_variance)
-        for age in ages:
+        for j, age in enumerate(ages):
             child = Child(self.m, fam, birth_time=t - age * 12.0, reason=reason)
+            if uid is not None:
+                child.unique_id = uid + 1 + j
             child.state_since = t
             fam.children.append(child)
             self.m.calendar.schedule(child, child.age_out_time)

@@ -38,6 +38,9 @@ class LocalAuthority(mesa.Agent):
         self.support_share = practice.support_share
         self.treatment_share = practice.treatment_share
         self.cost_multiplier = practice.cost_multiplier
+        #: are this council's families simulated in this model? (False only for the other
+        #: shards' councils when a run is split between processes, :mod:`sim.shards`)
+        self.simulated = True
         self.in_care = [0, 0, 0]  # children, by Placement
         self.home_after_return = 0  # children
         self.open_cases = 0  # families with a case open after a return

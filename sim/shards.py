@@ -1,0 +1,216 @@
+"""One run split between processes by council, with the same results as in one process.
+
+Councils do not interact in the model: a family lives in one council all its life, and
+each council's practice, counts and spending are its own. So a run can be split into
+*shards*, each simulating the children of some of the councils in its own process, and
+the shards' books put together afterwards. On the 2-core development machine a national
+run takes about half the time on 2 workers (README "Performance").
+
+The split cannot change the results, by construction:
+
+* every shard builds every council and draws every month's entries for all of England
+  from the ``entries`` stream, then simulates only its own councils' families
+  (:meth:`sim.transitions.Transitions.entries`); so a family is created with the same
+  attributes, at the same time, with the same unique id (the number Mesa gives it in a run
+  of every council), and therefore gets the same numbers from every keyed stream;
+* within a council, events happen in the same order in a shard as in the whole run (the
+  calendar orders by time, then by when an event was scheduled, and a council's events are
+  scheduled in the same relative order);
+* the books are per council: the ledger, the month-by-council series and the harm
+  months are arrays by council, and each cell is written by one shard only, so their sum is
+  exact; the records (returns home, episodes ending) are concatenated and put in canonical
+  order (:func:`sim.records.canonical`), the order a run in one process gives them.
+
+``tests/test_shards.py`` checks that a split run writes byte-identical outputs.
+
+The calling process simulates the first shard itself and starts one process for each
+other shard (forked on Linux, spawned elsewhere); a shard that fails stops the run with
+its traceback.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from sim.config import ConfigError, ModelConfig
+
+#: Below this scale a run takes a few seconds and ``workers="auto"`` keeps it in one
+#: process (starting a worker costs about 2 seconds: importing Mesa, pandas, NumPy).
+AUTO_MIN_SCALE = 0.2
+
+
+class ShardError(RuntimeError):
+    """A shard of a split run failed; the message holds its traceback."""
+
+
+def partition(sizes: Sequence[float], shards: int) -> list[list[int]]:
+    """Council indices in ``shards`` groups of about equal total size (the work follows
+    the number of children): largest council first, each to the group with the least so
+    far (ties to the lower group). Deterministic; each group sorted."""
+    if shards < 1:
+        raise ConfigError(f"workers: must be at least 1, got {shards}")
+    groups: list[list[int]] = [[] for _ in range(min(shards, len(sizes)))]
+    load = [0.0] * len(groups)
+    for i in sorted(range(len(sizes)), key=lambda j: (-sizes[j], j)):
+        g = min(range(len(groups)), key=lambda k: (load[k], k))
+        groups[g].append(i)
+        load[g] += sizes[i]
+    return [sorted(g) for g in groups]
+
+
+def resolve_workers(workers: int | str | None, scale: float, n_councils: int,
+                    in_sweep: bool = False) -> int:
+    """The number of processes for one run. ``"auto"``: every core (at most 2 a run,
+    beyond which a national run gains little), unless the run is small (scale below
+    :data:`AUTO_MIN_SCALE`) or one job of a sweep (the sweep already uses every core)."""
+    if workers is None or workers == "auto":
+        if in_sweep or scale < AUTO_MIN_SCALE:
+            return 1
+        return max(1, min(2, os.cpu_count() or 1, n_councils))
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(f"run.workers: {workers!r} is not allowed; allowed: 'auto' or an "
+                          "integer of at least 1")
+    return min(workers, n_councils)
+
+
+def _start_method() -> str:
+    """``fork`` on Linux: the worker starts at once with everything imported, and a script
+    calling :func:`sim.run` needs no ``if __name__ == "__main__"`` guard. ``spawn``
+    elsewhere (macOS and Windows, where forking is unsafe or missing): there, a script
+    must guard its call, as for any use of :mod:`multiprocessing`."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def _payload(model: Any) -> dict[str, Any]:
+    """What the merged run needs of a finished shard: its records and per-council books."""
+    ts = model.timeseries
+    return {"returns": model.records.returns_frame(), "exits": model.records.exits_frame(),
+            "families": model.records.families, "entries_total": model.records.entries_total,
+            "stocks": ts.stocks, "flows": ts.flows, "harm": ts.harm,
+            "ledger": model.ledger.amounts,
+            "activations": model.calendar.activations, "events": model.calendar.events}
+
+
+def _worker(conn: Connection, config: dict[str, Any], policies: list[Any],
+            councils: list[int]) -> None:
+    """Run one shard in a worker process; report progress, then the payload or the error."""
+    try:
+        from sim.model import RevolvingDoorModel
+
+        model = RevolvingDoorModel(config, policies=policies, councils_simulated=councils)
+        model.run(progress=lambda month, total: conn.send(("progress", month)))
+        conn.send(("done", _payload(model)))
+    except BaseException:  # noqa: BLE001 - everything goes back to the parent
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+class _Remote:
+    """A shard running in another process, and what it last said."""
+
+    def __init__(self, index: int, conn: Connection, proc: Any) -> None:
+        self.index = index
+        self.conn = conn
+        self.proc = proc
+        self.month = 0
+        self.payload: dict[str, Any] | None = None
+
+    def poll(self, block: bool = False) -> None:
+        while self.payload is None and (block or self.conn.poll()):
+            try:
+                kind, value = self.conn.recv()
+            except EOFError:
+                self.proc.join(5)
+                raise ShardError(f"shard {self.index} ended without a result (exit code "
+                                 f"{self.proc.exitcode})") from None
+            if kind == "progress":
+                self.month = int(value)
+            elif kind == "done":
+                self.payload = value
+            else:
+                raise ShardError(f"shard {self.index} failed:\n{value}")
+
+
+def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterable[Any] = (),
+                workers: int = 2,
+                progress: Callable[[int, int], None] | None = None) -> Any:
+    """Run ``config`` split into ``workers`` shards; return a finished
+    :class:`~sim.model.RevolvingDoorModel` holding the merged books, for
+    :func:`sim.results.collect` (it has no agents: they lived in the shards)."""
+    from sim.model import RevolvingDoorModel
+
+    cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
+    policies = list(policies)
+    merged = RevolvingDoorModel(cfg, policies=policies)  # validates; builds the councils
+    groups = partition([c.size_share for c in merged.councils], workers)
+    total = cfg.total_months
+    ctx = mp.get_context(_start_method())
+    remotes: list[_Remote] = []
+    try:
+        for k, group in enumerate(groups[1:], start=1):
+            mine, theirs = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(theirs, cfg.to_dict(), policies, group),
+                               name=f"revolving-door-shard-{k}", daemon=True)
+            proc.start()
+            theirs.close()
+            remotes.append(_Remote(k, mine, proc))
+
+        reported = [0]
+
+        def own_progress(month: int, _total: int) -> None:
+            for r in remotes:
+                r.poll()  # a failed shard stops the run now, not at the end
+            done = min([month] + [total if r.payload else r.month for r in remotes])
+            if progress is not None and reported[0] < done < total:
+                reported[0] = done
+                progress(done, total)
+
+        own = RevolvingDoorModel(cfg, policies=policies, councils_simulated=groups[0])
+        own.run(progress=own_progress)
+        payloads = [_payload(own)]
+        own.release()
+        del own
+        for r in remotes:
+            r.poll(block=True)
+            payloads.append(r.payload)  # type: ignore[arg-type]
+            r.proc.join()
+        if progress is not None:
+            progress(total, total)
+    finally:
+        for r in remotes:
+            if r.proc.is_alive():
+                r.proc.terminate()
+                r.proc.join()
+            r.conn.close()
+    _merge(merged, payloads)
+    return merged
+
+
+def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
+    """Put the shards' books into ``model`` (each council's cells come from one shard)."""
+    from sim.records import Records
+
+    model.records = Records.merged([(p["returns"], p["exits"], p["families"],
+                                     p["entries_total"]) for p in payloads])
+    ts = model.timeseries
+    ts.stocks = np.sum([p["stocks"] for p in payloads], axis=0)
+    ts.flows = np.sum([p["flows"] for p in payloads], axis=0)
+    ts.harm = np.sum([p["harm"] for p in payloads], axis=0)
+    model.ledger.amounts = np.sum([p["ledger"] for p in payloads], axis=0)
+    model.calendar.activations = sum(p["activations"] for p in payloads)
+    model.calendar.events = sum(p["events"] for p in payloads)
+    model.month = model.config.total_months
+    model.now = float(model.month)
+    model.running = False
+    model.shards = len(payloads)
+
+
+__all__ = ["AUTO_MIN_SCALE", "ShardError", "partition", "resolve_workers", "run_sharded"]
