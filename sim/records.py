@@ -65,6 +65,7 @@ class Records:
         self.families = 0
         self.entries_total = 0
         self._returns_cache: tuple[int, pd.DataFrame] | None = None
+        self._exits_cache: tuple[int, pd.DataFrame] | None = None
         #: set for a run split between processes: the merged (returns, exits) frames
         self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
@@ -93,9 +94,16 @@ class Records:
         return self._returns_cache[1]
 
     def exits_frame(self) -> pd.DataFrame:
-        """Every episode of care that ended, in canonical order."""
+        """Every episode of care that ended, in canonical order (built once per number of
+        records, then reused; the caller must not modify it)."""
         if self._frames is not None:
             return self._frames[1]
+        n = len(self.exit_time)
+        if self._exits_cache is None or self._exits_cache[0] != n:
+            self._exits_cache = (n, self._build_exits_frame())
+        return self._exits_cache[1]
+
+    def _build_exits_frame(self) -> pd.DataFrame:
         return canonical(pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
                              "council": np.asarray(self.exit_council, dtype=int),
                              "reason": np.asarray(self.exit_reason, dtype=int),
