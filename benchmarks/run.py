@@ -11,6 +11,10 @@ years plus warm-up):
 * wall time and peak memory of a run at scale 1.0 (England), 0.1 and 0.01, each in a fresh
   process; children simulated, child-months simulated, agent activations and events, and
   activations and events per second;
+* the run at scale 1.0 split between 2 processes by council (``sim.run(workers=2)``, what
+  the ``revolving-door`` command does by default on a 2-core machine; the results are the
+  same): wall time and peak memory of the main process and of the worker (issue 2 asks
+  for a national run well under a minute);
 * the time of a 100-run sweep at scale 0.05 (seeds 1..100) on 2 worker processes, and its
   speed-up over 1 worker, with each worker's resident memory after its first and last run
   (memory must not grow across the runs of a sweep);
