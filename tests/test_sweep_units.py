@@ -191,7 +191,10 @@ def test_horizon_metrics_and_decomposition_are_in_every_run() -> None:
     assert m["harm_months_5y"] >= 0 and m["reentries_5y"] >= 0
     for outcome in ("returned_home", "returned_home_abuse_neglect", "failed_return_24m"):
         if not math.isnan(m[f"var_{outcome}_r2_full"]):
-            assert m[f"var_{outcome}_part_need"] + m[f"var_{outcome}_part_council"] == \
+            parts = [m[f"var_{outcome}_part_{b}"] for b in ("need", "history", "council")]
+            assert sum(parts) == pytest.approx(m[f"var_{outcome}_r2_full"])
+            assert m[f"var_{outcome}_twoway_part_need"] + \
+                m[f"var_{outcome}_twoway_part_council"] == \
                 pytest.approx(m[f"var_{outcome}_r2_full"])
 
 
@@ -210,6 +213,19 @@ def test_decomposition_finds_what_it_is_given() -> None:
     assert by_council["part_council"] > 0.1 > abs(by_council["part_need"])
     assert by_need["part_need"] > 0.1 > abs(by_need["part_council"])
     assert by_need["part_need"] + by_need["part_council"] == pytest.approx(by_need["r2_full"])
+    # a third block, care history: found when it drives the outcome, and counted as need in
+    # the two-way split
+    history = rng.integers(0, 2, n).astype(float)
+    y_hist = (2.0 * history + rng.normal(0, 1, n) > 1.0).astype(float)
+    by_hist = decompose(y_hist, need, council, k, history)
+    assert by_hist["part_history"] > 0.1 > max(abs(by_hist["part_need"]),
+                                               abs(by_hist["part_council"]))
+    assert by_hist["twoway_part_need"] == pytest.approx(
+        by_hist["part_need"] + by_hist["part_history"], abs=0.01)
+    assert sum(by_hist[f"part_{b}"] for b in ("need", "history", "council")) == \
+        pytest.approx(by_hist["r2_full"])
+    by_council3 = decompose(y_council, need, council, k, history)
+    assert by_council3["part_council"] > 0.1 > abs(by_council3["part_history"])
 
 
 def test_report_refuses_a_folder_that_is_not_a_sweep(tmp_path: Path) -> None:

@@ -100,7 +100,8 @@ def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
     labels = {"returned_home": "who goes home",
               "returned_home_abuse_neglect": "who goes home (abuse or neglect)",
               "failed_return_24m": "failed returns (2 years)"}
-    parts = {"council": "council practice", "need": "child and family need"}
+    parts = {"council": "council practice", "need": "child and family need",
+             "history": "care history (first or later episode or return)"}
     for outcome, olabel in labels.items():
         for part, plabel in parts.items():
             metric = f"var_{outcome}_part_{part}"
