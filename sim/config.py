@@ -69,14 +69,6 @@ class PracticeSpread:
     treatment_share_concentration: float = param(
         20.0, label="concentration of the beta distribution of treatment share",
         unit="beta a+b", source="judgement", low=0.5, high=500.0)
-    rereturn_propensity_sigma: float = param(
-        0.0, label="spread between councils of how readily they return a child home again "
-        "after a failed return (0 = every council alike)", unit="sd of log multiplier",
-        source="evidence.md §2: a third of neglected children moved in and out of care twice "
-        "or more (Farmer & Lutman 2010, B), where some councils took decisive permanence "
-        "decisions after a breakdown and others returned the child again; judgement; 0 keeps "
-        "the model as calibrated (drawn from its own random stream, so the other draws do "
-        "not change)", low=0.0, high=3.0)
     cost_multiplier_sigma: float = param(
         0.15, label="spread between councils of unit costs", unit="sd of log multiplier",
         source="judgement: NAO 2014 (A) reports wide variation in placement costs", low=0.0,
@@ -115,10 +107,6 @@ class CouncilPractice:
     cost_multiplier: float = param(
         1.0, label="council's unit costs relative to England", unit="multiplier",
         source="see PracticeSpread.cost_multiplier_sigma", low=0.1, high=5.0)
-    rereturn_propensity: float = param(
-        1.0, label="how readily the council returns a child home again after a failed return, "
-        "relative to a typical council", unit="multiplier",
-        source="see PracticeSpread.rereturn_propensity_sigma", low=0.0, high=50.0)
 
 
 #: Built-in named practice profiles a listed council can refer to with ``profile: NAME``.

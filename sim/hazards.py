@@ -105,7 +105,7 @@ class Hazards:
             if fam.care_order:
                 mult *= self.care_order_mult
             if fam.episodes > 1:
-                mult *= self.reentry_mult * fam.council.rereturn_propensity
+                mult *= self.reentry_mult
             if unresolved[0] or unresolved[1] or unresolved[2]:
                 mult *= 1.0 - fam.council.thoroughness
             r[_RETURN] = base * mult

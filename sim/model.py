@@ -90,19 +90,12 @@ class RevolvingDoorModel(mesa.Model):
         sup = _beta(gen, s.support_share_mean, s.support_share_concentration, n)
         trt = _beta(gen, s.treatment_share_mean, s.treatment_share_concentration, n)
         cost = gen.lognormal(0.0, s.cost_multiplier_sigma, n)
-        if s.rereturn_propensity_sigma > 0:  # own stream: the draws above never change
-            rer = self.streams.generator("council_rereturn").lognormal(
-                0.0, s.rereturn_propensity_sigma, n)
-            rer /= np.exp(s.rereturn_propensity_sigma**2 / 2)  # mean multiplier 1
-        else:
-            rer = np.ones(n)
         councils = []
         for i in range(n):
             practice = CouncilPractice(
                 return_propensity=float(prop[i]), thoroughness=float(thor[i]),
                 monitoring_months=int(mon[i]), support_share=float(sup[i]),
-                treatment_share=float(trt[i]), cost_multiplier=float(cost[i]),
-                rereturn_propensity=float(rer[i]))
+                treatment_share=float(trt[i]), cost_multiplier=float(cost[i]))
             councils.append(LocalAuthority(self, i, f"C{i + 1:03d}", float(sizes[i]), practice))
         return councils
 

@@ -37,7 +37,6 @@ STREAM_NAMES: tuple[str, ...] = (
     "treatment",     # does a family reach treatment
     "engagement",    # does a family engage with help
     "policy",        # draws made by policies (keyed by policy name)
-    "council_rereturn",  # councils' readiness to return a child again after a failed return
 )
 
 

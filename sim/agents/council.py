@@ -21,7 +21,7 @@ class LocalAuthority(mesa.Agent):
 
     Practice attributes (see :class:`sim.config.CouncilPractice` for units and sources):
     ``return_propensity``, ``thoroughness``, ``monitoring_months``, ``support_share``,
-    ``treatment_share``, ``cost_multiplier``, ``rereturn_propensity``. Counts (children in care by placement,
+    ``treatment_share``, ``cost_multiplier``. Counts (children in care by placement,
     children at home after a return, open cases, supported families by level) are kept
     up to date by the transitions, so the monthly accounting never loops over children.
     """
@@ -38,7 +38,6 @@ class LocalAuthority(mesa.Agent):
         self.support_share = practice.support_share
         self.treatment_share = practice.treatment_share
         self.cost_multiplier = practice.cost_multiplier
-        self.rereturn_propensity = practice.rereturn_propensity
         self.in_care = [0, 0, 0]  # children, by Placement
         self.home_after_return = 0  # children
         self.open_cases = 0  # families with a case open after a return
