@@ -42,6 +42,11 @@ def main(argv):
     for k, (tgt, tol, _) in TARGETS.items():
         out[k] = (round(rm[k], 4), "ok" if abs(rm[k] - tgt) <= tol else "MISS")
     mt = res.metrics
+    out["other"] = {k: round(float(mt[k]), 4) for k in (
+        "children_in_care_end", "entries_per_year", "returns_per_year", "reentries_per_year",
+        "cost_total_per_year_gbp", "reentry_24m")}
+    out["failed_return_24m"] = {k: round(mt[f"var_failed_return_24m_{k}"], 4)
+                                for k in ("part_council", "part_need")}
     for o in ("returned_home", "returned_home_abuse_neglect"):
         out[o] = {k: round(mt[f"var_{o}_{k}"], 4) for k in ("part_council", "part_need",
                                                              "r2_council", "r2_need", "r2_full")}
