@@ -74,6 +74,8 @@ def main(argv):
     cw = np.cumsum(w[order])
     out["council_rh_pct"] = {q: round(float(per["mean"].to_numpy()[order][np.searchsorted(cw, q / 100)]), 3)
                              for q in (10, 25, 50, 75, 90)}
+    later = ex["episode"].to_numpy() > 1
+    out["home_share_first_later"] = [round(float(y[~later].mean()), 3), round(float(y[later].mean()), 3)]
     out["later_share"] = round(float(np.mean(ex["episode"].to_numpy() > 1)), 3)
     kinds = {int(k): k.name for k in ExitKind}
     out["exit_mix"] = {kinds[k]: round(float(np.mean(ex["kind"] == k)), 3) for k in kinds}
