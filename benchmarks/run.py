@@ -96,7 +96,7 @@ def measure_run(scale: float, seed: int = 1) -> dict[str, Any]:
     process's). Does the same as ``sim.run`` but steps month by month to count children."""
     import sim
     from sim.agents.child import Child
-    from sim.model import RevolvingDoorModel
+    from sim.model import RevolvingDoorModel, fewer_gc_collections
     from sim.records import FLOW_FIELDS
 
     cfg = baseline_config(scale, seed)
@@ -108,9 +108,10 @@ def measure_run(scale: float, seed: int = 1) -> dict[str, Any]:
     total = model.config.total_months
     child_months = 0
     t1 = time.perf_counter()
-    while model.month < total:
-        model.step()
-        child_months += len(model.agents_by_type.get(Child, ()))
+    with fewer_gc_collections():  # as model.run() does
+        while model.month < total:
+            model.step()
+            child_months += len(model.agents_by_type.get(Child, ()))
     model.finish()
     t2 = time.perf_counter()
     results = sim.collect(model)

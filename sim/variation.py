@@ -134,7 +134,7 @@ def decompose(y: np.ndarray, need: np.ndarray, council: np.ndarray, n_councils: 
     """
     blocks: dict[str, np.ndarray] = {"need": need}
     if history is not None:
-        blocks["history"] = history.reshape(len(y), -1)
+        blocks["history"] = history.reshape(-1, 1) if history.ndim == 1 else history
     players = tuple(blocks) + ("council",)
     keys = ([f"r2_{b}" for b in players] + ["r2_full"] + [f"part_{b}" for b in players]
             + (["twoway_part_need", "twoway_part_council"] if history is not None else []))

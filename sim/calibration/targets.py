@@ -25,7 +25,9 @@ council practice, not child need, is the biggest factor in whether a child retur
 With ``--council-floor`` the calibration carries this as a one-sided target,
 ``returned_home_council_minus_need``:
 the Shapley share of the adjusted R² of going home that council fixed effects explain,
-minus the share that child and family need explains (``sim/variation.py``), must be at
+minus the share that child and family need explains (``sim/variation.py``; care history,
+first or later episode, is a block of its own since 2026-11-23: the run in
+``calibration/council_floor/`` was made before, when it counted as need), must be at
 least 0. At or above 0 it is met, however large (the sources say practice matters most,
 not by how much); below 0 it is missed, and counts as ``1 + shortfall / 0.02`` tolerances
 away, so the loss keeps pushing towards the floor.

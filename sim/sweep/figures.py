@@ -406,10 +406,13 @@ def councils_figure(councils: pd.DataFrame, decomposition: pd.DataFrame,
         ax = axes[2]
         outcomes = list(dict.fromkeys(decomposition["outcome"]))
         parts = list(dict.fromkeys(decomposition["part"]))
+        colors = [RED, BLUE, GREY]
+        step = 0.76 / len(parts)  # the bars of one outcome share 0.76 of a row
         for k, part in enumerate(parts):
             sub = decomposition[decomposition["part"] == part]
-            ys = [outcomes.index(o) + (k - 0.5) * 0.38 for o in sub["outcome"]]
-            ax.barh(ys, sub["mean"], height=0.36, color=[RED, BLUE][k % 2], label=part)
+            ys = [outcomes.index(o) + (k - (len(parts) - 1) / 2) * step for o in sub["outcome"]]
+            ax.barh(ys, sub["mean"], height=step * 0.95, color=colors[k % len(colors)],
+                    label=part)
             for y, (_, r) in zip(ys, sub.iterrows()):
                 if math.isfinite(r["low"]):
                     ax.errorbar([r["mean"]], [y], xerr=[[max(0, r["mean"] - r["low"])],
@@ -423,10 +426,11 @@ def councils_figure(councils: pd.DataFrame, decomposition: pd.DataFrame,
                       [(o[0].upper() + o[1:]).replace(" (", "\n(") for o in outcomes])
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.8)
-        ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
+        ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=1,
                   frameon=False)
-        ax.set_title("Variance explained: council practice\nversus child and family need",
-                     loc="left", pad=24)
+        ax.set_title("Variance explained: council practice,\nchild and family need"
+                     + (", care history" if len(parts) > 2 else ""),
+                     loc="left", pad=14 + 12 * len(parts))
         ax.set_xlabel("share of variance explained (adjusted R², Shapley parts)")
         ax.set_ylabel("")
         fig.suptitle("Council practice and who goes home", x=0.01, ha="left", fontsize=12,

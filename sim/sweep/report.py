@@ -101,7 +101,7 @@ def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
               "returned_home_abuse_neglect": "who goes home (abuse or neglect)",
               "failed_return_24m": "failed returns (2 years)"}
     parts = {"council": "council practice", "need": "child and family need",
-             "history": "care history (first or later episode or return)"}
+             "history": "care history (first or later episode)"}
     for outcome, olabel in labels.items():
         for part, plabel in parts.items():
             metric = f"var_{outcome}_part_{part}"

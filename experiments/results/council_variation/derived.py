@@ -10,7 +10,8 @@ Writes derived.csv next to this file.
   children_returned (the sample behind each council's shares);
 * the correlation over all councils and runs of each outcome with log(return_propensity);
 * council practice minus need (Shapley parts) per run, with its 95% t interval over runs,
-  and the number of runs in which council practice explains more.
+  and the number of runs in which council practice explains more; the same for the
+  two-way split in which care history counts as need (``twoway_*``).
 """
 from pathlib import Path
 
@@ -38,6 +39,13 @@ for col in ("episodes_ended", "children_returned"):
 for o in ("returned_home", "returned_home_abuse_neglect", "failed_return_24m"):
     diff = (s[f"var_{o}_part_council"] - s[f"var_{o}_part_need"]).to_numpy(dtype=float)
     m, lo, hi = mean_interval(diff)
+    tw = (s[f"var_{o}_twoway_part_council"] - s[f"var_{o}_twoway_part_need"]).to_numpy(dtype=float)
+    tm, tlo, thi = mean_interval(tw)
+    rows += [{"quantity": f"var_{o}_twoway_council_minus_need_mean", "value": tm},
+             {"quantity": f"var_{o}_twoway_council_minus_need_low", "value": tlo},
+             {"quantity": f"var_{o}_twoway_council_minus_need_high", "value": thi},
+             {"quantity": f"var_{o}_twoway_runs_council_above_need", "value": int((tw > 0).sum())},
+             {"quantity": f"var_{o}_r2_history_mean", "value": s[f"var_{o}_r2_history"].mean()}]
     rows += [{"quantity": f"var_{o}_council_minus_need_mean", "value": m},
              {"quantity": f"var_{o}_council_minus_need_low", "value": lo},
              {"quantity": f"var_{o}_council_minus_need_high", "value": hi},
