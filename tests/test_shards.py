@@ -15,7 +15,7 @@ import sim
 from sim.config import ConfigError
 from sim.model import RevolvingDoorModel
 from sim.policies.base import Policy
-from sim.shards import ShardError, partition, resolve_workers
+from sim.shards import CALLER_CAPACITY, ShardError, partition, resolve_workers
 
 from conftest import tiny
 
@@ -71,6 +71,9 @@ def test_partition_is_balanced_complete_and_disjoint() -> None:
     loads = [sum(sizes[i] for i in g) for g in groups]
     assert abs(loads[0] - loads[1]) <= max(sizes)
     assert partition(sizes, 2) == groups  # deterministic
+    light, full = partition(sizes, 2, [0.9, 1.0])
+    ratio = sum(sizes[i] for i in light) / sum(sizes[i] for i in full)
+    assert ratio == pytest.approx(0.9, abs=0.02)
     assert len(partition([1.0, 2.0], 5)) == 2  # never an empty shard
 
 
@@ -100,7 +103,7 @@ def test_failing_shard_stops_the_run_with_its_traceback() -> None:
     sizes = [c.size_share for c in model.councils]
     model.release()
     # the biggest council simulated by the second process, not this one
-    other = max(partition(sizes, 2)[1], key=lambda i: sizes[i])
+    other = max(partition(sizes, 2, [CALLER_CAPACITY, 1.0])[1], key=lambda i: sizes[i])
     with pytest.raises(ShardError, match="policy failed on purpose"):
         sim.run(cfg, workers=2, policies=[_Failing(councils=[other])])
     assert not mp.active_children()
