@@ -64,6 +64,19 @@ def test_size_options_set_scale_and_seeds() -> None:
     assert len(jobs.planned_overrides(quick)) == 4 * 3
 
 
+def test_an_ad_hoc_sweep_is_planned_from_its_command_line() -> None:
+    """`revolving-door -m seed=1,2,3` (no experiment: the sweeper has no params) is
+    planned from the command line's overrides (it used to fail, and the sweep had no
+    report)."""
+    from omegaconf import OmegaConf
+
+    cfg = _compose([])
+    cfg.hydra.overrides.task = ["seed=1,2,3", "scale=0.01"]
+    OmegaConf.update(cfg, "hydra.sweeper.params", None, force_add=True)
+    assert jobs.planned_overrides(cfg) == [["seed=1", "scale=0.01"], ["seed=2", "scale=0.01"],
+                                           ["seed=3", "scale=0.01"]]
+
+
 def test_local_sweeps_use_every_core_and_the_cluster_is_one_override() -> None:
     local = _compose(["experiment=false_economy"])
     assert local.hydra.launcher._target_.endswith("JoblibLauncher")

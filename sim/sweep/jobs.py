@@ -25,6 +25,9 @@ from typing import Any
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
+#: The sweep folder's record of what was planned (written when the multirun starts).
+INFO_FILE = "sweep_info.json"
+
 METRICS_FILE = "metrics.json"
 ERROR_FILE = "error.txt"
 MULTIRUN_FILE = "multirun.yaml"
@@ -66,7 +69,8 @@ def planned_overrides(cfg: DictConfig) -> list[list[str]]:
     target = str(sweeper.get("_target_", ""))
     if not target.endswith("BasicSweeper"):
         raise SweepError(f"only Hydra's basic sweeper is supported, this sweep used {target}")
-    params = OmegaConf.to_container(sweeper.get("params") or {}, resolve=False)
+    raw = sweeper.get("params")  # None or empty in an ad-hoc sweep (`-m seed=1,2`)
+    params = OmegaConf.to_container(raw, resolve=False) if isinstance(raw, DictConfig) else {}
     task = OmegaConf.to_container(cfg.hydra.overrides.task, resolve=False)
     assert isinstance(params, dict) and isinstance(task, list)
     args = [f"{k}={v}" for k, v in params.items()] + [str(t) for t in task]

@@ -32,11 +32,10 @@ from sim.results import _atomic
 from sim.sweep import aggregate as agg
 from sim.sweep import figures as fig
 from sim.sweep.intervals import mean_interval
-from sim.sweep.jobs import COMPLETE, FAILED, MISSING, Job, SweepError, load_sweep_config, \
-    sweep_jobs
+from sim.sweep.jobs import (COMPLETE, FAILED, INFO_FILE, MISSING, Job, SweepError,
+                            load_sweep_config, sweep_jobs)
 from sim.version import __version__
 
-INFO_FILE = "sweep_info.json"
 ROOT = Path(__file__).resolve().parents[2]
 
 
