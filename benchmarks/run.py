@@ -386,9 +386,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     expected = small["child_months"] / big["child_months"]
     linear_ok = abs(ratio / expected - 1.0) <= LINEAR_TOLERANCE
     targets: dict[str, Any] = {
-        "issue2_national_split_wall_s": {"value": split["wall_s"], "target": 60.0,
-                                         "met": split["wall_s"] < 60.0,
-                                         "note": "issue 2: well under a minute"},
+        "issue2_national_split_wall_s": {"value": split["wall_s"], "under": 60.0,
+                                         "under_a_minute": split["wall_s"] < 60.0,
+                                         "note": "issue 2 asks for well under a minute: "
+                                                 "how far under is a judgement"},
         "national_wall_s": {"value": big["wall_s"], "target": TARGET_NATIONAL_S,
                             "aim": AIM_NATIONAL_S, "met": nat_ok_time},
         "national_peak_mb": {"value": big["peak_rss_mb"], "target": TARGET_NATIONAL_PEAK_MB,
@@ -452,8 +453,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"{big['wall_s']:.2f} s", _verdict(nat_ok_time, f"by {big['wall_s'] - TARGET_NATIONAL_S:+.1f} s"))
     _line("  the same on CPU time (robust to load)", f"{big['cpu_s']:.2f} s",
           _verdict(big["cpu_s"] <= TARGET_NATIONAL_S, f"by {big['cpu_s'] - TARGET_NATIONAL_S:+.1f} s"))
-    _line(f"issue 2: run at scale {scales[0]} on 2 processes well under 60 s",
-          f"{split['wall_s']:.2f} s", _verdict(split["wall_s"] < 60.0, ""))
+    _line(f"issue 2: run at scale {scales[0]} on 2 processes (asks: well under 60 s)",
+          f"{split['wall_s']:.2f} s",
+          f"{60.0 - split['wall_s']:+.1f} s under a minute" if split["wall_s"] < 60.0
+          else f"OVER a minute by {split['wall_s'] - 60.0:.1f} s")
     _line(f"peak memory <= {TARGET_NATIONAL_PEAK_MB:.0f} MB", f"{big['peak_rss_mb']:.0f} MB",
           _verdict(nat_ok_mem, ""))
     _line(f">= {TARGET_NAIVE_SPEEDUP:.0f}x faster than naive", f"{speedup:.1f}x",

@@ -81,27 +81,41 @@ def _need_matrix(reason: np.ndarray, problems: np.ndarray, care_order: np.ndarra
     return np.column_stack(cols).astype(float)
 
 
-def _ssr(y: np.ndarray, x: np.ndarray) -> float:
-    """Residual sum of squares of y on x (columns already centred; constant-free)."""
-    keep = x.std(axis=0) > 0
-    x = x[:, keep]
-    if x.shape[1] == 0:
-        return float(y @ y)
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    res = y - x @ beta
-    return float(res @ res)
+class _CrossProducts:
+    """Sums of squares and cross-products of the predictors and the outcome, total and
+    within councils, from which the residual sum of squares of any combination of blocks
+    follows without copying the data (the normal equations on a few columns).
 
+    Centring (total) and removing council means (within, the council fixed effects) act on
+    the cross-products: ``X'X - n m m'`` and ``X'X - sum_g S_g S_g' / n_g`` (``S_g`` the
+    column sums in council ``g``). Columns with no variation left are dropped, as a
+    regression would.
+    """
 
-def _demean(a: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    counts = np.bincount(groups, minlength=n_groups).astype(float)
-    counts[counts == 0] = 1.0
-    if a.ndim == 1:
-        return a - (np.bincount(groups, weights=a, minlength=n_groups) / counts)[groups]
-    out = np.empty_like(a)
-    for j in range(a.shape[1]):
-        col = a[:, j]
-        out[:, j] = col - (np.bincount(groups, weights=col, minlength=n_groups) / counts)[groups]
-    return out
+    def __init__(self, x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_groups: int) -> None:
+        n = len(y)
+        sx, sy = x.sum(axis=0), float(y.sum())
+        xtx, xty, yty = x.T @ x, x.T @ y, float(y @ y)
+        counts = np.bincount(groups, minlength=n_groups).astype(float)
+        inv = np.divide(1.0, counts, out=np.zeros_like(counts), where=counts > 0)
+        gx = np.stack([np.bincount(groups, weights=x[:, j], minlength=n_groups)
+                       for j in range(x.shape[1])], axis=1) if x.shape[1] else \
+            np.zeros((n_groups, 0))
+        gy = np.bincount(groups, weights=y, minlength=n_groups)
+        self.total = (xtx - np.outer(sx, sx) / n, xty - sx * sy / n, yty - sy * sy / n)
+        self.within = (xtx - (gx * inv[:, None]).T @ gx, xty - (gx * inv[:, None]).T @ gy,
+                       yty - float((gy * gy * inv).sum()))
+        self.scale = float(n)
+
+    def ssr(self, columns: list[int], within: bool) -> float:
+        """Residual sum of squares of the outcome on ``columns`` (centred), and on the
+        council fixed effects too if ``within``."""
+        xx, xy, yy = self.within if within else self.total
+        cols = [j for j in columns if xx[j, j] > 1e-9 * self.scale]
+        if not cols:
+            return yy
+        beta, *_ = np.linalg.lstsq(xx[np.ix_(cols, cols)], xy[cols], rcond=None)
+        return float(yy - beta @ xy[cols])
 
 
 def _shapley(players: tuple[str, ...], value: Callable[[frozenset[str]], float]
@@ -144,25 +158,25 @@ def decompose(y: np.ndarray, need: np.ndarray, council: np.ndarray, n_councils: 
     if n < MIN_PER_COUNCIL * max(1, len(present)) or n < 30:
         return {**nan, "n": float(n)}
     y = y.astype(float)
-    yc = y - y.mean()
-    sst = float(yc @ yc)
+    names = list(blocks)
+    columns, start = {}, 0
+    for b in names:
+        columns[b] = list(range(start, start + blocks[b].shape[1]))
+        start += blocks[b].shape[1]
+    cp = _CrossProducts(np.column_stack([blocks[b] for b in names]).astype(float), y,
+                        council, n_councils)
+    varies = np.diag(cp.total[0]) > 1e-9 * n  # columns that are not constant
+    k = {b: int(varies[columns[b]].sum()) for b in names}  # degrees of freedom of a block
+    k["council"] = len(present) - 1
+    sst = cp.total[2]
     if sst <= 0:
         return {**nan, "n": float(n)}
-    k = {b: int((x.std(axis=0) > 0).sum()) for b, x in blocks.items()}
-    k["council"] = len(present) - 1
-    yw = _demean(y, council, n_councils)
-    within = {b: _demean(x, council, n_councils) for b, x in blocks.items()}
     cache: dict[frozenset[str], float] = {}
 
     def adj_r2(subset: frozenset[str]) -> float:
         if subset not in cache:
-            xs = [b for b in blocks if b in subset]
-            if "council" in subset:
-                ssr = (_ssr(yw, np.column_stack([within[b] for b in xs])) if xs
-                       else float(yw @ yw))
-            else:
-                x = np.column_stack([blocks[b] for b in xs])
-                ssr = _ssr(yc, x - x.mean(axis=0))
+            cols = [j for b in names if b in subset for j in columns[b]]
+            ssr = cp.ssr(cols, within="council" in subset)
             dof = n - sum(k[b] for b in subset) - 1
             cache[subset] = (1.0 - (ssr / dof) / (sst / (n - 1)) if dof > 0 else math.nan)
         return cache[subset]
