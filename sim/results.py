@@ -93,8 +93,8 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     """Build, run and collect one model: the main entry point for notebooks.
 
     ``workers``: processes to split the run between, by council (:mod:`sim.shards`); the
-    results are the same for any number. ``"auto"`` uses both cores of a 2-core machine
-    for runs at scale 0.2 or more. A national run takes about half the time on 2.
+    results are the same for any number. ``"auto"`` uses one process a core (up to 8) for
+    runs at scale 0.2 or more. A national run takes about half the time on 2.
     """
     from sim.model import RevolvingDoorModel
     from sim.shards import resolve_workers, run_sharded

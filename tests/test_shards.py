@@ -80,6 +80,8 @@ def test_partition_is_balanced_complete_and_disjoint() -> None:
 def test_workers_option_is_checked() -> None:
     assert resolve_workers("auto", 1.0, 150, in_sweep=True) == 1
     assert resolve_workers("auto", 0.01, 150) == 1
+    import os
+    assert resolve_workers("auto", 1.0, 150) == max(1, min(8, os.cpu_count() or 1))
     assert resolve_workers(4, 1.0, 3) == 3
     for bad in (0, -1, "two", 1.5, True):
         with pytest.raises(ConfigError, match="run.workers"):
