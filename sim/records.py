@@ -122,9 +122,18 @@ class Records:
         rec = cls()
         rec.families = sum(p[2] for p in parts)
         rec.entries_total = sum(p[3] for p in parts)
-        rec._frames = (canonical(pd.concat([p[0] for p in parts], ignore_index=True)),
-                       canonical(pd.concat([p[1] for p in parts], ignore_index=True)))
+        rec._frames = (_concat([p[0] for p in parts]), _concat([p[1] for p in parts]))
         return rec
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames stacked in canonical order. Empty frames are left out: a shard with no
+    returns has a frame of untyped (float) columns, which would turn the others' bool and
+    int columns into object and float."""
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0]
+    return canonical(pd.concat(full, ignore_index=True))
 
 
 def canonical(df: pd.DataFrame) -> pd.DataFrame:

@@ -105,10 +105,13 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
         model = run_sharded(cfg, policies=policies, workers=n, progress=progress)
     else:
         model = RevolvingDoorModel(cfg, policies=policies)
-        model.run(progress=progress)
-    results = collect(model)
+    try:
+        if n == 1:
+            model.run(progress=progress)
+        results = collect(model)
+    finally:
+        model.release()  # also on failure: Mesa's registry would keep the model alive
     results.run_info["workers"] = n
-    model.release()
     return results
 
 

@@ -21,7 +21,13 @@ The split cannot change the results, by construction:
   exact; the records (returns home, episodes ending) are concatenated and put in canonical
   order (:func:`sim.records.canonical`), the order a run in one process gives them.
 
-``tests/test_shards.py`` checks that a split run writes byte-identical outputs.
+``tests/test_shards.py`` checks that a split run writes byte-identical ``metrics.json``
+and CSVs (``run.json`` records the number of workers, so it differs in that field).
+
+Forking from a process that runs other threads (a Jupyter kernel with background
+threads, a thread pool) can in rare cases leave a worker stuck on a lock the fork copied
+in its held state; the caller then waits for it (it notices a worker that dies, not one
+that hangs). Use ``workers=1`` there if a split run does not finish.
 
 The calling process simulates the first shard itself and starts one process for each
 other shard (forked on Linux, spawned elsewhere); a shard that fails stops the run with
@@ -31,6 +37,7 @@ its traceback.
 from __future__ import annotations
 
 import multiprocessing as mp
+import numbers
 import os
 import sys
 import traceback
@@ -77,10 +84,11 @@ def partition(sizes: Sequence[float], shards: int,
     groups: list[list[int]] = [[] for _ in range(n)]
     load = [0.0] * n
     for i in sorted(range(len(sizes)), key=lambda j: (-sizes[j], j)):
-        g = min(range(n), key=lambda k: ((load[k] + sizes[i]) / cap[k], k))
+        # ties (councils of size 0) go to the group with the fewest councils
+        g = min(range(n), key=lambda k: ((load[k] + sizes[i]) / cap[k], len(groups[k]), k))
         groups[g].append(i)
         load[g] += sizes[i]
-    return [sorted(g) for g in groups]
+    return [sorted(g) for g in groups if g]
 
 
 def resolve_workers(workers: int | str | None, scale: float, n_councils: int,
@@ -91,11 +99,20 @@ def resolve_workers(workers: int | str | None, scale: float, n_councils: int,
     if workers is None or workers == "auto":
         if in_sweep or scale < AUTO_MIN_SCALE:
             return 1
-        return max(1, min(AUTO_MAX_WORKERS, os.cpu_count() or 1, n_councils))
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ConfigError(f"run.workers: {workers!r} is not allowed; allowed: 'auto' or an "
-                          "integer of at least 1")
-    return min(workers, n_councils)
+        return max(1, min(AUTO_MAX_WORKERS, usable_cores(), n_councils))
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
+        raise ConfigError(f"run.workers (workers): {workers!r} is not allowed; allowed: "
+                          "'auto' or an integer of at least 1")
+    return min(int(workers), n_councils)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which a batch scheduler or a
+    container sets), not every core of the machine."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _start_method() -> str:
@@ -142,19 +159,30 @@ class _Remote:
         self.payload: dict[str, Any] | None = None
 
     def poll(self, block: bool = False) -> None:
-        while self.payload is None and (block or self.conn.poll()):
+        while self.payload is None:
+            if not self.conn.poll(1.0 if block else 0.0):
+                if not block:
+                    return
+                if not self.proc.is_alive() and not self.conn.poll(0.0):
+                    self._died()
+                continue  # still working: wait on
             try:
                 kind, value = self.conn.recv()
             except EOFError:
-                self.proc.join(5)
-                raise ShardError(f"shard {self.index} ended without a result (exit code "
-                                 f"{self.proc.exitcode})") from None
+                self._died()
             if kind == "progress":
                 self.month = int(value)
             elif kind == "done":
                 self.payload = value
             else:
                 raise ShardError(f"shard {self.index} failed:\n{value}")
+
+    def _died(self) -> None:
+        self.proc.join(5)
+        code = self.proc.exitcode
+        why = (f"killed by signal {-code} (out of memory?)" if code is not None and code < 0
+               else f"exit code {code}")
+        raise ShardError(f"shard {self.index} ended without a result ({why})") from None
 
 
 def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterable[Any] = (),
@@ -167,6 +195,9 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     policies = list(policies)
+    if mp.current_process().daemon:
+        raise ConfigError("workers: a run cannot be split from inside a daemonic process "
+                          "(a multiprocessing.Pool worker, for one); use workers=1 there")
     merged = RevolvingDoorModel(cfg, policies=policies)  # validates; builds the councils
     groups = partition([c.size_share for c in merged.councils], workers,
                        [CALLER_CAPACITY] + [1.0] * (workers - 1))
@@ -193,16 +224,21 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
                 progress(done, total)
 
         own = RevolvingDoorModel(cfg, policies=policies, councils_simulated=groups[0])
-        own.run(progress=own_progress)
-        payloads = [_payload(own)]
-        own.release()
-        del own
+        try:
+            own.run(progress=own_progress)
+            payloads = [_payload(own)]
+        finally:
+            own.release()  # also on failure: Mesa's registry would keep it alive
+            del own
         for r in remotes:
             r.poll(block=True)
             payloads.append(r.payload)  # type: ignore[arg-type]
             r.proc.join()
         if progress is not None:
             progress(total, total)
+    except BaseException:
+        merged.release()
+        raise
     finally:
         for r in remotes:
             if r.proc.is_alive():

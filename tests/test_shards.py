@@ -44,6 +44,20 @@ def test_split_run_writes_byte_identical_outputs(tmp_path: Path, policy: dict[st
     assert one.metrics["returns_measured"] > 100  # enough happened for the check to bite
 
 
+def test_a_shard_with_no_returns_does_not_change_the_outputs(tmp_path: Path) -> None:
+    """A council of size 0 has no children: its shard's returns table is empty and
+    untyped, which must not change the types of the others' columns when merged."""
+    listed = [{"name": "A", "size_share": 1.0, "profile": "typical"},
+              {"name": "B", "size_share": 1.0, "profile": "quick_return"},
+              {"name": "Empty", "size_share": 0.0, "profile": "cautious"}]
+    cfg = tiny(seed=3, scale=0.01, councils={"mode": "listed", "n": 3, "listed": listed})
+    assert partition([1.0, 1.0, 0.0], 3) == [[0], [1], [2]]
+    _write(cfg, 1, tmp_path / "w1")
+    _write(cfg, 3, tmp_path / "w3")
+    for f in FILES:
+        assert (tmp_path / "w1" / f).read_bytes() == (tmp_path / "w3" / f).read_bytes(), f
+
+
 def test_unique_ids_follow_mesa_numbering_in_a_whole_run() -> None:
     """Families and children get the ids Mesa would give them in a run of every council,
     which is what lets a shard give them the same random numbers."""
@@ -75,14 +89,17 @@ def test_partition_is_balanced_complete_and_disjoint() -> None:
     ratio = sum(sizes[i] for i in light) / sum(sizes[i] for i in full)
     assert ratio == pytest.approx(0.9, abs=0.02)
     assert len(partition([1.0, 2.0], 5)) == 2  # never an empty shard
+    assert [len(g) for g in partition([1.0, 0.0, 0.0, 0.0], 2)] == [1, 3]
 
 
 def test_workers_option_is_checked() -> None:
     assert resolve_workers("auto", 1.0, 150, in_sweep=True) == 1
     assert resolve_workers("auto", 0.01, 150) == 1
     import os
-    assert resolve_workers("auto", 1.0, 150) == max(1, min(8, os.cpu_count() or 1))
+    assert resolve_workers("auto", 1.0, 150) == max(1, min(8, len(os.sched_getaffinity(0))))
     assert resolve_workers(4, 1.0, 3) == 3
+    import numpy as np
+    assert resolve_workers(np.int64(2), 1.0, 150) == 2
     for bad in (0, -1, "two", 1.5, True):
         with pytest.raises(ConfigError, match="run.workers"):
             resolve_workers(bad, 1.0, 150)  # type: ignore[arg-type]
