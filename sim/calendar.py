@@ -39,6 +39,11 @@ _MIN_COMPACT = 1024
 Entry = tuple[float, int, int, Any]
 
 
+def _live(entries: list[Entry]) -> list[Entry]:
+    """The entries not cancelled since they were made (their token is still the agent's)."""
+    return [e for e in entries if e[2] == e[3].schedule_token]
+
+
 class Calendar:
     def __init__(self) -> None:
         self._heap: list[Entry] = []  # entries due before ``_open_until``
@@ -71,14 +76,14 @@ class Calendar:
     def _compact(self) -> None:
         """Drop cancelled entries, in place (``run_until`` holds the heap list)."""
         heap = self._heap
-        live = [e for e in heap if e[2] == e[3].schedule_token]
+        live = _live(heap)
         dropped = len(heap) - len(live)
         heap[:] = live
         heapq.heapify(heap)
         size = len(heap)
         for month in list(self._buckets):
             bucket = self._buckets[month]
-            kept = [e for e in bucket if e[2] == e[3].schedule_token]
+            kept = _live(bucket)
             dropped += len(bucket) - len(kept)
             if kept:
                 self._buckets[month] = kept

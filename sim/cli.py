@@ -116,9 +116,7 @@ def main(cfg: DictConfig) -> None:
     run_opts = opts.get("run") or {}
     try:
         workers = resolve_workers(run_opts.get("workers", "auto"), model_cfg.scale,
-                                  len(model_cfg.councils.listed)
-                                  if model_cfg.councils.mode == "listed"
-                                  else model_cfg.councils.n, in_sweep=in_sweep)
+                                  model_cfg.councils.count, in_sweep=in_sweep)
     except ConfigError as err:
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         if in_sweep:

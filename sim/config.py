@@ -145,6 +145,11 @@ class CouncilsConfig:
 
     MODES = ("drawn", "listed")
 
+    @property
+    def count(self) -> int:
+        """How many councils a run has: the listed ones, or ``n`` drawn."""
+        return len(self.listed) if self.mode == "listed" else int(self.n)
+
 
 @dataclass
 class ModelConfig:

@@ -100,7 +100,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     from sim.shards import resolve_workers, run_sharded
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
-    n = resolve_workers(workers, cfg.scale, _n_councils(cfg))
+    n = resolve_workers(workers, cfg.scale, cfg.councils.count)
     if n > 1:
         model = run_sharded(cfg, policies=policies, workers=n, progress=progress)
     else:
@@ -113,8 +113,3 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
         model.release()  # also on failure: Mesa's registry would keep the model alive
     results.run_info["workers"] = n
     return results
-
-
-def _n_councils(cfg: ModelConfig) -> int:
-    cc = cfg.councils
-    return len(cc.listed) if cc.mode == "listed" else int(cc.n)
