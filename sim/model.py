@@ -196,9 +196,9 @@ def fewer_gc_collections() -> Iterator[None]:
     The collector would traverse every live agent and record at each full collection; a
     national run holds about a million, so with the default thresholds collections cost a
     third of the run and grow faster than the run (measured: scale 0.4, 51 s CPU with the
-    default thresholds, 35 s with these; scale 1.0, 121 s against about 80 s). Agents leave
-    no cyclic garbage behind (they are freed by reference counting), so this loses no
-    memory. The thresholds are restored afterwards. :meth:`RevolvingDoorModel.run` uses
+    default thresholds, 35 s with these; scale 1.0, 123 s against 77 s, back to back).
+    Agents leave no cyclic garbage behind (they are freed by reference counting), so this
+    loses no memory. The thresholds are restored afterwards. :meth:`RevolvingDoorModel.run` uses
     it; so should anything that steps a big model month by month.
     """
     thresholds = gc.get_threshold()
