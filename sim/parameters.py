@@ -375,7 +375,7 @@ class CostParams:
         low=200.0, high=2000.0)
     support_high_per_month: float = param(
         1600.0, label="high-need (intensive) support package",
-        unit="GBP per family-month, 2008-09 prices", source=f"{EVIDENCE} §3: intensive family "
+        unit="GBP per family-month, 2008-09 prices", source="docs/evidence.md §3: intensive family "
         "support £1,300-1,900 a family-month (Scottish Government 2009, B), a 2008-09 figure "
         "(its price year is support_high_price_year); used by the need-matched entitlement",
         low=800.0, high=4000.0)
@@ -389,7 +389,7 @@ class CostParams:
         low=2000, high=2030)
     holmes_low_package: float = param(
         1644.0, label="Holmes' low-need support package (case work and parenting support)",
-        unit="GBP per family, 2024 prices", source=f"{EVIDENCE} §3: low need £1,644 for 6 "
+        unit="GBP per family, 2024 prices", source="docs/evidence.md §3: low need £1,644 for 6 "
         "months (Holmes 2024, B)", low=200.0, high=10000.0)
     holmes_low_months: int = param(
         6, label="length of Holmes' low-need package", unit="months",
