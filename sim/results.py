@@ -15,13 +15,14 @@ import pandas as pd
 import yaml
 
 from sim.config import ModelConfig
-from sim.metrics import compute_metrics, councils_frame, reentry_curve, timeseries_frame
+from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
+                         timeseries_frame)
 from sim.version import __version__
 
 #: Files every run writes, in the order they are written. ``metrics.json`` is written last,
 #: so its presence means the run's outputs are complete.
-OUTPUT_FILES = ("reentry_curve.csv", "timeseries.csv", "councils.csv", "config.yaml",
-                "run.json", "metrics.json")
+OUTPUT_FILES = ("reentry_curve.csv", "timeseries.csv", "councils.csv",
+                "failed_return_costs.csv", "config.yaml", "run.json", "metrics.json")
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Results:
     councils: pd.DataFrame
     config: dict[str, Any]
     run_info: dict[str, Any] = field(default_factory=dict)
+    #: the cost of a failed return counted as Holmes counts it (sim.metrics.failed_return_costs)
+    failed_return_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, folder: str | Path) -> Path:
         folder = Path(folder)
@@ -43,6 +46,8 @@ class Results:
         _atomic(folder / "timeseries.csv", lambda p: self.timeseries.to_csv(
             p, index=False, float_format="%.10g"))
         _atomic(folder / "councils.csv", lambda p: self.councils.to_csv(
+            p, index=False, float_format="%.10g"))
+        _atomic(folder / "failed_return_costs.csv", lambda p: self.failed_return_costs.to_csv(
             p, index=False, float_format="%.10g"))
         _atomic(folder / "config.yaml", lambda p: Path(p).write_text(
             yaml.safe_dump(self.config, sort_keys=True)))
@@ -84,6 +89,7 @@ def collect(model: Any) -> Results:
         run_info={"package": "revolving-door", "version": __version__, "seed": cfg.seed,
                   "mesa": mesa.__version__, "python": platform.python_version(),
                   "policies": [f"{p.lever}:{p.kind}" for p in model.policies]},
+        failed_return_costs=failed_return_costs(model),
     )
 
 
