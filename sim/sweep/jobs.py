@@ -157,8 +157,9 @@ def mark_failed(folder: Path, message: str) -> Path:
 
 
 def clear_failure(folder: Path) -> None:
-    (folder / ERROR_FILE).unlink(missing_ok=True)
-    fallback_error_file(folder).unlink(missing_ok=True)
+    for path in (folder / ERROR_FILE, fallback_error_file(folder)):
+        if path.is_file():
+            path.unlink()
 
 
 def count_status(sweep_dir: Path, n_jobs: int, since: float = 0.0) -> dict[str, int]:
