@@ -161,6 +161,18 @@ def test_bootstrap_gives_no_interval_without_replicates_or_with_undefined_values
     assert BOOTSTRAP_SAMPLES >= 1000
 
 
+def test_spread_is_the_replicates_own_2_5_and_97_5_percentiles() -> None:
+    assert spread(np.arange(201.0)) == (5.0, 195.0)  # the 6th and 196th of 201 values
+    assert spread(np.array([2.0, np.nan])) == (2.0, 2.0)
+    assert all(math.isnan(v) for v in spread(np.array([np.nan])))
+
+
+def test_a_report_is_the_same_every_time_it_is_made() -> None:
+    x = np.random.default_rng(1).normal(size=(30, 2)) + 5
+    first = bootstrap_interval(x, lambda m: m[0] / m[1])
+    assert bootstrap_interval(x.copy(), lambda m: m[0] / m[1]) == first
+
+
 FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 
 
