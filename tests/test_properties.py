@@ -64,6 +64,11 @@ def test_keyed_uniform_is_the_documented_function_of_its_key(key: int, a: int, b
     assert s.exponential(a, b, c) == -math.log(u)
     assert KeyedStream.exponential_from(s.prefix(a), b, c) == s.exponential(a, b, c)
     assert s.prefix(a) == splitmix64(key ^ a)
+    # the key's parts left out are 0 (callers rely on it: a family's draw keyed by id only)
+    assert s.uniform(a) == s.uniform(a, 0, 0) and s.uniform(a, b) == s.uniform(a, b, 0)
+    assert s.exponential(a) == s.exponential(a, 0, 0)
+    assert KeyedStream.exponential_from(s.prefix(a)) == s.exponential(a, 0, 0)
+    assert KeyedStream.exponential_from(s.prefix(a), b) == s.exponential(a, b, 0)
 
 
 def test_keyed_uniforms_are_uniform_and_independent_of_the_key_parts() -> None:
@@ -222,6 +227,12 @@ def test_ledger_sums_are_the_sums_of_what_was_added(adds: list[tuple[int, int, i
                                                     if COMPONENTS[a[2]] in members),
                                           rel=1e-9, abs=1e-6)
     assert led.total() == pytest.approx(math.fsum(a[3] for a in adds), rel=1e-9, abs=1e-6)
+    # the defaults are the whole run, from month 0
+    everything = math.fsum(a[3] for a in adds)
+    assert math.fsum(led.by_component().values()) == pytest.approx(everything, rel=1e-9,
+                                                                   abs=1e-6)
+    assert led.by_group()["placement"] + led.by_group()["process"] + \
+        led.by_group()["after_return"] == pytest.approx(everything, rel=1e-9, abs=1e-6)
 
 
 def test_ledger_refuses_a_negative_cost_and_keeps_its_price_year() -> None:
