@@ -130,7 +130,8 @@ def main(cfg: DictConfig) -> None:
     progress = _progress if run_opts.get("progress", True) and not in_sweep else None
     start = time.perf_counter()
     try:
-        results = run(model_cfg, progress=progress, workers=workers)
+        results = run(model_cfg, progress=progress, workers=workers,
+                      ssda903=bool(run_opts.get("ssda903", False)))
         results.write(out)
     except Exception:
         if not in_sweep:
