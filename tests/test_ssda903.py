@@ -102,6 +102,11 @@ def test_damaged_file_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert re.search(r"episode rows left out \(see problems\)\s+3", printed)
     assert re.search(r"episodes kept\s+5", printed)
     assert "DEC before DECOM" in printed
+    # what was kept is what is measured: QX7004's first episode is cut at the start of its
+    # second (X1), so QX7001 has two periods, QX7004 and QX7005 one each; returns home:
+    # QX7001 (E4A) and QX7005 (E4A), not QX7004's cut one
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["periods_of_care"] == 4 and metrics["returns_measured"] == 2
 
 
 @pytest.mark.parametrize("content, words", [
@@ -202,7 +207,9 @@ def test_annual_files_are_deduplicated(small_run: tuple) -> None:
     _cfg, _res, folder, _ = small_run
     full = measure(read_extract([folder / "episodes.csv", folder / "header.csv"]),
                    pd.Timestamp("2011-04-01"), pd.Timestamp("2019-04-01")).metrics
-    files = sorted(folder.glob("episodes_*.csv")) + sorted(folder.glob("header_*.csv"))
+    # newest first: the closed row must win over the open one whatever the order
+    files = sorted(folder.glob("episodes_*.csv"), reverse=True) + \
+        sorted(folder.glob("header_*.csv"))
     assert len(files) == 16
     x = read_extract(files)
     assert not x.report.issues
@@ -249,3 +256,17 @@ def test_measured_metrics_are_run_metric_names(small_run: tuple) -> None:
     _cfg, res, _folder, _ = small_run
     assert set(MEASURED_METRICS) <= set(res.metrics)
     assert list(res.reentry_curve.columns) == ["group", "month", "share_reentered"]
+
+
+def test_model_times_are_written_as_the_day_they_fall_in() -> None:
+    """Month 0 is 1 April of the origin year; a time is rounded down to its day, so it never
+    moves into the next month (and a year's events stay in that year)."""
+    from sim.ssda903.measure import months
+    from sim.ssda903.write import model_dates
+
+    t = np.array([0.0, 0.999, 1.5, -0.5, 11.99999, 12.0, np.nan])
+    d = model_dates(t, 2000)
+    assert [x.strftime("%Y-%m-%d") if not pd.isna(x) else "" for x in d] == [
+        "2000-04-01", "2000-04-30", "2000-05-16", "2000-03-16", "2001-03-31", "2001-04-01", ""]
+    back = months(pd.Series(d[:-1]), pd.Timestamp("2000-04-01"))
+    assert np.all(back <= t[:-1]) and np.all(t[:-1] - back < 1 / 28)
