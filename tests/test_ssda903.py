@@ -197,6 +197,16 @@ def test_round_trip_gives_the_runs_metrics(small_run: tuple) -> None:
         assert tol < 0.01
         assert abs(m[k] - res.metrics[k]) <= tol, (k, m[k], res.metrics[k], tol)
     assert m["returns_measured"] > 1000
+    # the whole curve, month by month, in each group SSDA903 can tell
+    got = measure(x, pd.Timestamp("2011-04-01"), pd.Timestamp("2019-04-01")).reentry_curve
+    both = res.reentry_curve.merge(got, on=["group", "month"], suffixes=("_run", "_data"))
+    reason = {"all": None, "abuse_neglect": lambda r: r != 2, "other": lambda r: r == 2}
+    for row in both[both["group"] != "neglect"].itertuples():
+        sel = reason[row.group]
+        r = returns if sel is None else returns[sel(returns["reason"])]
+        tol = _km_tolerance(r, start, end, float(row.month))
+        assert abs(row.share_reentered_data - row.share_reentered_run) <= tol, row
+    assert both.loc[both["group"] == "neglect", "share_reentered_data"].isna().all()
 
 
 def test_annual_files_are_deduplicated(small_run: tuple) -> None:
