@@ -280,3 +280,69 @@ def test_model_times_are_written_as_the_day_they_fall_in() -> None:
         "2000-04-01", "2000-04-30", "2000-05-16", "2000-03-16", "2001-03-31", "2001-04-01", ""]
     back = months(pd.Series(d[:-1]), pd.Timestamp("2000-04-01"))
     assert np.all(back <= t[:-1]) and np.all(t[:-1] - back < 1 / 28)
+
+
+# ------------------------------------------------------------------ fitting a council
+TRUTH = (2.5, 0.15)  # return propensity, thoroughness: a quick-returning council
+
+
+@pytest.mark.slow
+def test_fit_recovers_a_known_council(tmp_path: Path) -> None:
+    """A council with known practice (returns children 2.5 times as readily as the typical
+    council, thoroughness 0.15 against 0.36) is simulated (seed 101, about 300 children
+    entering care a year, 2014-2020), written as annual SSDA903 files, and fitted from them
+    with other seeds. Tolerance: the true practice lies in the fit's approximate 95%
+    confidence region (its objective within 5.99, chi-squared with 2 degrees of freedom, of
+    the minimum: the extract's sampling error with the sibling design effect, plus the
+    replicates' spread), and the fitted point within one coarse-grid step of the truth
+    (a factor 2 in propensity, 0.25 in thoroughness): a grid fit is no finer than its grid.
+    The fitted council, written as a councils config, runs with ``revolving-door``."""
+    import glob
+    import subprocess
+    import sys
+
+    import yaml
+
+    from sim.ssda903.cli import write_fit
+    from sim.ssda903.fit import Window, fit_council
+
+    cfg = {"seed": 101, "scale": 0.01, "years": 6, "warmup_years": 10, "start_year": 2014,
+           "councils": {"mode": "listed", "listed": [{"name": "Truth", "practice": {
+               "return_propensity": TRUTH[0], "thoroughness": TRUTH[1]}}]}}
+    model = RevolvingDoorModel(cfg)
+    model.run()
+    write_model(model, tmp_path / "extract", years=6)
+    model.release()
+    files = sorted(glob.glob(str(tmp_path / "extract" / "episodes_*.csv"))) + \
+        sorted(glob.glob(str(tmp_path / "extract" / "header_*.csv")))
+    window = Window(pd.Timestamp("2014-04-01"), pd.Timestamp("2020-04-01"))
+    fit = fit_council(read_extract(files), window, seeds=(1, 2))
+    assert fit.in_confidence_region(*TRUTH), (fit.return_propensity, fit.thoroughness,
+                                              fit.objective, fit.objective_at(*TRUTH))
+    assert abs(np.log(fit.return_propensity / TRUTH[0])) <= np.log(2.0)
+    assert abs(fit.thoroughness - TRUTH[1]) <= 0.25
+    assert fit.scale == pytest.approx(0.01, rel=0.15)
+    t = fit.table
+    assert set(t["period"]) == {"fit", "held out"}
+    assert (t.loc[t["fitted"], "result"] == "pass").all()
+    assert ((t["low"] <= t["simulated"]) & (t["simulated"] <= t["high"])).all()
+    # the fitted council runs as a councils config
+    write_fit(fit, tmp_path / "fit", "Truth", window, [1, 2])
+    listed = yaml.safe_load((tmp_path / "fit" / "councils" / "fitted.yaml").read_text())
+    assert listed["listed"][0]["practice"]["return_propensity"] == fit.return_propensity
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "--config-dir", str(tmp_path / "fit"),
+         "councils=fitted", "scale=0.005", "years=1", "warmup_years=2", "run.workers=1",
+         f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    councils = pd.read_csv(tmp_path / "run" / "councils.csv")
+    assert councils["return_propensity"].tolist() == [pytest.approx(fit.return_propensity)]
+
+
+def test_fit_needs_two_seeds_and_one_council(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit", *map(str, EDGE), "--out", str(tmp_path), "--seeds", "1"]) == 2
+    assert "--seeds" in capsys.readouterr().err
+    assert main(["fit", *map(str, EDGE), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--council" in err and "LA1, LA2" in err

@@ -2,6 +2,8 @@
 
     revolving-door-data describe FILE... --out DIR [--start DATE] [--end DATE]
                                 [--la-column LA] [--simulated RUN_DIR]
+    revolving-door-data fit FILE... --out DIR [--start DATE] [--end DATE]
+                           [--council NAME] [--seeds N N ...]
     revolving-door-data simulate --out DIR [--seed N] [--scale S] [--years N]
                                 [--profile NAME] [--annual]
 
@@ -9,7 +11,9 @@
 identifier): ``metrics.json``, ``reentry_curve.csv``, ``councils.csv`` (the measured columns
 of a run's files), ``entries_by_year.csv``, ``stock_31march.csv``, ``time_in_care.csv``,
 ``returns_per_child.csv``, ``quality_report.csv`` and ``.md``, and ``comparison.png``; it
-prints the data-quality summary and the metrics. ``simulate`` makes a synthetic extract: one
+prints the data-quality summary and the metrics. ``fit`` fits one council's practice and
+size to its extract, the latest year held out (:mod:`sim.ssda903.fit`), and writes the fit
+table, the grid, and the fitted council as a config. ``simulate`` makes a synthetic extract: one
 council run by the model, written as SSDA903 (for trying ``describe`` without real data).
 Errors (an unusable file, a bad option) print one line and exit with status 2.
 """
@@ -21,6 +25,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -48,6 +53,16 @@ def parser() -> argparse.ArgumentParser:
                    "regional file (default LA; absent = one council)")
     d.add_argument("--simulated", type=Path, help="a run's output folder: its "
                    "reentry_curve.csv is drawn beside the observed one")
+    f = sub.add_parser("fit", help="fit one council's practice and size to its extract")
+    f.add_argument("files", nargs="+", type=Path, help="episodes and header CSV files")
+    f.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    f.add_argument("--start", type=_date, help="first day of the fit (as for describe)")
+    f.add_argument("--end", type=_date, help="the extract date; the year before it is held "
+                   "out (as for describe)")
+    f.add_argument("--la-column", default="LA")
+    f.add_argument("--council", help="the council to fit, in a file of several")
+    f.add_argument("--seeds", type=int, nargs="+", default=[1, 2],
+                   help="seeds of the simulated replicates (at least 2; default 1 2)")
     s = sub.add_parser("simulate", help="make a synthetic extract: one council, simulated")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--seed", type=int, default=1)
@@ -93,6 +108,68 @@ def describe(args: argparse.Namespace) -> int:
     return 0
 
 
+def fit(args: argparse.Namespace) -> int:
+    from sim.ssda903.fit import Window, fit_council
+    from sim.ssda903.measure import default_period
+    from sim.ssda903.read import read_extract
+
+    if len(args.seeds) < 2:
+        raise Ssda903Error("--seeds: give at least 2 seeds (the fit needs the replicates' "
+                           "spread)")
+    extract = read_extract(args.files, la_column=args.la_column)
+    councils = sorted(extract.episodes["la"].unique())
+    if len(councils) > 1:
+        if args.council not in councils:
+            raise Ssda903Error(f"--council: the files hold {len(councils)} councils; name one "
+                               f"of {', '.join(councils)}")
+        keep = extract.episodes["la"] == args.council
+        extract.episodes = extract.episodes[keep].reset_index(drop=True)
+    print(extract.report.summary())
+    d0, d1 = default_period(extract.episodes)
+    window = Window(args.start or d0, args.end or d1)
+    if window.years < 2:
+        raise Ssda903Error(f"measured period {window.start.date()} to {window.end.date()}: "
+                           "a fit needs at least 2 years (the latest is held out)")
+    result = fit_council(extract, window, seeds=tuple(args.seeds),
+                         progress=lambda msg: print(f"\r  {msg}   ", end="", file=sys.stderr,
+                                                    flush=True))
+    print(file=sys.stderr)
+    write_fit(result, args.out, args.council or "fitted", window, list(args.seeds))
+    print(f"\nFitted: return_propensity {result.return_propensity:.3g}, thoroughness "
+          f"{result.thoroughness:.3g}, scale {result.scale:.4g} ({result.evaluations} "
+          "simulated runs)\n")
+    print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\nOutputs in {args.out}; run the fitted council with:\n  revolving-door "
+          f"--config-dir {args.out.resolve()} councils=fitted scale={result.scale:.6g}")
+    return 0
+
+
+def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int]) -> None:
+    """``fit_table.csv``, ``fit_grid.csv``, ``fit.json`` and ``councils/fitted.yaml`` (the
+    fitted council as a Hydra councils config: ``revolving-door --config-dir OUT
+    councils=fitted scale=S``)."""
+    import yaml
+
+    (out / "councils").mkdir(parents=True, exist_ok=True)
+    result.table.to_csv(out / "fit_table.csv", index=False, float_format="%.6g")
+    result.grid.to_csv(out / "fit_grid.csv", index=False, float_format="%.6g")
+    summary = {"return_propensity": result.return_propensity,
+               "thoroughness": result.thoroughness, "scale": result.scale,
+               "objective": result.objective, "simulated_runs": result.evaluations,
+               "fit_from": str(window.start.date()),
+               "held_out_from": str(window.fit_end.date()),
+               "extract_date": str(window.end.date()), "seeds": seeds}
+    (out / "fit.json").write_text(json.dumps(summary, indent=2) + "\n")
+    council = result.council(name)
+    (out / "councils" / "fitted.yaml").write_text(
+        "# A council fitted by revolving-door-data fit; use with\n"
+        f"# revolving-door --config-dir {out.resolve()} councils=fitted "
+        f"scale={result.scale:.6g}\n"
+        + yaml.safe_dump({"defaults": [{"spread": "default"}], "mode": "listed", "n": 1,
+                          "listed": [{**council, "size_share": 1.0, "profile": "typical"}]},
+                         sort_keys=False))
+
+
 def simulate(args: argparse.Namespace) -> int:
     from sim.config import PROFILES
     from sim.results import run
@@ -121,7 +198,7 @@ def simulate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return describe(args) if args.command == "describe" else simulate(args)
+        return {"describe": describe, "fit": fit, "simulate": simulate}[args.command](args)
     except (Ssda903Error, ValueError) as err:
         print(f"revolving-door-data: error: {err}", file=sys.stderr)
         return 2
