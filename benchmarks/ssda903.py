@@ -49,8 +49,6 @@ def synthetic_extract(rows: int, folder: Path, seed: int = 1) -> tuple[Path, Pat
     child, p_start, p_end = child[keep], p_start[keep], p_end[keep]
     rec = rng.choice(["E4A", "E4B", "E11", "E8", "E47", "E13"], size=len(child),
                      p=[0.35, 0.05, 0.15, 0.3, 0.1, 0.05])
-    last_of_child = np.r_[child[1:] != child[:-1], True]
-    rec = np.where(last_of_child | (rec != "E4A"), rec, "E4A")
     n_ep = rng.choice([1, 2, 3], size=len(child), p=[0.5, 0.3, 0.2])
     # cut at the first child boundary at or after ``rows`` episode rows
     total = np.cumsum(n_ep)

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.agents.child import EntryReason, ExitKind, Placement
 from sim.rng import Streams
 from sim.ssda903 import codes
 
@@ -140,5 +139,4 @@ def write_model(model: Any, folder: str | Path, years: int | None = None) -> lis
                          councils=[c.name for c in model.councils], years=years)
 
 
-__all__ = ["EntryReason", "ExitKind", "Placement", "model_dates", "ssda903_frames",
-           "write_model", "write_ssda903"]
+__all__ = ["model_dates", "ssda903_frames", "write_model", "write_ssda903"]
