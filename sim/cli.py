@@ -152,7 +152,8 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
     start = time.perf_counter()
     writing = False
     try:
-        results = run(model_cfg, progress=progress, workers=workers)
+        results = run(model_cfg, progress=progress, workers=workers,
+                      ssda903=bool(run_opts.get("ssda903", False)))
         writing = True
         results.write(out)
     except Exception as err:

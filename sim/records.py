@@ -7,6 +7,7 @@ pandas data frames at the end of a run.
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,70 @@ class ReturnRecord:
         self.age = math.nan  # child's age at the return, months
 
 
+class EpisodeLog:
+    """Every child's episodes of care, start and end, for writing SSDA903 (:mod:`sim.ssda903`).
+
+    Kept in typed arrays (8 bytes a field), so a national run's 1.4 million events cost tens
+    of megabytes, not the hundreds that Python objects would. Starts and ends are separate
+    event lists: a child's k-th end closes its k-th start.
+    """
+
+    def __init__(self) -> None:
+        self.start_child = array("q")
+        self.start_time = array("d")
+        self.start_council = array("q")
+        self.start_birth = array("d")  # model month of birth
+        self.start_reason = array("q")  # EntryReason of the family
+        self.start_care_order = array("b")
+        self.start_placement = array("q")  # Placement at entry
+        self.end_child = array("q")
+        self.end_time = array("d")
+        self.end_kind = array("q")  # ExitKind
+
+    def start(self, child: int, t: float, council: int, birth: float, reason: int,
+              care_order: bool, placement: int) -> None:
+        self.start_child.append(child)
+        self.start_time.append(t)
+        self.start_council.append(council)
+        self.start_birth.append(birth)
+        self.start_reason.append(reason)
+        self.start_care_order.append(1 if care_order else 0)
+        self.start_placement.append(placement)
+
+    def end(self, child: int, t: float, kind: int) -> None:
+        self.end_child.append(child)
+        self.end_time.append(t)
+        self.end_kind.append(kind)
+
+    def frame(self) -> pd.DataFrame:
+        """One row an episode: ``child, council, start, end, end_kind, birth, reason,
+        care_order, placement`` (``end`` NaN and ``end_kind`` -1 while open), in order of
+        child then start."""
+        starts = pd.DataFrame({
+            "child": np.frombuffer(self.start_child, dtype=np.int64),
+            "start": np.frombuffer(self.start_time, dtype=np.float64),
+            "council": np.frombuffer(self.start_council, dtype=np.int64),
+            "birth": np.frombuffer(self.start_birth, dtype=np.float64),
+            "reason": np.frombuffer(self.start_reason, dtype=np.int64),
+            "care_order": np.frombuffer(self.start_care_order, dtype=np.int8).astype(bool),
+            "placement": np.frombuffer(self.start_placement, dtype=np.int64)})
+        ends = pd.DataFrame({"child": np.frombuffer(self.end_child, dtype=np.int64),
+                             "end": np.frombuffer(self.end_time, dtype=np.float64),
+                             "end_kind": np.frombuffer(self.end_kind, dtype=np.int64)})
+        return pair_episodes(starts, ends)
+
+
+def pair_episodes(starts: pd.DataFrame, ends: pd.DataFrame) -> pd.DataFrame:
+    """Join each child's k-th episode start to its k-th end (events come in time order)."""
+    starts = starts.sort_values(["child", "start"], kind="stable").reset_index(drop=True)
+    ends = ends.sort_values(["child", "end"], kind="stable").reset_index(drop=True)
+    starts["k"] = starts.groupby("child").cumcount()
+    ends["k"] = ends.groupby("child").cumcount()
+    out = starts.merge(ends, on=["child", "k"], how="left", validate="one_to_one")
+    out["end_kind"] = out["end_kind"].fillna(-1).astype(np.int64)
+    return out.drop(columns="k")
+
+
 class Records:
     """All records of a run."""
 
@@ -64,10 +129,14 @@ class Records:
         self.exit_episode: list[int] = []  # the family's episode of care (1 = first)
         self.families = 0
         self.entries_total = 0
+        #: every child's episodes of care (for SSDA903 output)
+        self.episodes = EpisodeLog()
         self._returns_cache: tuple[int, pd.DataFrame] | None = None
         self._exits_cache: tuple[int, pd.DataFrame] | None = None
         #: set for a run split between processes: the merged (returns, exits) frames
         self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        #: set for a run split between processes: the shards' episode frames, merged
+        self._episodes_frame: pd.DataFrame | None = None
 
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
@@ -103,6 +172,12 @@ class Records:
             self._exits_cache = (n, self._build_exits_frame())
         return self._exits_cache[1]
 
+    def episodes_frame(self) -> pd.DataFrame:
+        """Every child's episodes of care (see :meth:`EpisodeLog.frame`)."""
+        if self._episodes_frame is not None:
+            return self._episodes_frame
+        return self.episodes.frame()
+
     def _build_exits_frame(self) -> pd.DataFrame:
         return canonical(pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
                              "council": np.asarray(self.exit_council, dtype=int),
@@ -114,12 +189,17 @@ class Records:
                              "episode": np.asarray(self.exit_episode, dtype=int)}))
 
     @classmethod
-    def merged(cls, parts: list[tuple[pd.DataFrame, pd.DataFrame, int, int]]) -> "Records":
+    def merged(cls, parts: list[tuple[pd.DataFrame, pd.DataFrame, int, int]],
+               episodes: list[pd.DataFrame] | None = None) -> "Records":
         """The records of a run split between processes by council (:mod:`sim.shards`):
         each part is ``(returns_frame, exits_frame, families, entries_total)`` of one
         shard. The frames are concatenated and put in canonical order, which is the order
-        the same run in one process gives."""
+        the same run in one process gives. ``episodes``: the shards' episode frames."""
         rec = cls()
+        if episodes is not None:
+            ep = pd.concat(episodes, ignore_index=True)
+            rec._episodes_frame = ep.sort_values(["child", "start"], kind="stable"
+                                                 ).reset_index(drop=True)
         rec.families = sum(p[2] for p in parts)
         rec.entries_total = sum(p[3] for p in parts)
         rec._frames = (_concat([p[0] for p in parts]), _concat([p[1] for p in parts]))

@@ -47,6 +47,9 @@ class Results:
     run_info: dict[str, Any] = field(default_factory=dict)
     #: the cost of a failed return counted as Holmes counts it (sim.metrics.failed_return_costs)
     failed_return_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the run's children as an episode log, when asked for (``ssda903=True``): written as
+    #: SSDA903 ``episodes.csv`` and ``header.csv`` (:mod:`sim.ssda903.write`)
+    episodes: pd.DataFrame | None = None
 
     def write(self, folder: str | Path) -> Path:
         folder = Path(folder)
@@ -54,6 +57,13 @@ class Results:
         # the completion mark goes first: a rewrite interrupted half way must not leave an
         # earlier run's metrics.json beside this run's files (a folder that looks complete)
         (folder / "metrics.json").unlink(missing_ok=True)
+        if self.episodes is not None:
+            from sim.ssda903.write import write_ssda903
+
+            c = self.config
+            write_ssda903(folder, self.episodes, seed=c["seed"], start_year=c["start_year"],
+                          warmup_years=c["warmup_years"],
+                          councils=list(self.councils["council"]))
         _atomic(folder / "reentry_curve.csv", lambda p: self.reentry_curve.to_csv(
             p, index=False, float_format="%.10g"))
         _atomic(folder / "timeseries.csv", lambda p: self.timeseries.to_csv(
@@ -158,10 +168,14 @@ def folder_in_use(folder: str | Path) -> bool:
 
 def collect(model: Any) -> Results:
     """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`."""
+def collect(model: Any, ssda903: bool = False) -> Results:
+    """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`
+    (``ssda903``: keep the children's episodes, to write them as SSDA903)."""
     import mesa
 
     cfg: ModelConfig = model.config
     return Results(
+        episodes=model.records.episodes_frame() if ssda903 else None,
         metrics=compute_metrics(model),
         reentry_curve=reentry_curve(model),
         timeseries=timeseries_frame(model),
@@ -176,12 +190,14 @@ def collect(model: Any) -> Results:
 
 def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (),
         progress: Callable[[int, int], None] | None = None,
-        workers: int | str = 1) -> Results:
+        workers: int | str = 1, ssda903: bool = False) -> Results:
     """Build, run and collect one model: the main entry point for notebooks.
 
     ``workers``: processes to split the run between, by council (:mod:`sim.shards`); the
     results are the same for any number. ``"auto"`` uses one process a core (up to 8) for
     runs at scale 0.2 or more. A national run takes about half the time on 2.
+    ``ssda903``: also write the run's children as SSDA903 ``episodes.csv`` and
+    ``header.csv`` when the results are written (docs/ssda903.md).
     """
     from sim.model import RevolvingDoorModel
     from sim.shards import resolve_workers, run_sharded
@@ -195,7 +211,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     try:
         if n == 1:
             model.run(progress=progress)
-        results = collect(model)
+        results = collect(model, ssda903=ssda903)
     finally:
         model.release()  # also on failure: Mesa's registry would keep the model alive
     results.run_info["workers"] = n

@@ -37,6 +37,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "treatment",     # does a family reach treatment
     "engagement",    # does a family engage with help
     "policy",        # draws made by policies (keyed by policy name)
+    "ssda903",       # what a run's SSDA903 output needs and the model does not: sex, need code
 )
 
 

@@ -127,6 +127,7 @@ def _payload(model: Any) -> dict[str, Any]:
     """What the merged run needs of a finished shard: its records and per-council books."""
     ts = model.timeseries
     return {"returns": model.records.returns_frame(), "exits": model.records.exits_frame(),
+            "episodes": model.records.episodes_frame(),
             "families": model.records.families, "entries_total": model.records.entries_total,
             "stocks": ts.stocks, "flows": ts.flows, "harm": ts.harm,
             "ledger": model.ledger.amounts,
@@ -254,7 +255,8 @@ def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
     from sim.records import Records
 
     model.records = Records.merged([(p["returns"], p["exits"], p["families"],
-                                     p["entries_total"]) for p in payloads])
+                                     p["entries_total"]) for p in payloads],
+                                    episodes=[p["episodes"] for p in payloads])
     ts = model.timeseries
     ts.stocks = np.sum([p["stocks"] for p in payloads], axis=0)
     ts.flows = np.sum([p["flows"] for p in payloads], axis=0)

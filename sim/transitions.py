@@ -167,6 +167,8 @@ class Transitions:
             child.care_order = care_order
             child.placement = self._placement(child, t)
             council.in_care[child.placement] += 1
+            m.records.episodes.start(child.unique_id, t, ci, child.birth_time,
+                                     int(fam.reason), care_order, int(child.placement))
             if first:
                 cost = uc.entry_decision
                 m.ledger.add(month, ci, C["process_entry"], cost * mult)
@@ -247,6 +249,7 @@ class Transitions:
     def _episode_end(self, t: float, fam: Family, child: Child, kind: ExitKind) -> None:
         """Record the end of a child's episode of care, with the need the family came in with
         (used by the council-variation decomposition, :mod:`sim.variation`)."""
+        self.m.records.episodes.end(child.unique_id, t, int(kind))
         self.m.records.episode_end(t, fam.council.index, int(child.reason), kind,
                                    care_order=fam.care_order, problems=_bits(fam.present),
                                    age=t - child.birth_time, episode=fam.episodes)

@@ -1,0 +1,53 @@
+"""The comparison figure: a council's observed re-entry curve beside a simulated one and
+beside England's published figures (the calibration targets of :data:`sim.metrics.TARGETS`:
+re-entry within 12 months, and breakdown within 24 months for abuse or neglect)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.metrics import TARGETS
+
+#: England points drawn: curve group -> (month, target metric)
+ENGLAND_POINTS = {"all": (12, "reentry_12m"),
+                  "abuse_neglect": (24, "breakdown_24m_abuse_neglect")}
+GROUP_LABEL = {"all": "all returns", "abuse_neglect": "abuse or neglect (N1)",
+               "other": "other needs (N2-N8)"}
+
+
+def comparison_figure(observed: pd.DataFrame, out: Path, simulated: pd.DataFrame | None = None,
+                      label: str = "observed (SSDA903)") -> Path:
+    """Draw ``reentry_curve.csv`` tables (``group, month, share_reentered``) side by side,
+    one panel a group, and save a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = list(GROUP_LABEL)
+    fig, axes = plt.subplots(1, len(groups), figsize=(12, 3.8), sharey=True)
+    for ax, g in zip(axes, groups):
+        o = observed[observed["group"] == g]
+        ax.plot(o["month"], o["share_reentered"], color="black", lw=2, label=label)
+        if simulated is not None:
+            s = simulated[simulated["group"] == g]
+            ax.plot(s["month"], s["share_reentered"], color="tab:blue", lw=1.5, ls="--",
+                    label="simulated run")
+        if g in ENGLAND_POINTS:
+            month, metric = ENGLAND_POINTS[g]
+            target, tol, source = TARGETS[metric]
+            ax.errorbar([month], [target], yerr=[tol], fmt="o", color="tab:red", capsize=4,
+                        label=f"England target: {source}")
+        ax.set_title(GROUP_LABEL[g])
+        ax.set_xlabel("months since return home")
+        ax.set_xlim(0, 72)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower right")
+    axes[0].set_ylabel("share re-entered care (Kaplan-Meier)")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
