@@ -2,7 +2,8 @@
 
 This module and the sweep machinery (:mod:`sim.sweep`) are the only ones that import
 Hydra; the model itself never does. Configs live in ``configs/``
-at the top of the repository; the parameter schema (``params``) and the councils' spread
+at the top of the repository, installed as the package ``sim.configs`` (found through
+:mod:`sim.config_files`, so the command works from a wheel too); the parameter schema (``params``) and the councils' spread
 (``councils/spread``) are registered here from the dataclasses in :mod:`sim.parameters`
 and :mod:`sim.config`, so their defaults, units and sources have one home.
 
@@ -28,13 +29,12 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread
+from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
 from sim.results import Results, run
 from sim.shards import resolve_workers
 from sim.sweep import jobs, sensitivity
-
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 #: Keys of the Hydra config that steer the command, not the model.
 CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
@@ -99,7 +99,7 @@ def _progress(month: int, total: int) -> None:
         print(file=sys.stderr)
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=HYDRA_CONFIG_PATH, config_name=CONFIG_NAME)
 def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     hc = HydraConfig.get()

@@ -57,6 +57,8 @@ class Report:
 
 def model_version() -> str:
     """The package version and, in a git checkout, the commit (``+`` for local changes)."""
+    if not (ROOT / ".git").exists():  # installed from a wheel: no checkout to ask
+        return f"v{__version__}"
     try:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                                 capture_output=True, text=True, timeout=5).stdout.strip()
