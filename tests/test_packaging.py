@@ -30,6 +30,13 @@ def test_the_package_list_names_every_package_under_sim() -> None:
     assert on_disk | {CONFIG_PACKAGE} == listed
 
 
+def test_the_license_file_is_the_one_pyproject_declares() -> None:
+    assert _pyproject()["project"]["license"] == {"text": "MIT"}
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n")
+    assert "Permission is hereby granted, free of charge" in text
+
+
 def test_configs_are_found_through_the_package() -> None:
     """The lookup finds the checkout's configs/ in an editable install (the test venv)."""
     assert config_dir() == ROOT / "configs"
@@ -62,6 +69,7 @@ def test_a_wheel_installed_in_a_fresh_venv_runs_a_scenario_and_a_sweep_elsewhere
     assert "sim/configs/policy/treatment/t05.yaml" in names
     assert "sim/calibration/ranges.yaml" in names
     assert not any(n.startswith(("configs/", "tests/")) for n in names)
+    assert any(".dist-info/" in n and n.endswith("/LICENSE") for n in names)  # carried
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path, env=env)  # no system site
