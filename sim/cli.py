@@ -2,9 +2,14 @@
 
 This module and the sweep machinery (:mod:`sim.sweep`) are the only ones that import
 Hydra; the model itself never does. Configs live in ``configs/``
-at the top of the repository; the parameter schema (``params``) and the councils' spread
+at the top of the repository, installed as the package ``sim.configs`` (found through
+:mod:`sim.config_files`, so the command works from a wheel too); the parameter schema (``params``) and the councils' spread
 (``councils/spread``) are registered here from the dataclasses in :mod:`sim.parameters`
 and :mod:`sim.config`, so their defaults, units and sources have one home.
+
+:func:`command` is the entry point: it answers ``--help`` (:mod:`sim.cli_help`) and checks
+the overrides and, for a single run, the whole configuration before Hydra starts
+(:mod:`sim.cli_overrides`), then hands over to :func:`main`, the Hydra app.
 
 In a sweep (``-m``) a job that fails writes ``error.txt`` in its folder instead of
 stopping the sweep; the sweep report lists it. With ``run.resume=true`` a job whose folder
@@ -23,19 +28,21 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+from hydra._internal.utils import get_args_parser  # Hydra's own parser: the same flags
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread
+from sim.cli_help import help_text
+from sim.cli_overrides import compose_checked
+from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
 from sim.results import FolderInUse, Results, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
 from sim.sweep import jobs, sensitivity
-
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 #: Keys of the Hydra config that steer the command, not the model.
 CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
@@ -68,6 +75,15 @@ def model_config(cfg: DictConfig | dict[str, Any]) -> tuple[ModelConfig, dict[st
     return sensitivity.apply(model_cfg, opts.get("sensitivity")), opts
 
 
+def checked(cfg: DictConfig, in_sweep: bool) -> tuple[ModelConfig, dict[str, Any], int]:
+    """The validated model config, the CLI options and the processes the run takes
+    (:class:`ConfigError`, ``ValueError`` or ``FileNotFoundError`` if the input is bad)."""
+    model_cfg, opts = model_config(cfg)
+    workers = resolve_workers((opts.get("run") or {}).get("workers", "auto"), model_cfg.scale,
+                              model_cfg.councils.count, in_sweep=in_sweep)
+    return model_cfg, opts, workers
+
+
 def summary(results: Results, seconds: float) -> str:
     m = results.metrics
     lines = [f"Revolving Door {results.run_info.get('version', '')}: seed {results.config['seed']}, "
@@ -93,21 +109,14 @@ def summary(results: Results, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def _progress(month: int, total: int) -> None:
-    print(f"\r  simulated {month // 12:>2d} of {total // 12} years", end="", file=sys.stderr,
-          flush=True)
-    if month >= total:
-        print(file=sys.stderr)
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=HYDRA_CONFIG_PATH, config_name=CONFIG_NAME)
 def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     in_sweep = hc.mode == RunMode.MULTIRUN
-    try:
-        model_cfg, opts = model_config(cfg)
+    try:  # a single run was checked by command() before Hydra made its folder
+        model_cfg, opts, workers = checked(cfg, in_sweep)
     except (ConfigError, ValueError, FileNotFoundError) as err:
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         if in_sweep:  # record it and let the other jobs run; the sweep report lists it
@@ -115,15 +124,6 @@ def main(cfg: DictConfig) -> None:
             return
         sys.exit(2)
     run_opts = opts.get("run") or {}
-    try:
-        workers = resolve_workers(run_opts.get("workers", "auto"), model_cfg.scale,
-                                  model_cfg.councils.count, in_sweep=in_sweep)
-    except ConfigError as err:
-        print(f"revolving-door: configuration error: {err}", file=sys.stderr)
-        if in_sweep:
-            jobs.mark_failed(out, f"configuration error: {err}\n")
-            return
-        sys.exit(2)
     with ExitStack() as held:
         try:
             held.enter_context(folder_lock(out))
@@ -148,7 +148,7 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
         print(f"revolving-door: {out} already complete, skipped (run.resume=true)")
         return
     # one run: a progress line a simulated year; in a sweep the sweep counts jobs instead
-    progress = _progress if run_opts.get("progress", True) and not in_sweep else None
+    progress = bool(run_opts.get("progress", True)) and not in_sweep
     start = time.perf_counter()
     writing = False
     try:
@@ -175,5 +175,29 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
     print(f"\nOutputs in {out}")
 
 
-if __name__ == "__main__":
+#: Hydra's own flags that change what is composed or printed: left to Hydra unchecked
+_HYDRA_ONLY = ("hydra_help", "info", "shell_completion", "config_path", "config_name",
+               "config_dir", "experimental_rerun")
+
+
+def command() -> None:
+    """The ``revolving-door`` command. ``--help`` is the project's own; the overrides are
+    composed and, for a single run, validated before Hydra starts, so a slip or a bad value
+    gets one line and exit status 2, and no output folder is made for a run refused."""
+    args = get_args_parser().parse_args(sys.argv[1:])
+    if args.help:
+        print(help_text())
+        return
+    if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
+        try:
+            cfg = compose_checked(args.overrides, multirun=args.multirun)
+            if not args.multirun and args.cfg is None:  # a sweep records its jobs' errors
+                checked(cfg, in_sweep=False)
+        except (ConfigError, ValueError, FileNotFoundError) as err:  # OverrideError too
+            print(f"revolving-door: configuration error: {err}", file=sys.stderr)
+            sys.exit(2)
     main()
+
+
+if __name__ == "__main__":
+    command()

@@ -18,6 +18,8 @@ import yaml
 from sim.config import ModelConfig
 from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
                          timeseries_frame)
+from sim.policy_names import policy_names
+from sim.progress import ProgressCallback, progress_callback
 from sim.version import __version__
 
 #: Files every run writes, in the order they are written. ``metrics.json`` is written last,
@@ -183,15 +185,19 @@ def collect(model: Any, ssda903: bool = False) -> Results:
         config=cfg.to_dict(),
         run_info={"package": "revolving-door", "version": __version__, "seed": cfg.seed,
                   "mesa": mesa.__version__, "python": platform.python_version(),
-                  "policies": [f"{p.lever}:{p.kind}" for p in model.policies]},
+                  "policies": policy_names(model.policies)},
         failed_return_costs=failed_return_costs(model),
     )
 
 
 def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (),
-        progress: Callable[[int, int], None] | None = None,
+        progress: bool | ProgressCallback | None = None,
         workers: int | str = 1, ssda903: bool = False) -> Results:
     """Build, run and collect one model: the main entry point for notebooks.
+
+    ``progress=True`` prints the command line's progress line (a simulated year at a time)
+    to standard error; a national run takes about a minute. A callable is called as
+    ``progress(month, total_months)`` instead.
 
     ``workers``: processes to split the run between, by council (:mod:`sim.shards`); the
     results are the same for any number. ``"auto"`` uses one process a core (up to 8) for
@@ -203,6 +209,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     from sim.shards import resolve_workers, run_sharded
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
+    progress = progress_callback(progress)
     n = resolve_workers(workers, cfg.scale, cfg.councils.count)
     if n > 1:
         model = run_sharded(cfg, policies=policies, workers=n, progress=progress)

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
+from sim.config_files import config_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = ROOT / "configs"
+CONFIGS = config_dir()  # the installed configs (configs/ in an editable install)
 
 
 def tiny(**over: Any) -> dict[str, Any]:

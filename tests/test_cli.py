@@ -54,8 +54,8 @@ def test_policy_command_from_issue_3(tmp_path: Path) -> None:
     ("args", "expected"),
     [
         (["params.after_return.detect_open=1.5"], "params.after_return.detect_open: value 1.5"),
-        (["policy/support=entitlment"], "Available options in 'policy/support'"),
-        (["params.care.no_such=1"], "Key 'no_such' not in 'CareParams'"),
+        (["policy/support=entitlment"], "policy/support=entitlment: no such option"),
+        (["params.care.no_such=1"], "params.care.no_such: no such setting"),
         (["policy.treatment.share=2"], "policy.treatment.share: value 2.0 is out of range"),
     ],
 )
@@ -64,7 +64,7 @@ def test_bad_input_fails_before_work_and_keeps_existing_outputs(
     keep = tmp_path / "metrics.json"
     keep.write_text("{}")
     res = cli(TINY + args, tmp_path)
-    assert res.returncode != 0
+    assert res.returncode == 2
     assert expected in res.stderr + res.stdout
     assert keep.read_text() == "{}"  # nothing already written is lost
     assert not (tmp_path / "timeseries.csv").exists()

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
+from hydra import compose, initialize_config_module
 
 import sim
 import sim.cli  # noqa: F401  (registers the structured config groups)
 from sim.config import ConfigError, ModelConfig
+from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE
 from sim.ledger import COMPONENTS
 from sim.sweep import aggregate, economics, jobs, sensitivity
 from tests.conftest import CONFIGS, ROOT, tiny
@@ -22,8 +23,8 @@ EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
 
 
 def _compose(overrides: list[str], hydra: bool = True):  # type: ignore[no-untyped-def]
-    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        return compose(config_name="config", overrides=overrides, return_hydra_config=hydra)
+    with initialize_config_module(config_module=CONFIG_PACKAGE, version_base="1.3"):
+        return compose(config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=hydra)
 
 
 def test_the_six_experiments_of_issue_4_exist() -> None:

@@ -31,33 +31,76 @@ RED, GREEN, GREY, BLUE = "#b2182b", "#1b7837", "#4d4d4d", "#2166ac"
 
 
 # ---------------------------------------------------------------- formatting
-def gbp_m(x: float) -> str:
+# Each formatter takes ``digits``, the decimals beyond its usual ones, so that
+# :func:`with_interval` can show an interval that would otherwise round to nothing.
+def _finite(x: Any) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+def gbp_m(x: float, digits: int = 0) -> str:
     """Pounds as millions, e.g. ``£1,105m`` or ``-£370m``."""
-    if x is None or not math.isfinite(x):
+    if not _finite(x):
         return "n/a"
     sign = "-" if x < 0 else ""
-    return f"{sign}£{abs(x) / 1e6:,.0f}m"
+    return f"{sign}£{abs(x) / 1e6:,.{digits}f}m"
 
 
-def count(x: float) -> str:
-    if x is None or not math.isfinite(x):
+def count(x: float, digits: int = 0) -> str:
+    if not _finite(x):
         return "n/a"
-    return f"{x:,.0f}"
+    return f"{x:,.{digits}f}"
 
 
-def pence(x: float) -> str:
+def pence(x: float, digits: int = 0) -> str:
     """A return per pound, e.g. ``29p`` or ``£1.35``."""
-    if x is None or not math.isfinite(x):
+    if not _finite(x):
         return "n/a"
     if abs(x) < 1:
-        return f"{x * 100:.0f}p"
-    return f"-£{-x:.2f}" if x < 0 else f"£{x:.2f}"
+        return f"{x * 100:.{digits}f}p"
+    return f"-£{-x:.{2 + digits}f}" if x < 0 else f"£{x:.{2 + digits}f}"
 
 
-def share(x: float) -> str:
-    if x is None or not math.isfinite(x):
+def share(x: float, digits: int = 0) -> str:
+    if not _finite(x):
         return "n/a"
-    return f"{x * 100:.0f}%"
+    return f"{x * 100:.{digits}f}%"
+
+
+def with_interval(fmt: Any, mean: float, low: float, high: float) -> str:
+    """``13.2p (12.9p to 13.5p)``: a value and its 95% interval, with the fewest extra
+    decimals (up to 3) that keep apart the ends that differ from the value, so an interval
+    never reads ``13p (13p to 13p)``. Without an interval, the value alone."""
+    if not (_finite(low) and _finite(high)):
+        return fmt(mean)
+    apart = [not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if _finite(a) and _finite(b)
+             else False for a, b in ((low, mean), (mean, high))]
+    for digits in range(4):
+        lo, m, hi = fmt(low, digits), fmt(mean, digits), fmt(high, digits)
+        if (lo != m or not apart[0]) and (m != hi or not apart[1]):
+            break
+    return f"{m} ({lo} to {hi})"
+
+
+def row_with_interval(r: pd.Series, fmt: Any) -> str:
+    """:func:`with_interval` of a row of ``effects.csv``."""
+    return with_interval(fmt, float(r["effect_mean"]), float(r["effect_low"]),
+                         float(r["effect_high"]))
+
+
+def breakeven_clause(be: pd.Series, fall: pd.Series, subject: str = "it") -> str:
+    """What the policy must do to failed returns to pay for itself, against what it does.
+    A break-even above 100% means that even avoiding every failed return would not be
+    enough, and is said so."""
+    achieved = f"it cuts them by {row_with_interval(fall, share)}"
+    m = float(be["effect_mean"])
+    if not _finite(m):
+        return (f"no fall in failed returns pays for {subject}: {subject} avoids none, or "
+                f"saves nothing by them ({achieved})")
+    if m > 1:
+        return (f"no fall in failed returns would be enough for {subject} to pay for itself "
+                f"(it would take {share(m)} of them; {achieved})")
+    return (f"to pay for itself {subject} must cut failed returns by "
+            f"{row_with_interval(be, share)} ({achieved})")
 
 
 def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
@@ -99,13 +142,6 @@ def _err(r: pd.Series, scale: float = 1.0) -> tuple[float, list[list[float]]]:
     return m, [[max(0.0, m - lo)], [max(0.0, hi - m)]]
 
 
-def _interval_text(r: pd.Series, fmt: Any) -> str:
-    lo, hi = float(r["effect_low"]), float(r["effect_high"])
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return ""
-    return f" ({fmt(lo)} to {fmt(hi)})"
-
-
 # ---------------------------------------------------------------- false economy
 def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
     """The finding, in one sentence, for the figure's title and the report."""
@@ -145,20 +181,24 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
         running = 0.0
         for label, metric, sign in steps:
             v = float(_row(effects, arm, metric)["effect_mean"]) / 1e6
+            shown = gbp_m(v * 1e6)  # "n/a" where the sweep has no value (too few years)
+            v = v if math.isfinite(v) else 0.0
             delta = sign * v
             labels.append(label)
             starts.append(running if delta >= 0 else running + delta)
             widths.append(abs(delta))
             colors.append(GREY if delta == 0 else RED if delta > 0 else GREEN)
-            texts.append((metric, gbp_m(v * 1e6)))
+            texts.append((metric, shown))
             running += delta
         net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
         labels.append("Net cost to councils")
         nm = float(net["effect_mean"]) / 1e6
+        shown = gbp_m(nm * 1e6)
+        nm = nm if math.isfinite(nm) else 0.0
         starts.append(min(0.0, nm))
         widths.append(abs(nm))
         colors.append(GREY)
-        texts.append((f"fe_net_cost_{h}y_gbp", gbp_m(nm * 1e6)))
+        texts.append((f"fe_net_cost_{h}y_gbp", shown))
         y = np.arange(len(labels))
         frame = pd.DataFrame({"item": labels, "start": starts, "width": widths})
         sns.barplot(data=frame, y="item", x="width", orient="h", ax=ax, color=GREY,
@@ -196,9 +236,10 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
             axc = fig.add_subplot(grid[gi, 1])
             r = _row(effects, arm, metric)
             m, e = _err(r)
+            m = m if math.isfinite(m) else 0.0
             sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
             axc.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
-            t = axc.text(0.5, -0.47, count(m) + _interval_text(r, count), va="bottom",
+            t = axc.text(0.5, -0.47, row_with_interval(r, count), va="bottom",
                          ha="center", fontsize=9.5, fontweight="bold",
                          transform=matplotlib.transforms.blended_transform_factory(
                              axc.transAxes, axc.transData))
@@ -217,36 +258,45 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
         fall = _row(effects, arm, f"fe_fall_{h}y")
         sub = (f"'{arm}' against current practice. Bars: averages over "
                f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
-               f"saves {pence(float(rpp['effect_mean']))}; to pay for itself support must cut "
-               f"failed returns by {share(float(be['effect_mean']))} (it cuts them by "
-               f"{share(float(fall['effect_mean']))}).")
+               f"saves {pence(float(rpp['effect_mean']))}; "
+               f"{breakeven_clause(be, fall, 'support')}.")
         fig.text(0.01, 0.925, sub, ha="left", va="top", fontsize=9.5, wrap=True)
         fig.subplots_adjust(top=0.8)
         _source(fig, meta)
         return _save(fig, folder, "false_economy")
 
 
+#: Width of a figure meant to be pasted into a document at page width (inches: an A4 page's
+#: text width, 16 cm)
+PAGE_WIDTH = 6.3
+
+
 def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
                 name: str = "false_economy_arms", title: str = "") -> list[Path]:
-    """Net cost over 5 and 10 years and the return per pound, every arm, with intervals."""
+    """Net cost over 5 and 10 years (£ million) and the saving for each £1 spent (pence),
+    every arm, with intervals: two panels one above the other, at page width."""
     rows = []
     arms = list(dict.fromkeys(effects["arm"]))
     for i, arm in enumerate(arms):
         for h in (5, 10):
             net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
             rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
-            rows.append({"arm": arm, "i": i, "horizon": f"{h} years",
+            rows.append({"arm": "\n".join(textwrap.wrap(arm, 22)), "i": i,
+                         "horizon": f"{h} years",
                          "net": float(net["effect_mean"]) / 1e6,
                          "net_lo": float(net["effect_low"]) / 1e6,
                          "net_hi": float(net["effect_high"]) / 1e6,
-                         "rpp": float(rpp["effect_mean"]), "rpp_lo": float(rpp["effect_low"]),
-                         "rpp_hi": float(rpp["effect_high"])})
+                         "rpp": float(rpp["effect_mean"]) * 100,
+                         "rpp_lo": float(rpp["effect_low"]) * 100,
+                         "rpp_hi": float(rpp["effect_high"]) * 100})
     df = pd.DataFrame(rows)
-    with plt.rc_context(RC), sns.axes_style("whitegrid"):
-        fig, axes = plt.subplots(1, 2, figsize=(12, 1.4 + 0.55 * len(arms)), sharey=True)
-        for ax, col, xlabel, ref in ((axes[0], "net", "Net cost to councils, £ million "
-                                      "(England)", 0.0),
-                                     (axes[1], "rpp", "Saved for each £1 spent", 1.0)):
+    panel = 0.8 + 0.5 * len(arms)
+    with plt.rc_context({**RC, "font.size": 9}), sns.axes_style("whitegrid"):
+        fig, axes = plt.subplots(2, 1, figsize=(PAGE_WIDTH, 1.6 + 2 * panel), sharey=True,
+                                 gridspec_kw={"hspace": 0.55})
+        for ax, col, xlabel, ref, unit in (
+                (axes[0], "net", "Net cost to councils, £ million (England)", 0.0, "£{:,.0f}m"),
+                (axes[1], "rpp", "Saved for each £1 spent, pence", 100.0, "{:,.0f}p")):
             sns.pointplot(data=df, x=col, y="arm", hue="horizon", orient="h", ax=ax,
                           linestyle="none", dodge=0.4, errorbar=None,
                           palette=[BLUE, RED], markers=["o", "s"])
@@ -259,17 +309,23 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
                 if col == "net":
                     for _, r in sub.iterrows():
                         t = ax.text(r["net"], r["i"] + off - 0.12, gbp_m(r["net"] * 1e6),
-                                    fontsize=8, ha="center", va="bottom")
+                                    fontsize=7.5, ha="center", va="bottom")
                         t.set_gid(f"value-fe_net_cost_{hz.split()[0]}y_gbp-{int(r['i'])}")
             ax.axvline(ref, color="black", lw=0.8, ls="--")
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(6))
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+                lambda v, _pos, u=unit: u.format(v).replace("£-", "-£")))
             ax.set_xlabel(xlabel)
             ax.set_ylabel("")
         if axes[1].get_legend() is not None:
             axes[1].get_legend().remove()
-        axes[0].legend(title="over", loc="best", fontsize=8)
-        fig.suptitle(title or "Net cost and return per pound of each option, against current "
-                     "practice", x=0.01, ha="left", fontsize=12, fontweight="bold")
-        _source(fig, meta, "Points: averages over paired runs; lines: 95% intervals.")
+        axes[0].legend(title="over", loc="best", fontsize=7.5, title_fontsize=7.5)
+        fig.subplots_adjust(left=0.3, right=0.97)  # arm names inside the page width
+        fig.suptitle(textwrap.fill(title or "Net cost and return per pound of each option, "
+                                   "against current practice", 60),
+                     x=0.01, ha="left", fontsize=11, fontweight="bold")
+        _source(fig, meta, "Points: averages over paired runs; lines: 95% intervals. The "
+                "dashed line at 100p: support that pays for itself.")
         return _save(fig, folder, name)
 
 

@@ -57,6 +57,8 @@ class Report:
 
 def model_version() -> str:
     """The package version and, in a git checkout, the commit (``+`` for local changes)."""
+    if not (ROOT / ".git").exists():  # installed from a wheel: no checkout to ask
+        return f"v{__version__}"
     try:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                                 capture_output=True, text=True, timeout=5).stdout.strip()
@@ -163,8 +165,8 @@ def build(folder: str | Path) -> Report:
                   "10 years):", ""]
         for _, r in inter.iterrows():
             fmt = fig.gbp_m if r["metric"].endswith("_gbp") else fig.count
-            lines.append(f"- {r['arm']}, {r['metric']}: {fmt(r['interaction_mean'])} "
-                         f"({fmt(r['interaction_low'])} to {fmt(r['interaction_high'])})")
+            lines.append(f"- {r['arm']}, {r['metric']}: " + fig.with_interval(
+                fmt, r["interaction_mean"], r["interaction_low"], r["interaction_high"]))
     elif exp.kind == "councils" and len(ref_runs):
         councils = agg.councils_table([j for j in jobs if j.status == COMPLETE])
         report.files.append(_write_csv(councils, folder / "councils_all.csv"))
@@ -192,9 +194,7 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
     lines = ["Against current practice, paired seeds, 95% intervals (England):", ""]
     for p in pairs:
         def q(metric: str, fmt: Any) -> str:
-            r = fig._row(effects, p.label, metric)
-            return (f"{fmt(float(r['effect_mean']))} ({fmt(float(r['effect_low']))} to "
-                    f"{fmt(float(r['effect_high']))})")
+            return fig.row_with_interval(fig._row(effects, p.label, metric), fmt)
         lines.append(f"- **{p.label}** ({len(p.arm)} paired runs): over 10 years spends "
                      f"{q('fe_spend_10y_gbp', fig.gbp_m)}, saves "
                      f"{q('fe_savings_10y_gbp', fig.gbp_m)}, net cost "
@@ -202,9 +202,9 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
                      f"{q('fe_net_cost_5y_gbp', fig.gbp_m)}; each £1 saves "
                      f"{q('fe_return_per_pound_10y', fig.pence)}; failed returns avoided "
                      f"{q('fe_failed_returns_avoided_10y', fig.count)}; months in harm "
-                     f"avoided {q('fe_harm_months_avoided_10y', fig.count)}; break-even fall "
-                     f"in failed returns {q('fe_breakeven_fall_10y', fig.share)} (achieved "
-                     f"{q('fe_fall_10y', fig.share)})")
+                     f"avoided {q('fe_harm_months_avoided_10y', fig.count)}; "
+                     + fig.breakeven_clause(fig._row(effects, p.label, "fe_breakeven_fall_10y"),
+                                            fig._row(effects, p.label, "fe_fall_10y")))
         if p.unpaired:
             lines.append(f"  - left out, status-quo partner not complete: jobs {p.unpaired}")
     return lines
