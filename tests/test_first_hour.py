@@ -43,7 +43,8 @@ def test_a_run_refused_by_validation_leaves_no_output_folder(tmp_path: Path,
     (["workers=2"], "workers: no such setting; did you mean run.workers=2?"),
     (["run.wokers=2"], "run.wokers: no such setting; did you mean run.workers=2?"),
     (["policy/support=entitlment"], "policy/support=entitlment: no such option; did you mean "
-     "entitlement? (options: entitlement, entitlement_cap12, entitlement_cap24, status_quo)"),
+     "entitlement? (options: entitlement, entitlement_cap12, entitlement_cap24, "
+     "entitlement_holmes, status_quo)"),
     (["polcy/treatment=t05"], "polcy/treatment: no such config group; did you mean "
      "policy/treatment=t05?"),
     (["experiment=false"], "experiment=false: no such option; did you mean false_economy?"),
