@@ -128,7 +128,7 @@ def test_policy_start_month_delays_the_reform() -> None:
 
 
 def test_a_new_lever_is_a_small_class() -> None:
-    """The README's 'Adding a policy' example works as written."""
+    """The 'Adding a policy' example of docs/policies.md works as written."""
 
     @register("reunification", "thorough_assessment")
     @dataclass

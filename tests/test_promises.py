@@ -1,5 +1,5 @@
-"""README's promises, each guarded by a test that a deliberate bug of that kind makes fail
-(issue 13; docs/testing.md lists which bug each test was seen to catch).
+"""The promises of docs/promises.md, each guarded by a test that a deliberate bug of that
+kind makes fail (issue 13; docs/testing.md lists which bug each test was seen to catch).
 
 * common random numbers at family level: a policy leaves the families it does not touch
   with the same draws and the same history;
