@@ -31,7 +31,7 @@ class PracticeSpread:
         source="judgement: English councils range from a few dozen to over 1,500 children in "
         "care (DfE, A)", low=0.0, high=2.0)
     return_propensity_sigma: float = param(
-        1.31799, label="spread between councils of how readily they return children home",
+        0.8, label="spread between councils of how readily they return children home",
         unit="sd of log multiplier", source="evidence.md §1: council practice, not child "
         "need, is the biggest factor in whether a child returns home (NSPCC 2012, Farmer et al. "
         "2011, B); calibrated with the targets, with a penalty unless council practice "
@@ -42,7 +42,7 @@ class PracticeSpread:
         source="evidence.md §2: 82% returned to parents with unresolved adversity (Farmer et "
         "al. 2011, B); judgement", low=0.0, high=1.0)
     thoroughness_concentration: float = param(
-        1.39764, label="concentration of the beta distribution of thoroughness",
+        3.0, label="concentration of the beta distribution of thoroughness",
         unit="beta a+b", source="calibrated with return_propensity_sigma (low = councils differ "
         "more)", low=0.5, high=100.0)
     monitoring_months_median: float = param(

@@ -23,6 +23,7 @@ import pandas as pd
 from sim.agents.child import EntryReason, ExitKind
 from sim.ledger import GROUPS
 from sim.records import END_REENTERED
+from sim.plausibility import plausibility_metrics
 from sim.variation import variation_metrics
 
 if TYPE_CHECKING:
@@ -37,13 +38,17 @@ CURVE_MONTHS = 72
 #: The calibration table: metric -> (target, tolerance, source). Issue 2 and evidence.md §2.
 TARGETS: dict[str, tuple[float, float, str]] = {
     "returned_home_share": (0.39, 0.05, "DfE 2011 via NSPCC 2012 (A)"),
-    "reentry_12m": (0.20, 0.04, "Goldacre et al. 2022 (A)"),
+    "reentry_3m": (0.12, 0.03, "Goldacre et al. 2022 (A), via Holmes 2024"),
+    "reentry_12m": (0.20, 0.03, "Goldacre et al. 2022 (A)"),
+    "reentry_72m": (0.35, 0.05, "Goldacre et al. 2022 (A): over a third by 6 years"),
     "breakdown_24m_abuse_neglect": (0.47, 0.06, "Farmer et al. 2011 (B)"),
     "maltreated_24m_abuse_neglect": (0.46, 0.06, "Farmer et al. 2011 (B)"),
     "failed_return_any_60m_neglect": (0.64, 0.07, "Farmer & Lutman 2010 (B)"),
     "failed_return_2plus_60m_neglect": (0.33, 0.07, "Farmer & Lutman 2010 (B)"),
     "substance_misuse_at_return_share": (0.50, 0.05, "Farmer et al. 2011 (B)"),
     "treatment_share_substance_misuse": (0.05, 0.02, "NSPCC 2013 (C)"),
+    "unplanned_return_share": (0.27, 0.06, "Farmer 2014 (B)"),
+    "children_in_care_end": (65500.0, 5000.0, "DfE SFR21/2011: 65,520 at 31 March 2011 (A)"),
 }
 
 
@@ -142,7 +147,11 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
                                   if n_exits else float("nan"))
     curve = reentry_curve(model, ret)
     at = curve.set_index(["group", "month"])["share_reentered"]
+    out["reentry_3m"] = float(at[("all", 3)])
     out["reentry_12m"] = float(at[("all", 12)])
+    out["reentry_72m"] = float(at[("all", 72)])
+    out["unplanned_return_share"] = (float(ret["unplanned"].mean()) if len(ret)
+                                     else float("nan"))
     out["reentry_24m"] = float(at[("all", 24)])
     out["breakdown_24m_abuse_neglect"] = float(at[("abuse_neglect", 24)])
     an = ret[_group_mask(ret, "abuse_neglect")]
@@ -187,6 +196,7 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
     out["cost_total_per_year_gbp"] = out["cost_total_gbp"] / years
     out["price_year"] = cfg.price_year
     out.update(horizon_metrics(model))
+    out.update(plausibility_metrics(model, councils_frame(model)))
     out.update(variation_metrics(model))
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
 

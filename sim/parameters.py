@@ -48,7 +48,7 @@ class EntryParams:
     """Who comes into care: numbers, reasons, ages, sibling groups, legal basis."""
 
     children_per_year: float = param(
-        24000.0, label="children entering care for the first time a year, England",
+        29000.0, label="children entering care for the first time a year, England",
         unit="children per year", source=f"{EVIDENCE} §2: about 27,800 starts in 2009-10 "
         "(DfE SFR27/2010, A); starts count re-entries too, which the model adds itself; "
         "calibrated to about 65,500 in care (DfE SFR 2011, A)",
@@ -78,7 +78,7 @@ class EntryParams:
         0.12, label="share of other-reason starts under a care order", unit=PROB,
         source="judgement, as care_order_share_abuse_neglect", low=0.0, high=1.0)
     care_order_share_reentry: float = param(
-        0.023, label="share of voluntary (s20) families given a care order when they re-enter",
+        0.05, label="share of voluntary (s20) families given a care order when they re-enter",
         unit=PROB, source="calibrated to failed_return_2plus_60m_neglect: the fit put it near 0 "
         "(care orders made at first entry persist; new orders at re-entry would slow the "
         "repeat cycles Farmer & Lutman 2010 (B) report); a tension worth testing",
@@ -174,11 +174,11 @@ class CareParams:
     """Children in care: going home and leaving care other ways."""
 
     return_early_other: float = param(
-        0.122695, label="monthly chance of going home, other-reason entrants, first 6 months",
+        0.08, label="monthly chance of going home, other-reason entrants, first 6 months",
         unit=P_MONTH, source=f"{EVIDENCE} §2: section 20 children go home quickly; calibrated "
         "to returned_home_share", low=0.0, high=0.9)
     return_early_abuse_neglect: float = param(
-        0.0464274, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
+        0.03, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
         unit=P_MONTH, source="calibrated to returned_home_share", low=0.0, high=0.9)
     return_late_multiplier: float = param(
         0.328, label="return chance after 6 months in care, relative to the first 6", unit=MULT,
@@ -192,10 +192,18 @@ class CareParams:
         source=f"{EVIDENCE} §2: care orders and longer stays predict fewer, more stable returns "
         "(Neil et al. 2020, C)", low=0.0, high=1.0)
     reentry_return_multiplier: float = param(
-        9.71451, label="return chance in a later episode, relative to the first", unit=MULT,
-        source="calibrated to failed_return_2plus_60m_neglect (children who re-enter often go "
-        "home again quickly, Farmer & Lutman 2010, B); the fit reached the top of its range",
-        low=0.0, high=10.0)
+        2.5, label="chance of a planned return in a later episode, relative to the first",
+        unit=MULT, source="judgement (docs/evidence.md#after-reentry): after a failed return "
+        "councils both look for permanence elsewhere (fewer returns) and, in Farmer & Lutman "
+        "2010 (B), return children again without a new assessment (more); no study gives the "
+        "ratio. Quick repeat cycles come from unplanned returns (unplanned_return_early)",
+        low=0.5, high=3.0)
+    unplanned_return_early: float = param(
+        0.02, label="monthly chance of an unplanned return, children in voluntary care (s20), "
+        "first 6 months", unit=P_MONTH, source="Farmer 2014 (B, docs/evidence.md#unplanned-"
+        "returns): 27% of returns had no plan (the child ran home, a placement broke down, or "
+        "parents removed the child from voluntary accommodation); calibrated to "
+        "unplanned_return_share", low=0.0, high=0.3)
     adoption_under5: float = param(
         0.025, label="monthly chance of adoption, children under 5 on a care order", unit=P_MONTH,
         source="judgement from DfE: adoption about 10-13% of care leavers in 2011 (A)",
@@ -219,7 +227,7 @@ class AfterReturnParams:
     """What happens after a child goes home: maltreatment, detection, re-entry."""
 
     maltreatment_base: float = param(
-        0.00498443, label="monthly chance of maltreatment at home, no unresolved problems",
+        0.0025, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
@@ -228,7 +236,7 @@ class AfterReturnParams:
         "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
         low=1.0, high=10.0)
     frailty_variance: float = param(
-        0.168869, label="variance of a family's unmeasured risk of maltreatment and breakdown "
+        1.5, label="variance of a family's unmeasured risk of maltreatment and breakdown "
         "(gamma, mean 1)", unit="variance (dimensionless)", source="judgement: shared frailty, "
         "standard in recurrent-event survival analysis; families that fail once are likelier "
         "to fail again (Farmer & Lutman 2010, B); calibrated to failed_return_2plus_60m_neglect",
@@ -244,10 +252,25 @@ class AfterReturnParams:
         1.5, label="maltreatment hazard ratio, unresolved parental mental health problem",
         unit=MULT, source="judgement, as rr_substance", low=1.0, high=20.0)
     rr_other_reason: float = param(
-        0.0618548, label="maltreatment and breakdown hazards of other-reason entrants, relative to "
-        "abuse or neglect",
-        unit=MULT, source="evidence.md §2 note: s20 children mostly stay home; calibrated to "
-        "reentry_12m", low=0.0, high=1.5)
+        0.1, label="maltreatment hazard of other-reason entrants, relative to abuse or "
+        "neglect", unit=MULT, source="docs/evidence.md#reentry-by-group: children "
+        "accommodated for reasons other than abuse or neglect are rarely maltreated after "
+        "going home; calibrated to reentry_12m", low=0.0, high=1.5)
+    rr_neglect: float = param(
+        2.0, label="maltreatment and breakdown hazards of neglect entrants, relative to other "
+        "abuse", unit=MULT, source="judgement (docs/evidence.md#reentry-by-group): neglect "
+        "is chronic; Farmer & Lutman's neglected children (B) had a failed return within 5 "
+        "years in 64% of cases, against 47% within 2 years for all abused or neglected "
+        "children (Farmer et al. 2011, B); calibrated to the neglect targets", low=1.0,
+        high=3.0)
+    breakdown_rr_other_reason: float = param(
+        0.4, label="breakdown hazard (reasons other than maltreatment) of other-reason "
+        "entrants, relative to abuse or neglect", unit=MULT,
+        source="judgement (docs/evidence.md#reentry-by-group): returns of children "
+        "accommodated for their behaviour or family stress break down for behaviour and "
+        "parents unable to cope (Farmer et al. 2011, B: 28% of returned children entered for "
+        "their behaviour; Farmer 2014, B: older accommodated children returned repeatedly); "
+        "calibrated", low=0.0, high=1.5)
     rr_open_case: float = param(
         0.85, label="maltreatment hazard while a case is open (visits), relative to closed",
         unit=MULT, source="judgement: visits deter a little (issue 3)", low=0.3, high=1.0)
@@ -268,9 +291,15 @@ class AfterReturnParams:
         "first 6 months", unit=P_MONTH, source="judgement: behaviour, parents unable to cope "
         "(Farmer et al. 2011, B); calibrated to reentry_12m", low=0.0, high=0.3)
     breakdown_late_multiplier: float = param(
-        0.643569, label="non-maltreatment breakdown chance after 6 months at home, relative",
+        0.3, label="non-maltreatment breakdown chance after 6 months at home, relative",
         unit=MULT, source="judgement: most failed returns happen early (Goldacre et al. 2022, A)",
         low=0.0, high=1.0)
+    unplanned_early_multiplier: float = param(
+        3.0, label="maltreatment and breakdown hazards in the early months after an unplanned "
+        "return, relative to a planned one", unit=MULT,
+        source="judgement (docs/evidence.md#unplanned-returns): unplanned returns are less "
+        "stable (Larsson et al. 2022, national data, A/B; Farmer 2014, B), size not reported; "
+        "calibrated to reentry_3m", low=1.0, high=5.0)
     reopen_months: int = param(
         6, label="months a case reopened after detected maltreatment stays open", unit="months",
         source="judgement", low=0, high=36)
