@@ -49,6 +49,8 @@ TARGETS: dict[str, tuple[float, float, str]] = {
     "treatment_share_substance_misuse": (0.05, 0.02, "NSPCC 2013 (C)"),
     "unplanned_return_share": (0.27, 0.06, "Farmer 2014 (B)"),
     "children_in_care_end": (65500.0, 5000.0, "DfE SFR21/2011: 65,520 at 31 March 2011 (A)"),
+    "starts_per_year": (27800.0, 2500.0, "DfE SFR27/2010: 27,800 starts in 2009-10, re-entries "
+                        "included (A)"),
 }
 
 
@@ -182,6 +184,9 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
     f = dict(zip(FLOW_FIELDS, flows))
     out["entries_per_year"] = float(f["entries"] / years / scale)
     out["reentries_per_year"] = float(f["reentries"] / years / scale)
+    out["starts_per_year"] = out["entries_per_year"] + out["reentries_per_year"]
+    out["reentry_share_of_starts"] = (out["reentries_per_year"] / out["starts_per_year"]
+                                      if out["starts_per_year"] else float("nan"))
     out["returns_per_year"] = float(f["returns"] / years / scale)
     last = model.timeseries.stocks[cfg.total_months - 1].sum(axis=0)
     s = dict(zip(STOCK_FIELDS, last))

@@ -48,7 +48,7 @@ class EntryParams:
     """Who comes into care: numbers, reasons, ages, sibling groups, legal basis."""
 
     children_per_year: float = param(
-        29000.0, label="children entering care for the first time a year, England",
+        23500.0, label="children entering care for the first time a year, England",
         unit="children per year", source=f"{EVIDENCE} §2: about 27,800 starts in 2009-10 "
         "(DfE SFR27/2010, A); starts count re-entries too, which the model adds itself; "
         "calibrated to about 65,500 in care (DfE SFR 2011, A)",
@@ -174,11 +174,11 @@ class CareParams:
     """Children in care: going home and leaving care other ways."""
 
     return_early_other: float = param(
-        0.08, label="monthly chance of going home, other-reason entrants, first 6 months",
+        0.05, label="monthly chance of going home, other-reason entrants, first 6 months",
         unit=P_MONTH, source=f"{EVIDENCE} §2: section 20 children go home quickly; calibrated "
         "to returned_home_share", low=0.0, high=0.9)
     return_early_abuse_neglect: float = param(
-        0.03, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
+        0.022, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
         unit=P_MONTH, source="calibrated to returned_home_share", low=0.0, high=0.9)
     return_late_multiplier: float = param(
         0.328, label="return chance after 6 months in care, relative to the first 6", unit=MULT,
@@ -199,7 +199,7 @@ class CareParams:
         "ratio. Quick repeat cycles come from unplanned returns (unplanned_return_early)",
         low=0.5, high=3.0)
     unplanned_return_early: float = param(
-        0.02, label="monthly chance of an unplanned return, children in voluntary care (s20), "
+        0.014, label="monthly chance of an unplanned return, children in voluntary care (s20), "
         "first 6 months", unit=P_MONTH, source="Farmer 2014 (B, docs/evidence.md#unplanned-"
         "returns): 27% of returns had no plan (the child ran home, a placement broke down, or "
         "parents removed the child from voluntary accommodation); calibrated to "
@@ -213,7 +213,7 @@ class CareParams:
         unit=P_MONTH, source="judgement from DfE: about 10% of care leavers (A)", low=0.0,
         high=0.2)
     other_exit: float = param(
-        0.013306, label="monthly chance of leaving care another way (independent living, other)",
+        0.009, label="monthly chance of leaving care another way (independent living, other)",
         unit=P_MONTH, source="judgement from DfE exit reasons (A); calibrated to "
         "returned_home_share", low=0.0, high=0.2)
     other_exit_16plus: float = param(
@@ -231,7 +231,7 @@ class AfterReturnParams:
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
-        7.55496, label="maltreatment hazard in the early months after a return, relative to later",
+        9.0, label="maltreatment hazard in the early months after a return, relative to later",
         unit=MULT, source="evidence.md §2: most failed returns happen early (Goldacre et al. "
         "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
         low=1.0, high=10.0)
