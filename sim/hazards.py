@@ -73,6 +73,7 @@ class Hazards:
         self.breakdown_late = a.breakdown_late_multiplier
         self.breakdown_rr_other = a.breakdown_rr_other_reason
         self.rr_neglect = a.rr_neglect
+        self.rr_over6 = a.rr_over6_at_return
         self.unplanned_early = a.unplanned_early_multiplier
         # support and treatment effects, by support level 0..3
         self.support_maltreatment_rr = (1.0, s.maltreatment_rr_low, s.maltreatment_rr_medium,
@@ -161,6 +162,8 @@ class Hazards:
         rushed = self.unplanned_early if (early and fam.unplanned) else 1.0
         if fam.reason == _NEGLECT:
             rushed *= self.rr_neglect
+        if fam.over6_at_return:
+            rushed *= self.rr_over6
         if fam.in_harm:
             r[_DET] = self.detect_open if fam.case_open else self.detect_closed
         else:

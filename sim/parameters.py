@@ -227,11 +227,11 @@ class AfterReturnParams:
     """What happens after a child goes home: maltreatment, detection, re-entry."""
 
     maltreatment_base: float = param(
-        0.0025, label="monthly chance of maltreatment at home, no unresolved problems",
+        0.0019, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
-        9.0, label="maltreatment hazard in the early months after a return, relative to later",
+        7.5, label="maltreatment hazard in the early months after a return, relative to later",
         unit=MULT, source="evidence.md §2: most failed returns happen early (Goldacre et al. "
         "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
         low=1.0, high=10.0)
@@ -257,14 +257,20 @@ class AfterReturnParams:
         "accommodated for reasons other than abuse or neglect are rarely maltreated after "
         "going home; calibrated to reentry_12m", low=0.0, high=1.5)
     rr_neglect: float = param(
-        2.0, label="maltreatment and breakdown hazards of neglect entrants, relative to other "
+        2.5, label="maltreatment and breakdown hazards of neglect entrants, relative to other "
         "abuse", unit=MULT, source="judgement (docs/evidence.md#reentry-by-group): neglect "
         "is chronic; Farmer & Lutman's neglected children (B) had a failed return within 5 "
         "years in 64% of cases, against 47% within 2 years for all abused or neglected "
         "children (Farmer et al. 2011, B); calibrated to the neglect targets", low=1.0,
         high=3.0)
+    rr_over6_at_return: float = param(
+        2.0, label="maltreatment and breakdown hazards after a return when the eldest child "
+        "is over six at the return, relative to younger", unit=MULT,
+        source="judgement (docs/evidence.md#reentry-by-age): outcomes were much worse for "
+        "neglected children over six at the return (Farmer & Lutman 2010, B); calibrated",
+        low=1.0, high=3.0)
     breakdown_rr_other_reason: float = param(
-        0.4, label="breakdown hazard (reasons other than maltreatment) of other-reason "
+        0.3, label="breakdown hazard (reasons other than maltreatment) of other-reason "
         "entrants, relative to abuse or neglect", unit=MULT,
         source="judgement (docs/evidence.md#reentry-by-group): returns of children "
         "accommodated for their behaviour or family stress break down for behaviour and "
@@ -287,7 +293,7 @@ class AfterReturnParams:
         unit=PROB, source="judgement; calibrated to breakdown_24m_abuse_neglect", low=0.0,
         high=1.0)
     breakdown_other: float = param(
-        0.0100405, label="monthly chance a return breaks down for reasons other than maltreatment, "
+        0.007, label="monthly chance a return breaks down for reasons other than maltreatment, "
         "first 6 months", unit=P_MONTH, source="judgement: behaviour, parents unable to cope "
         "(Farmer et al. 2011, B); calibrated to reentry_12m", low=0.0, high=0.3)
     breakdown_late_multiplier: float = param(

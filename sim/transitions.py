@@ -202,6 +202,7 @@ class Transitions:
         m, council = self.m, fam.council
         fam.location = Location.AT_HOME
         fam.unplanned = not planned
+        fam.over6_at_return = any(t - c.birth_time > 72.0 for c in fam.children)
         fam.returns += 1
         fam.return_time = t
         fam.in_harm = False

@@ -109,6 +109,7 @@ class Family(mesa.Agent):
         #: the current return was unplanned: parents removed the children from voluntary
         #: accommodation, a child ran home, or a placement broke down (Farmer 2014)
         self.unplanned = False
+        self.over6_at_return = False  # the eldest child was over six at the current return
         self.frailty = 1.0  # unmeasured risk multiplier (AfterReturnParams.frailty_variance)
         self.u_support = 1.0  # this return's random numbers, shared by status quo and policy
         self.u_treatment = 1.0
