@@ -155,3 +155,29 @@ def frontier_figure(table: pd.DataFrame, meta: dict[str, Any], folder: Path,
             out.append(p)
         plt.close(fig)
     return out
+
+
+def range_table_md(table: pd.DataFrame) -> str:
+    """``headline_range.csv`` as a Markdown table for the experiment page (one row an arm)."""
+    def gbp(x: float) -> str:
+        return "n/a" if not math.isfinite(x) else (f"-£{-x / 1e6:,.0f}m" if x < 0
+                                                    else f"£{x / 1e6:,.0f}m")
+
+    def pct(x: float) -> str:
+        return "n/a" if not math.isfinite(x) else f"{x * 100:.1f}%"
+
+    def p(x: float) -> str:
+        return "n/a" if not math.isfinite(x) else f"{x * 100:.1f}p"
+
+    lines = ["| arm | each £1 spent saves (95% interval) | net cost a year | fall in failed "
+             "returns achieved | fall needed to break even |", "|---|---|---|---|---|"]
+    for _, r in table.iterrows():
+        be = r["breakeven_fall"]
+        be_text = ("no fall would be enough" if math.isfinite(be) and be > 1.0 else pct(be))
+        lines.append(
+            f"| {r['arm']} | {p(r['return_per_pound'])} ({p(r['return_per_pound_low'])} to "
+            f"{p(r['return_per_pound_high'])}) | {gbp(r['net_cost_per_year_gbp'])} "
+            f"({gbp(r['net_cost_per_year_gbp_low'])} to "
+            f"{gbp(r['net_cost_per_year_gbp_high'])}) | {pct(r['fall'])} ({pct(r['fall_low'])}"
+            f" to {pct(r['fall_high'])}) | {be_text} |")
+    return "\n".join(lines)
