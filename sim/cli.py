@@ -18,6 +18,7 @@ import math
 import sys
 import time
 import traceback
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import ConfigError, ModelConfig, PracticeSpread
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
-from sim.results import Results, run
+from sim.results import FolderInUse, Results, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
 from sim.sweep import jobs, sensitivity
 
@@ -123,26 +124,51 @@ def main(cfg: DictConfig) -> None:
             jobs.mark_failed(out, f"configuration error: {err}\n")
             return
         sys.exit(2)
+    with ExitStack() as held:
+        try:
+            held.enter_context(folder_lock(out))
+        except (FolderInUse, OSError) as err:
+            why = err if isinstance(err, FolderInUse) else \
+                f"cannot write to output folder {out}: {err}"
+            print(f"revolving-door: {why}", file=sys.stderr)
+            if not in_sweep:
+                sys.exit(2)
+            if not isinstance(err, FolderInUse):  # never write into another run's folder
+                jobs.mark_failed(out, f"{why}\n")
+            return
+        _run_in(out, model_cfg, run_opts, workers, in_sweep,
+                hc.job.num if in_sweep else None)
+
+
+def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers: int,
+            in_sweep: bool, job_num: Any) -> None:
+    """Run and write into ``out`` (whose lock the caller holds)."""
+    remove_stale_temporaries(out)  # a killed run's; nothing else writes here now
     if run_opts.get("resume") and jobs.is_complete(out, model_cfg.to_dict()):
         print(f"revolving-door: {out} already complete, skipped (run.resume=true)")
         return
     # one run: a progress line a simulated year; in a sweep the sweep counts jobs instead
     progress = _progress if run_opts.get("progress", True) and not in_sweep else None
     start = time.perf_counter()
+    writing = False
     try:
         results = run(model_cfg, progress=progress, workers=workers)
+        writing = True
         results.write(out)
-    except Exception:
+    except Exception as err:
         if not in_sweep:
+            if writing and isinstance(err, OSError):
+                print(f"revolving-door: cannot write the outputs in {out}: {err}",
+                      file=sys.stderr)
+                sys.exit(2)
             raise
-        jobs.mark_failed(out, traceback.format_exc())
-        print(f"revolving-door: job {hc.job.num} failed; error in {out / jobs.ERROR_FILE}",
-              file=sys.stderr)
+        where = jobs.mark_failed(out, traceback.format_exc())
+        print(f"revolving-door: job {job_num} failed; error in {where}", file=sys.stderr)
         return
     jobs.clear_failure(out)
     seconds = time.perf_counter() - start
     if in_sweep:
-        print(f"revolving-door: job {hc.job.num} done in {seconds:.0f} s: {out}")
+        print(f"revolving-door: job {job_num} done in {seconds:.0f} s: {out}")
         return
     print(summary(results, seconds))
     print(f"\nOutputs in {out}")

@@ -181,6 +181,7 @@ class ModelConfig:
         from sim.policies import build_policies  # local import: policies import config
 
         build_policies(cfg.policy)  # validates names and values now, before any work
+        _check_policy_councils(cfg)
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
@@ -275,8 +276,44 @@ def _check_councils(c: CouncilsConfig) -> None:
     if c.mode == "listed":
         if not c.listed:
             raise ConfigError("councils.listed: mode 'listed' needs at least one council")
+        first: dict[str, int] = {}
         for i, lc in enumerate(c.listed):
             practice_of(lc, f"councils.listed[{i}]")
+            if lc.name in first:
+                raise ConfigError(f"councils.listed[{i}].name: duplicate council name "
+                                  f"{lc.name!r} (also councils.listed[{first[lc.name]}]); "
+                                  "allowed: names used once")
+            first[lc.name] = i
+
+
+def council_names(c: CouncilsConfig) -> list[str]:
+    """The councils' names, in index order: the listed names, or ``C001``, ``C002``, ...
+    for drawn councils (the names :class:`sim.model.RevolvingDoorModel` gives them)."""
+    if c.mode == "listed":
+        return [lc.name for lc in c.listed]
+    return [f"C{i + 1:03d}" for i in range(int(c.n))]
+
+
+def _check_policy_councils(cfg: "ModelConfig") -> None:
+    """Each policy's ``councils`` list names councils of this run (checked again, the same
+    way, when a model binds its policies)."""
+    names = council_names(cfg.councils)
+    known = set(names)
+    for lever, node in cfg.policy.items():
+        listed = node.get("councils") if isinstance(node, dict) else None
+        if listed is None:
+            continue
+        path = f"policy.{lever}.councils"
+        if not isinstance(listed, (list, tuple)):
+            raise ConfigError(f"{path}: expected a list of council names or indices, got "
+                              f"{_describe(listed)}")
+        for c in listed:
+            ok = (c in known if isinstance(c, str) else
+                  isinstance(c, int) and not isinstance(c, bool) and 0 <= c < len(names))
+            if not ok:
+                shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+                raise ConfigError(f"{path}: unknown council {c!r}; allowed: council names "
+                                  f"({shown}) or indices 0 to {len(names) - 1}")
 
 
 def practice_of(lc: ListedCouncil, path: str = "council") -> CouncilPractice:

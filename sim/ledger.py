@@ -1,10 +1,11 @@
 """The cost ledger: every cost to a council, by month, council and component, in one price year.
 
-Unit costs come from different years (2013, 2014, 2024 prices in ``shared/evidence.md``
-§3). They are converted once, through :data:`PRICE_INDEX`, into the run's price year when
-the model starts (:class:`UnitCosts`), so that figures from different years are never
-added raw. The ledger holds a float array ``[month, council, component]``; sums by
-component group and the total are derived from it, so they always agree.
+Unit costs come from different years (2009, 2013, 2014, 2024 prices in ``docs/evidence.md``
+§3). They are converted once, with :func:`sim.prices.convert` (a social-care pay and prices
+index), into the run's price year when the model starts (:class:`UnitCosts`), so that
+figures from different years are never added raw. The ledger holds a float array
+``[month, council, component]``; sums by component group and the total are derived from
+it, so they always agree.
 """
 
 from __future__ import annotations
@@ -14,31 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.parameters import CostParams
-
-#: Price index by calendar year (2008 = 100), built from the rounded annual growth of the UK
-#: GDP deflator at market prices (ONS series YBGB / HM Treasury GDP deflators). Strength C:
-#: rounded values; replace with the official series for published figures. Used only to move
-#: unit costs between price years.
-_GROWTH = {2009: 1.6, 2010: 2.9, 2011: 1.9, 2012: 1.6, 2013: 1.9, 2014: 1.7, 2015: 0.6,
-           2016: 2.1, 2017: 1.8, 2018: 2.1, 2019: 2.1, 2020: 5.1, 2021: -0.3, 2022: 5.2,
-           2023: 7.0, 2024: 3.5, 2025: 3.0}
-PRICE_INDEX: dict[int, float] = {2008: 100.0}
-for _year in sorted(_GROWTH):
-    PRICE_INDEX[_year] = PRICE_INDEX[_year - 1] * (1 + _GROWTH[_year] / 100)
-for _year in range(2000, 2008):
-    PRICE_INDEX[_year] = 100.0 * (1.02 ** (_year - 2008))  # 2% a year before 2008 (judgement)
-for _year in range(2026, 2031):
-    PRICE_INDEX[_year] = PRICE_INDEX[2025] * (1.02 ** (_year - 2025))  # 2% target after 2025
-
-
-def convert(amount: float, from_year: int, to_year: int) -> float:
-    """Move an amount of money from one price year to another."""
-    for y in (from_year, to_year):
-        if y not in PRICE_INDEX:
-            raise ValueError(f"price year {y} not in the price index ({min(PRICE_INDEX)}-"
-                             f"{max(PRICE_INDEX)})")
-    return amount * PRICE_INDEX[to_year] / PRICE_INDEX[from_year]
-
+from sim.prices import PRICE_INDEX, convert  # noqa: F401  (re-exported)
 
 #: Ledger components, in column order. Names are part of the output interface.
 COMPONENTS: tuple[str, ...] = (
@@ -84,6 +61,9 @@ class UnitCosts:
     monitoring_per_month: float
     support_per_month: tuple[float, float, float, float]  # none, low, medium, high
     treatment_episode: float
+    #: Holmes' (2024) support packages by level, per month (the support entitlement's
+    #: Holmes design uses these instead of ``support_per_month``)
+    holmes_support_per_month: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
     @classmethod
     def from_params(cls, p: CostParams, price_year: int) -> "UnitCosts":
@@ -103,8 +83,12 @@ class UnitCosts:
             monitoring_per_month=cv(p.monitoring_per_month, p.process_price_year),
             support_per_month=(0.0, cv(p.support_low_per_month, p.support_price_year),
                                cv(p.support_medium_per_month, p.support_price_year),
-                               cv(p.support_high_per_month, p.support_price_year)),
+                               cv(p.support_high_per_month, p.support_high_price_year)),
             treatment_episode=cv(p.treatment_episode, p.treatment_price_year),
+            holmes_support_per_month=(
+                0.0, cv(p.holmes_low_package / p.holmes_low_months, p.holmes_price_year),
+                cv(p.holmes_medium_package / p.holmes_package_months, p.holmes_price_year),
+                cv(p.holmes_high_package / p.holmes_package_months, p.holmes_price_year)),
         )
 
 

@@ -203,6 +203,7 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
     out.update(horizon_metrics(model))
     out.update(plausibility_metrics(model, councils_frame(model)))
     out.update(variation_metrics(model))
+    out.update(cost_comparison_metrics(model))
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
 
 
@@ -238,6 +239,158 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
         for f in HORIZON_FLOWS:
             out[f"{f}_{h}y"] = float(flows[f] / scale)
         out[f"harm_months_{h}y"] = float(ts.harm[start:stop].sum() / scale)
+    return out
+
+
+#: Holmes counts the cost of a failed return over the year after re-entry ("the estimated
+#: average annual cost for each child who returns to care", Community Care, 16 September
+#: 2014, reporting Holmes 2014; docs/evidence.md §3).
+HOLMES_HORIZON_MONTHS = 12
+#: Holmes' cost of one failed return (a child re-entering care), and its price year.
+HOLMES_FAILED_RETURN = (105804.0, 2024)  # Holmes 2024 (University of Sussex for NSPCC)
+HOLMES_FAILED_RETURN_2014 = (61000.0, 2014)  # Holmes 2014 (CCFR for NSPCC): "over £61,000"
+#: Holmes' average support package a supported family (2024 prices).
+HOLMES_SUPPORT_PER_FAMILY = (7857.0, 2024)
+
+
+def _failed_return_cohort(model: "RevolvingDoorModel") -> pd.DataFrame:
+    """Children's re-entries after a failed return in the measured period, at least
+    :data:`HOLMES_HORIZON_MONTHS` before the end of the run, with the months each then
+    spent in care within that horizon (``months``: until the child went home again, left
+    care another way or turned 18, else the whole horizon)."""
+    cfg = model.config
+    start, t_end = float(cfg.measure_start), float(cfg.total_months)
+    h = float(HOLMES_HORIZON_MONTHS)
+    ret = model.records.returns_frame()
+    failed = ret[(ret["end_kind"] == END_REENTERED) & (ret["end_time"] >= start)
+                 & (ret["end_time"] <= t_end - h)]
+    out = pd.DataFrame({"child": failed["child"].to_numpy(),
+                        "council": failed["council"].to_numpy().astype(np.int64),
+                        "reentry": failed["end_time"].to_numpy(dtype=float),
+                        "nth": failed["nth"].to_numpy(),
+                        "care_order": failed["care_order"].to_numpy(dtype=bool),
+                        "birth": (failed["time"] - failed["age"]).to_numpy(dtype=float)})
+    end = out["reentry"].to_numpy() + h
+    # the child's next return home ends the episode
+    nxt = ret[["child", "nth", "time"]].rename(columns={"time": "next_return"})
+    nxt = nxt.assign(nth=nxt["nth"] - 1)
+    merged = out.merge(nxt, on=["child", "nth"], how="left")
+    end = np.fmin(end, merged["next_return"].to_numpy(dtype=float))
+    # or the child leaves care another way (adoption, guardianship, other, 18): episode
+    # endings carry the child's age, which with the time gives the birth date to match on
+    ex = model.records.exits_frame()
+    ex = ex[ex["kind"] != int(ExitKind.RETURNED_HOME)]
+    if len(ex) and len(out):
+        other = pd.DataFrame({"council": ex["council"].to_numpy().astype(np.int64),
+                              "birth": (ex["time"] - ex["age"]).to_numpy(dtype=float),
+                              "exit_other": ex["time"].to_numpy(dtype=float)})
+        left = out[["council", "birth"]].reset_index().sort_values("birth")
+        m = pd.merge_asof(left, other.sort_values("birth"), on="birth", by="council",
+                          tolerance=1e-6, direction="nearest").set_index("index").sort_index()
+        exit_t = m["exit_other"].to_numpy(dtype=float)
+        exit_t = np.where(exit_t > out["reentry"].to_numpy(), exit_t, np.nan)
+        end = np.fmin(end, exit_t)
+    out["months"] = end - out["reentry"].to_numpy()
+    return out
+
+
+def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
+    """The cost to the council of one failed return counted as Holmes (2014, 2024) counts
+    it, next to Holmes' figures: ``component, model_gbp, holmes_gbp, price_year, note``.
+
+    Per child re-entering care after a failed return (the cohort of
+    :func:`_failed_return_cohort`), in the run's price year: the re-entry process as the
+    ledger books it (the decision, social work and legal work: ``process_reentry`` per
+    child re-entering), and the placement and care planning of the episode that follows,
+    up to Holmes' horizon of 12 months, at the ledger's mean cost per child-month in care
+    (the model's own placement mix, as Holmes used the national mix). The ``total`` row is
+    the metric ``failed_return_cost_holmes_gbp``.
+    """
+    from sim.ledger import C
+    from sim.prices import convert
+
+    cfg = model.config
+    py = cfg.price_year
+    ms, me = cfg.measure_start, cfg.total_months
+    amounts = model.ledger.amounts[ms:me]
+    placement = float(amounts[:, :, [C["placement_foster"], C["placement_residential"],
+                                     C["placement_kinship"]]].sum())
+    planning = float(amounts[:, :, C["process_care_planning"]].sum())
+    reentry_cost = float(amounts[:, :, C["process_reentry"]].sum())
+    from sim.records import FLOW_FIELDS, STOCK_FIELDS
+    child_months = float(model.timeseries.stocks[ms:me, :, STOCK_FIELDS.index(
+        "children_in_care")].sum())
+    n_reentries = float(model.timeseries.flows[ms:me, :, FLOW_FIELDS.index("reentries")].sum())
+    nan = float("nan")
+    per_month_p = placement / child_months if child_months else nan
+    per_month_c = planning / child_months if child_months else nan
+    per_reentry = reentry_cost / n_reentries if n_reentries else nan
+    cohort = _failed_return_cohort(model)
+    months = float(cohort["months"].mean()) if len(cohort) else nan
+    s20 = float((~cohort["care_order"]).mean()) if len(cohort) else nan
+    new_order = s20 * cfg.params.entry.care_order_share_reentry
+    proceedings = model.unit_costs.care_proceedings
+    h = HOLMES_HORIZON_MONTHS
+    total = per_reentry + months * (per_month_p + per_month_c)
+    full_year = per_reentry + h * (per_month_p + per_month_c)
+    holmes = convert(*HOLMES_FAILED_RETURN, py)
+    split = "Holmes' split between components was not found (only the total)"
+    rows = [
+        ("reentry_process", per_reentry, nan,
+         f"decision, social work and legal work of a re-entry (ledger process_reentry per "
+         f"child re-entering; CostParams.reentry_process). {split}"),
+        ("legal_new_care_order", 0.0, nan,
+         f"not booked at re-entry: legal work is inside reentry_process; an expected "
+         f"{new_order:.1%} of these re-entries bring a new care order (s20 share {s20:.0%} "
+         f"x care_order_share_reentry); full proceedings for them would add "
+         f"{new_order * proceedings:,.0f}"),
+        ("placement_12m", months * per_month_p, nan,
+         f"placements of the episode that follows, up to {h} months: {months:.2f} months in "
+         f"care on average (Holmes counts the whole year) at {per_month_p:,.0f} a "
+         f"child-month (the model's placement mix)"),
+        ("care_planning_12m", months * per_month_c, nan,
+         f"care planning, review and social work over the same months at "
+         f"{per_month_c:,.0f} a child-month"),
+        ("total", total, holmes,
+         f"Holmes 2024: {HOLMES_FAILED_RETURN[0]:,.0f} in {HOLMES_FAILED_RETURN[1]} prices "
+         f"(social work, legal, decision and placement costs over the year after re-entry), "
+         f"converted to {py}; {len(cohort)} re-entries counted (scale {cfg.scale})"),
+        ("full_year_at_model_unit_costs", full_year, holmes,
+         f"the model's unit costs with Holmes' assumption of {h} months in care: separates "
+         f"the difference in unit costs from the difference in time in care"),
+        ("holmes_2014_total", nan, convert(*HOLMES_FAILED_RETURN_2014, py),
+         f"Holmes 2014: over {HOLMES_FAILED_RETURN_2014[0]:,.0f} in 2014 prices, converted "
+         f"with the model's index (Holmes' own 2024 update is x"
+         f"{HOLMES_FAILED_RETURN[0] / HOLMES_FAILED_RETURN_2014[0]:.2f}; the index gives x"
+         f"{convert(1.0, 2014, 2024):.2f})"),
+    ]
+    return pd.DataFrame([{"component": c, "model_gbp": float(m), "holmes_gbp": float(hg),
+                          "price_year": py, "note": n} for c, m, hg, n in rows])
+
+
+def cost_comparison_metrics(model: "RevolvingDoorModel",
+                            frame: pd.DataFrame | None = None) -> dict[str, float]:
+    """``failed_return_cost_holmes_gbp`` (see :func:`failed_return_costs`) and
+    ``support_cost_per_supported_family_gbp``: the support component of the ledger
+    (support and assessments) over the measured period, per family whose return in the
+    period came with support. Treatment is a lever of its own and is not booked under a
+    support policy, so it is not counted. A ratio of flows: families supported late in the
+    period are charged only up to the end of the run, which understates long support a
+    little (about half the mean length of support over the measured years)."""
+    from sim.ledger import C
+
+    cfg = model.config
+    df = failed_return_costs(model) if frame is None else frame
+    out = {"failed_return_cost_holmes_gbp":
+           float(df.loc[df["component"] == "total", "model_gbp"].iloc[0])}
+    ret = _returns_in_period(model).drop_duplicates(["family", "time"])
+    n_sup = int((ret["support_level"] > 0).sum())
+    spent = float(model.ledger.amounts[cfg.measure_start:cfg.total_months, :,
+                                       C["support"]].sum())
+    out["support_cost_per_supported_family_gbp"] = spent / n_sup if n_sup else float("nan")
+    for lvl, name in ((1, "low"), (2, "medium"), (3, "high")):
+        out[f"support_share_{name}"] = (float((ret["support_level"] == lvl).sum() / n_sup)
+                                        if n_sup else float("nan"))
     return out
 
 
@@ -306,4 +459,5 @@ def calibration_table(metrics: dict[str, Any]) -> pd.DataFrame:
 
 
 __all__ = ["TARGETS", "GROUPS", "calibration_table", "compute_metrics", "councils_frame",
-           "reentry_curve", "timeseries_frame"]
+           "cost_comparison_metrics", "failed_return_costs", "reentry_curve",
+           "timeseries_frame"]

@@ -410,11 +410,46 @@ class CostParams:
         low=200.0, high=2000.0)
     support_high_per_month: float = param(
         1600.0, label="high-need (intensive) support package",
-        unit="GBP per family-month, 2024 prices", source=f"{EVIDENCE} §3: intensive family "
-        "support £1,300-1,900 a family-month (Scottish Government 2009, B), treated as 2024",
+        unit="GBP per family-month, 2008-09 prices", source="docs/evidence.md §3: intensive family "
+        "support £1,300-1,900 a family-month (Scottish Government 2009, B), a 2008-09 figure "
+        "(its price year is support_high_price_year); used by the need-matched entitlement",
         low=800.0, high=4000.0)
-    support_price_year: int = param(2024, label="price year of the support costs", unit="year",
-                                    source="Holmes 2024", low=2000, high=2030)
+    support_price_year: int = param(2024, label="price year of the low and medium support "
+                                    "costs", unit="year", source="Holmes 2024", low=2000,
+                                    high=2030)
+    support_high_price_year: int = param(
+        2009, label="price year of support_high_per_month", unit="year",
+        source="Scottish Government 2009 intensive family support evaluation: costs of "
+        "2008-09 (price year 2009, the financial year ending March 2009); labelled 2024 before",
+        low=2000, high=2030)
+    holmes_low_package: float = param(
+        1644.0, label="Holmes' low-need support package (case work and parenting support)",
+        unit="GBP per family, 2024 prices", source="docs/evidence.md §3: low need £1,644 for 6 "
+        "months (Holmes 2024, B)", low=200.0, high=10000.0)
+    holmes_low_months: int = param(
+        6, label="length of Holmes' low-need package", unit="months",
+        source="Holmes 2024 (B): low need for six months", low=1, high=24)
+    holmes_medium_package: float = param(
+        7600.0, label="Holmes-design medium-need package (case work plus one service)",
+        unit="GBP per family, 2024 prices", source="judgement anchored on Holmes 2024 (B): "
+        "average £7,857 a supported family, low £1,644, 53% of families with high needs "
+        "(Holmes 2014); the medium and high package costs were not found; the high package "
+        "taken as 1.5 times the medium (more services: drug and alcohol, adult mental health, "
+        "CAMHS on top of case work and parenting support) and the remaining 47% split "
+        "between medium and low as the model's families are (about 37:63); solving "
+        "0.53*1.5*M + 0.175*M + 0.295*1,644 = 7,857 gives M about 7,600",
+        low=1000.0, high=30000.0)
+    holmes_high_package: float = param(
+        11400.0, label="Holmes-design high-need package (case work plus several services)",
+        unit="GBP per family, 2024 prices", source="judgement: 1.5 times "
+        "holmes_medium_package (see there), anchored on Holmes 2024's average £7,857 (B)",
+        low=1000.0, high=40000.0)
+    holmes_package_months: int = param(
+        12, label="length of Holmes' medium and high packages", unit="months",
+        source="Holmes 2014, 2024 (B): support from an ongoing case worker for up to twelve "
+        "months, plus services", low=1, high=36)
+    holmes_price_year: int = param(2024, label="price year of the Holmes package costs",
+                                   unit="year", source="Holmes 2024", low=2000, high=2030)
     treatment_episode: float = param(
         4000.0, label="a drug or alcohol treatment episode for a parent",
         unit="GBP per episode, 2014 prices", source=f"{EVIDENCE} §3: between community "

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import platform
-import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 import yaml
 
 from sim.config import ModelConfig
-from sim.metrics import compute_metrics, councils_frame, reentry_curve, timeseries_frame
+from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
+                         timeseries_frame)
 from sim.version import __version__
 
 #: Files every run writes, in the order they are written. ``metrics.json`` is written last,
 #: so its presence means the run's outputs are complete.
-OUTPUT_FILES = ("reentry_curve.csv", "timeseries.csv", "councils.csv", "config.yaml",
-                "run.json", "metrics.json")
+OUTPUT_FILES = ("reentry_curve.csv", "timeseries.csv", "councils.csv",
+                "failed_return_costs.csv", "config.yaml", "run.json", "metrics.json")
+
+#: The lock file a run holds in its output folder while it runs (:func:`folder_lock`).
+LOCK_FILE = ".revolving-door.lock"
+
+_tmp_names = itertools.count()
+
+
+class FolderInUse(RuntimeError):
+    """Another run holds the output folder's lock."""
 
 
 @dataclass
@@ -34,15 +45,22 @@ class Results:
     councils: pd.DataFrame
     config: dict[str, Any]
     run_info: dict[str, Any] = field(default_factory=dict)
+    #: the cost of a failed return counted as Holmes counts it (sim.metrics.failed_return_costs)
+    failed_return_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def write(self, folder: str | Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        # the completion mark goes first: a rewrite interrupted half way must not leave an
+        # earlier run's metrics.json beside this run's files (a folder that looks complete)
+        (folder / "metrics.json").unlink(missing_ok=True)
         _atomic(folder / "reentry_curve.csv", lambda p: self.reentry_curve.to_csv(
             p, index=False, float_format="%.10g"))
         _atomic(folder / "timeseries.csv", lambda p: self.timeseries.to_csv(
             p, index=False, float_format="%.10g"))
         _atomic(folder / "councils.csv", lambda p: self.councils.to_csv(
+            p, index=False, float_format="%.10g"))
+        _atomic(folder / "failed_return_costs.csv", lambda p: self.failed_return_costs.to_csv(
             p, index=False, float_format="%.10g"))
         _atomic(folder / "config.yaml", lambda p: Path(p).write_text(
             yaml.safe_dump(self.config, sort_keys=True)))
@@ -58,8 +76,18 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _atomic(path: Path, write: Callable[[str], Any]) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write to a temporary file beside ``path`` and rename it into place.
+
+    The temporary file is created with mode 0666 less the user's umask, the mode any
+    ordinary file gets (``tempfile.mkstemp`` would make it 0600, unreadable by colleagues).
+    """
+    while True:
+        tmp = str(path.parent / f".{path.name}.{os.getpid()}-{next(_tmp_names)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:  # left by a killed process of the same id: take the next
+            continue
     os.close(fd)
     try:
         write(tmp)
@@ -68,6 +96,64 @@ def _atomic(path: Path, write: Callable[[str], Any]) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def stale_temporaries(folder: str | Path) -> list[Path]:
+    """Temporary files that :func:`_atomic` left in ``folder`` (a killed run's)."""
+    return sorted(p for p in Path(folder).glob(".*.tmp") if p.is_file())
+
+
+def remove_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Remove a killed run's temporary files; call it only while holding the folder's lock."""
+    stale = stale_temporaries(folder)
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
+
+
+@contextmanager
+def folder_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold ``folder``'s lock for a run: a second run into the same folder gets
+    :class:`FolderInUse` instead of mixing its files with the first's. The lock is the
+    operating system's (``flock``): it ends with the process, even a killed one. Where
+    ``fcntl`` is missing (Windows) there is no lock."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield folder
+        return
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise FolderInUse(f"{folder}: another run (process {holder}) is writing to this "
+                              "folder; wait for it, or choose another folder") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield folder
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def folder_in_use(folder: str | Path) -> bool:
+    """Does a running process hold ``folder``'s lock? (Creates nothing.)"""
+    path = Path(folder) / LOCK_FILE
+    try:
+        import fcntl
+        fd = os.open(path, os.O_RDONLY)
+    except (ImportError, OSError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def collect(model: Any) -> Results:
@@ -84,6 +170,7 @@ def collect(model: Any) -> Results:
         run_info={"package": "revolving-door", "version": __version__, "seed": cfg.seed,
                   "mesa": mesa.__version__, "python": platform.python_version(),
                   "policies": [f"{p.lever}:{p.kind}" for p in model.policies]},
+        failed_return_costs=failed_return_costs(model),
     )
 
 

@@ -364,27 +364,54 @@ class Transitions:
     def end_support(self, fam: Family, t: float) -> None:
         mode = fam.support_mode
         self._set_support(fam, 0, SupportMode.NONE, INF)
-        if mode == SupportMode.ENTITLED:
+        if mode == SupportMode.ENTITLED and not fam.support_fixed:
             fam.support_mode = SupportMode.ENTITLED  # still entitled if a problem returns
             fam.support_until = INF
 
     def entitle_support(self, fam: Family, t: float, policy: "SupportEntitlement") -> None:
-        """Assessment, then support matched to need for as long as needed (up to a cap)."""
-        from sim.ledger import convert
+        """Assessment, then support matched to need: for as long as needed (up to a cap), or,
+        with ``policy.fixed_levels`` (Holmes' design), the level assessed at the return for
+        that level's fixed length."""
+        from sim.prices import convert
 
         council = fam.council
         cost = convert(policy.assessment_cost, policy.assessment_price_year,
                        self.m.config.price_year)
-        self.m.ledger.add(int(t), council.index, C["support"], cost * council.cost_multiplier)
+        if cost > 0:
+            self.m.ledger.add(int(t), council.index, C["support"],
+                              cost * council.cost_multiplier)
         fam.support_cap_at = INF if policy.cap_months is None else t + policy.cap_months
         fam.support_taper = float(policy.taper_months)
         fam.support_low_months = float(policy.low_need_months)
+        fam.support_fixed = bool(policy.fixed_levels)
+        fam.support_months_by_level = (0.0, float(policy.low_need_months),
+                                       float(policy.medium_months), float(policy.high_months))
         self._set_support(fam, 0, SupportMode.NONE, INF)
         fam.support_mode = SupportMode.ENTITLED
         self.reassess_support(fam, t, first=True)
 
+    @staticmethod
+    def need_level(fam: Family) -> int:
+        """Assessed need: 1 low (no unresolved problem), 2 medium (one problem other than
+        substance misuse), 3 high (two or more problems, or substance misuse)."""
+        n = fam.n_unresolved
+        if n == 0:
+            return 1
+        return 3 if (n >= 2 or fam.unresolved[SUBSTANCE]) else 2
+
     def reassess_support(self, fam: Family, t: float, first: bool = False) -> None:
-        """Match an entitled family's support to its current need."""
+        """Match an entitled family's support to its current need (Holmes' design: only at
+        the assessment; the level then holds for its fixed length)."""
+        if fam.support_fixed:
+            if first:
+                level = self.need_level(fam)
+                months = fam.support_months_by_level[level]
+                if months > 0 and t < fam.support_cap_at:
+                    self._set_support(fam, level, SupportMode.ENTITLED,
+                                      min(t + months, fam.support_cap_at))
+                else:
+                    fam.support_mode = SupportMode.NONE
+            return
         if t >= fam.support_cap_at:
             self._set_support(fam, 0, SupportMode.NONE, INF)
             return
@@ -399,7 +426,7 @@ class Transitions:
                                   min(t + fam.support_taper, fam.support_cap_at))
             fam.support_mode = SupportMode.ENTITLED
             return
-        level = 3 if (n >= 2 or fam.unresolved[SUBSTANCE]) else 2
+        level = self.need_level(fam)
         self._set_support(fam, level, SupportMode.ENTITLED, fam.support_cap_at)
 
     def start_treatment(self, fam: Family, t: float) -> None:

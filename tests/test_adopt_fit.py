@@ -57,4 +57,10 @@ def test_every_calibrated_path_can_be_placed() -> None:
         file, cls = adopt_fit.PLACES[prefix]
         text = (ROOT / file).read_text(encoding="utf-8")
         _, old, _ = adopt_fit.adopt(text, cls, name, 1.0, 4)
-        assert float(old) >= 0.0
+        # the value the script would replace is the parameter's current default
+        import dataclasses
+        import importlib
+
+        module = importlib.import_module(file.removesuffix(".py").replace("/", "."))
+        default = {f.name: f.default for f in dataclasses.fields(getattr(module, cls))}[name]
+        assert float(old) == pytest.approx(float(default)), r.path

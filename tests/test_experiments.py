@@ -76,8 +76,13 @@ def test_every_experiment_runs_at_a_tiny_size(name: str, tiny_sweeps) -> None:  
         for o in given:
             key, _, value = o.partition("=")
             assert str(row[key]) == str(yaml.safe_load(value)), (row["job"], o)
-    metrics = json.loads((folder / "0" / "metrics.json").read_text())
-    assert set(metrics) <= set(table.columns)
+    # each row's metrics are its own job's metrics.json (not a neighbour's)
+    for _, row in table.iterrows():
+        metrics = json.loads((folder / str(row["job"]) / "metrics.json").read_text())
+        assert set(metrics) <= set(table.columns)
+        for k, v in metrics.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                assert row[k] == pytest.approx(v, rel=1e-9, abs=1e-12), (row["job"], k)
     effects = pd.read_csv(folder / "effects.csv")
     if exp["reference"]:
         reference_arms = arms
@@ -108,8 +113,10 @@ def test_every_experiment_runs_at_a_tiny_size(name: str, tiny_sweeps) -> None:  
         assert len(pd.read_csv(folder / "councils_all.csv")) == 2 * 150
     report = (folder / "report.md").read_text()
     assert f"{len(table)} planned, {len(table)} complete, 0 failed, 0 missing" in report
-    # the report command rebuilds the same tables from the folder
+    # the report command rebuilds the same tables from the folder's runs alone
     before = (folder / "sweep.csv").read_bytes(), (folder / "effects.csv").read_bytes()
+    (folder / "sweep.csv").unlink()
+    (folder / "effects.csv").unlink()
     assert report_main([str(folder)]) == 0
     assert ((folder / "sweep.csv").read_bytes(), (folder / "effects.csv").read_bytes()) == before
 
@@ -176,6 +183,30 @@ def test_sequential_joblib_and_submitit_sweeps_give_identical_tables(tmp_path: P
                             (folder / "effects.csv").read_bytes())
         assert len(pd.read_csv(folder / "sweep.csv")) == 4
     assert tables["basic"] == tables["joblib"] == tables["submitit_local"]
+    for launcher in ("joblib", "submitit_local"):  # the runs themselves, not only the tables
+        for job in range(4):
+            assert (tmp_path / launcher / str(job) / "metrics.json").read_bytes() == \
+                (tmp_path / "basic" / str(job) / "metrics.json").read_bytes()
+    # effects.csv against a computation by hand from the jobs' own files: the paired
+    # differences by seed, and SciPy's t interval
+    import numpy as np
+    import scipy.stats
+
+    runs: dict[tuple[str, int], dict[str, float]] = {}
+    for job in range(4):
+        given = dict(o.split("=", 1) for o in yaml.safe_load(
+            (tmp_path / "basic" / str(job) / ".hydra" / "overrides.yaml").read_text()))
+        runs[(given["policy/support"], int(given["seed"]))] = json.loads(
+            (tmp_path / "basic" / str(job) / "metrics.json").read_text())
+    effects = pd.read_csv(tmp_path / "basic" / "effects.csv").set_index("metric")
+    for metric in ("cost_total_gbp", "reentry_12m", "cost_support_gbp"):
+        d = np.array([runs[("entitlement", s)][metric] - runs[("status_quo", s)][metric]
+                      for s in (1, 2)])
+        lo, hi = scipy.stats.t.interval(0.95, 1, loc=d.mean(), scale=d.std(ddof=1) / np.sqrt(2))
+        row = effects.loc[metric]
+        assert row["effect_mean"] == pytest.approx(d.mean(), rel=1e-6), metric
+        assert row["effect_low"] == pytest.approx(lo, rel=1e-3) and \
+            row["effect_high"] == pytest.approx(hi, rel=1e-3), metric
     assert (tmp_path / "submitit_local" / ".submitit").is_dir()  # it really used submitit
 
 

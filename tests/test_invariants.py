@@ -27,14 +27,23 @@ def test_monthly_invariants_hold() -> None:
         m = model.month - 1
         children = list(model.agents_by_type.get(Child, []))
         states = Counter(c.state for c in children)
-        # each child in exactly one state, and the councils' counts agree with the agents
-        assert sum(states.values()) == len(children)
-        assert all(isinstance(c.state, ChildState) for c in children)
+        # each child belongs to exactly one family, and is where its family is
+        families = list(model.agents_by_type.get(Family, []))
+        members = [c.unique_id for f in families for c in f.children]
+        assert len(members) == len(set(members))
+        assert set(members) >= {c.unique_id for c in children if c.state in (
+            ChildState.IN_CARE, ChildState.HOME_AFTER_RETURN)}
+        for f in families:
+            for c in f.children:
+                if c.state == ChildState.IN_CARE:
+                    assert f.location == Location.IN_CARE, (f.unique_id, c.unique_id)
+                elif c.state == ChildState.HOME_AFTER_RETURN:
+                    assert f.location == Location.AT_HOME, (f.unique_id, c.unique_id)
+        # the councils' counts agree with the agents
         in_care = sum(c.children_in_care for c in model.councils)
         home = sum(c.home_after_return for c in model.councils)
         assert in_care == states[ChildState.IN_CARE]
         assert home == states[ChildState.HOME_AFTER_RETURN]
-        families = list(model.agents_by_type.get(Family, []))
         assert sum(c.open_cases for c in model.councils) == sum(f.case_open for f in families)
         assert sum(sum(c.supported) for c in model.councils) == sum(
             f.support_level > 0 for f in families)

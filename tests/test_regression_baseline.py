@@ -23,7 +23,12 @@ def test_baseline_file_matches_its_script() -> None:
     data = json.loads(refresh.BASELINE.read_text())
     assert data["config"] == refresh.BASELINE_CONFIG, (
         "the baseline was made with another config: run python scripts/refresh_baseline.py")
-    assert len(data["metrics"]) > 20
+    # the baseline holds every calibration target and every cost group a run reports
+    from sim.ledger import GROUPS
+    from sim.metrics import TARGETS
+
+    needed = set(TARGETS) | {f"cost_{g}_gbp" for g in GROUPS} | {"cost_total_gbp"}
+    assert needed <= set(data["metrics"]), sorted(needed - set(data["metrics"]))
 
 
 def test_fixed_seed_run_reproduces_baseline() -> None:

@@ -95,8 +95,17 @@ def test_partition_is_balanced_complete_and_disjoint() -> None:
 def test_workers_option_is_checked() -> None:
     assert resolve_workers("auto", 1.0, 150, in_sweep=True) == 1
     assert resolve_workers("auto", 0.01, 150) == 1
-    import os
-    assert resolve_workers("auto", 1.0, 150) == max(1, min(8, len(os.sched_getaffinity(0))))
+    import sim.shards as shards_mod
+    for cores, expected in ((1, 1), (2, 2), (3, 3), (8, 8), (64, 8)):
+        with pytest.MonkeyPatch.context() as mp_:
+            mp_.setattr(shards_mod, "usable_cores", lambda c=cores: c)
+            assert resolve_workers("auto", 1.0, 150) == expected, cores
+            assert resolve_workers("auto", 0.2, 150) == expected  # 0.2 is big enough
+            assert resolve_workers(None, 1.0, 2) == min(expected, 2)  # never more than councils
+            assert resolve_workers("auto", 0.19, 150) == 1
+    with pytest.MonkeyPatch.context() as mp_:
+        mp_.setattr(shards_mod.os, "sched_getaffinity", lambda pid: {0, 5, 7}, raising=False)
+        assert shards_mod.usable_cores() == 3  # the cores this process may use
     assert resolve_workers(4, 1.0, 3) == 3
     import numpy as np
     assert resolve_workers(np.int64(2), 1.0, 150) == 2

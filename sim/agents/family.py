@@ -114,6 +114,10 @@ class Family(mesa.Agent):
         self.u_support = 1.0  # this return's random numbers, shared by status quo and policy
         self.u_treatment = 1.0
         self.support_low_months = 0.0
+        #: support entitlement, Holmes design: the level assessed at the return is kept for
+        #: its fixed length (``support_months_by_level``), not reassessed
+        self.support_fixed = False
+        self.support_months_by_level = (0.0, 0.0, 0.0, 0.0)
         # event engine
         self.t_last = 0.0
         self.rates = [0.0] * N_CLOCKS

@@ -1,24 +1,36 @@
-"""Support entitlement: every returning family is assessed and gets a personalised budget.
+"""Support entitlement: every returning family is assessed and gets support matched to need.
 
 Who is eligible: every family whose children go home (in the councils and months the
-policy covers). What they get: an assessment, then support matched to assessed need for
-as long as it is needed: until the family's problems are resolved (plus a short taper),
-or up to an optional cap, resuming if a problem returns within the cap. Need levels:
+policy covers). Need levels, assessed from the family's unresolved problems:
 
-* low (no unresolved problem): case work and parenting support for ``low_need_months``;
+* low (no unresolved problem): case work and parenting support;
 * medium (one unresolved problem other than substance misuse);
-* high (two or more unresolved problems, or substance misuse): intensive family support.
+* high (two or more unresolved problems, or substance misuse).
+
+Two designs, chosen by ``fixed_levels``:
+
+* **need-matched, for as long as needed** (``entitlement``, the uncapped alternative, and its
+  caps ``entitlement_cap12``/``_cap24``): the level follows the family's current need, until
+  its problems are resolved (plus a short taper) or up to an optional cap, resuming if a
+  problem returns within the cap; low need for ``low_need_months``. Costed per month at
+  ``CostParams.support_*_per_month`` (high: intensive family support, Scottish Government
+  2009, 2008-09 prices).
+* **Holmes' packages** (``entitlement_holmes``, ``fixed_levels: true``,
+  ``holmes_costs: true``): the level assessed at the return holds for a fixed length
+  (``low_need_months``, ``medium_months``, ``high_months``: 6, 12 and 12 months, Holmes 2014,
+  2024), is not reassessed, and ends early only if the children re-enter care. Costed at
+  Holmes' package costs (``CostParams.holmes_*``, 2024 prices), per month of the package.
 
 Effects (parameters in :class:`sim.parameters.SupportParams`, used by status quo support
 too): a lower monthly maltreatment hazard and a higher monthly chance that problems
 resolve, partly lost if the family disengages. Costs: the assessment when the family is
-assessed, then the monthly cost of its level (``CostParams.support_*_per_month``), from
-``shared/evidence.md`` §3 (Holmes 2014, 2024; Scottish Government 2009).
+assessed (``assessment_cost``), then the monthly cost of its level, from
+``docs/evidence.md`` §3 (Holmes 2014, 2024; Scottish Government 2009).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sim.policies.base import Policy, register
@@ -26,6 +38,7 @@ from sim.parameters import param
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
+    from sim.model import RevolvingDoorModel
 
 
 @register("support", "entitlement")
@@ -49,6 +62,32 @@ class SupportEntitlement(Policy):
     assessment_price_year: int = param(2024, label="price year of assessment_cost",
                                        unit="year", source="as assessment_cost", low=2000,
                                        high=2030)
+
+    fixed_levels: bool = param(
+        False, label="Holmes' design: keep the level assessed at the return for its fixed "
+        "length (false: match support to current need for as long as needed)", unit="yes/no",
+        source="Holmes 2014, 2024 (B): packages by need level, costed for a fixed length",
+        low=False, high=True)
+    medium_months: int = param(
+        12, label="months of medium-need support (Holmes' design only)", unit="months",
+        source="Holmes 2014, 2024 (B): case work for up to twelve months plus services",
+        low=0, high=60)
+    high_months: int = param(
+        12, label="months of high-need support (Holmes' design only)", unit="months",
+        source="Holmes 2014, 2024 (B): case work for up to twelve months plus services",
+        low=0, high=60)
+    holmes_costs: bool = param(
+        False, label="cost the levels at Holmes' package costs (CostParams.holmes_*) instead "
+        "of support_*_per_month", unit="yes/no", source="Holmes 2024 (B); see CostParams",
+        low=False, high=True)
+
+    def bind(self, model: "RevolvingDoorModel") -> None:
+        super().bind(model)
+        if self.holmes_costs:
+            # every supported family is charged by level; status quo support is level 1,
+            # whose cost is Holmes' low-need package under both price lists
+            uc = model.unit_costs
+            model.unit_costs = replace(uc, support_per_month=uc.holmes_support_per_month)
 
     def on_return(self, family: "Family", t: float) -> None:
         family.model.transitions.entitle_support(family, t, self)

@@ -1,5 +1,9 @@
 """The Hydra callback of every ``revolving-door -m`` sweep (``hydra.callbacks.sweep``).
 
+* Before a single run, and before a multirun's first job: checks that the output folders
+  can be written and are not in use by another run (:func:`sim.results.folder_lock`); if
+  not, a one-line error naming the folder and exit status 2, before Hydra writes anything
+  there (its own error would be a long traceback, and a sweep would stop half way).
 * When the multirun starts: counts the planned jobs and records ``sweep_info.json`` (model
   version and commit, command, number of jobs, start time) in the sweep folder.
 * When each job ends (in the process that ran it, whatever the launcher): prints a
@@ -15,6 +19,7 @@ process killed outright); ``revolving-door-report DIR`` then makes the same repo
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
@@ -36,14 +41,53 @@ def _say(text: str) -> None:
     print(f"[sweep] {text}", flush=True)
 
 
+def folder_problem(folder: Path, must_exist: bool = True) -> str:
+    """Why a run cannot write into ``folder`` ("" if it can): it cannot be made or written,
+    or another run holds it. Leaves nothing behind but the folder itself."""
+    from sim.results import folder_in_use
+
+    if not must_exist and not os.path.lexists(folder):
+        return ""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".revolving-door-probe-{os.getpid()}"
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666))
+        probe.unlink()
+    except OSError as err:
+        return f"cannot write to output folder {folder}: {err.strerror or err}"
+    if folder_in_use(folder):
+        return f"output folder {folder} is in use by another run; wait for it, or choose " \
+               "another folder"
+    return ""
+
+
+def _refuse(problem: str) -> None:
+    print(f"revolving-door: {problem}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
 class SweepCallback(Callback):
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        problem = folder_problem(Path(str(config.hydra.run.dir)))
+        if problem:
+            _refuse(problem)
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
+        problem = folder_problem(sweep_dir)
+        if problem:
+            _refuse(problem)
         try:
             n = len(planned_overrides(config))
         except SweepError as err:
             _say(f"no sweep report for this sweep: {err}")
             return
+        # a job folder that exists but cannot be written would stop Hydra itself, and with
+        # it every later job: refuse now, before any job runs
+        for num in range(n):
+            problem = folder_problem(sweep_dir / str(num), must_exist=False)
+            if problem:
+                _refuse(f"job {num}: {problem}; nothing was run")
         name = config.get("experiment", {}).get("name", "adhoc") if config.get(
             "experiment") else "adhoc"
         launcher = str(config.hydra.runtime.choices.get("hydra/launcher", ""))

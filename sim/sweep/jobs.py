@@ -11,7 +11,8 @@ A job is
 
 * ``complete`` when its ``metrics.json`` (written last, atomically) can be read;
 * ``failed`` when it wrote ``error.txt`` instead (the ``revolving-door`` command does that
-  in a multirun rather than stop the other jobs);
+  in a multirun rather than stop the other jobs; when the job's folder itself cannot be
+  written, the error goes beside it, to ``<job number>.error.txt`` in the sweep folder);
 * ``missing`` otherwise: not run yet, still running, or killed.
 """
 
@@ -114,6 +115,8 @@ def run_status(folder: Path) -> tuple[str, str]:
         except (ValueError, OSError) as err:
             return FAILED, f"{METRICS_FILE} unreadable: {err}"
     error = folder / ERROR_FILE
+    if not error.is_file():
+        error = fallback_error_file(folder)
     if error.is_file():
         lines = [ln for ln in error.read_text().splitlines() if ln.strip()]
         return FAILED, lines[-1] if lines else "failed (empty error.txt)"
@@ -131,16 +134,32 @@ def is_complete(folder: Path, config: dict[str, Any]) -> bool:
     return bool(done == yaml.safe_load(yaml.safe_dump(config, sort_keys=True)))
 
 
-def mark_failed(folder: Path, message: str) -> None:
-    """Record a failed run (atomically), so the sweep report can list it."""
+def fallback_error_file(folder: Path) -> Path:
+    """Where a job's error goes when its own folder cannot be written."""
+    return folder.parent / f"{folder.name}.{ERROR_FILE}"
+
+
+def mark_failed(folder: Path, message: str) -> Path:
+    """Record a failed run (atomically), so the sweep report can list it: in the run's
+    folder, or beside it if that cannot be written. Returns the file written."""
     from sim.results import _atomic
 
-    folder.mkdir(parents=True, exist_ok=True)
-    _atomic(folder / ERROR_FILE, lambda p: Path(p).write_text(message))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic(folder / ERROR_FILE, lambda p: Path(p).write_text(message))
+        fallback_error_file(folder).unlink(missing_ok=True)
+        return folder / ERROR_FILE
+    except OSError as err:
+        path = fallback_error_file(folder)
+        _atomic(path, lambda p: Path(p).write_text(
+            f"{message.rstrip()}\n(error.txt could not be written in {folder}: {err})\n"))
+        return path
 
 
 def clear_failure(folder: Path) -> None:
-    (folder / ERROR_FILE).unlink(missing_ok=True)
+    for path in (folder / ERROR_FILE, fallback_error_file(folder)):
+        if path.is_file():
+            path.unlink()
 
 
 def count_status(sweep_dir: Path, n_jobs: int, since: float = 0.0) -> dict[str, int]:
@@ -152,6 +171,8 @@ def count_status(sweep_dir: Path, n_jobs: int, since: float = 0.0) -> dict[str, 
     for num in range(n_jobs):
         folder = sweep_dir / str(num)
         metrics, error = folder / METRICS_FILE, folder / ERROR_FILE
+        if not error.is_file():
+            error = fallback_error_file(folder)
         if metrics.is_file():
             counts[COMPLETE] += 1
             counts["ended"] += metrics.stat().st_mtime >= since

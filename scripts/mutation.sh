@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Mutation testing of one module against the tests that cover it (docs/testing.md).
+#   scripts/mutation.sh sim/sweep/intervals.py tests/test_properties.py [more test files]
+# Runs mutmut 3.8 (pip install -e ".[test,mutation]") in a scratch copy of the repository,
+# one process (the development machine has 2 shared cores), and prints the survivors.
+set -euo pipefail
+module="$1"; shift
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+py="${PYTHON:-$repo/.venv/bin/python}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/mutation.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+cp -r "$repo/sim" "$repo/tests" "$repo/configs" "$repo/scripts" "$work/"
+mkdir -p "$work/calibration" && cp -r "$repo/calibration/." "$work/calibration/" 2>/dev/null || true
+grep -v '^\[tool.mutmut\]' "$repo/pyproject.toml" | sed '/^# mutmut:/,$d' > "$work/pyproject.toml"
+tests=$(printf '"%s", ' "$@")
+cat >> "$work/pyproject.toml" <<CFG
+
+[tool.mutmut]
+source_paths = ["sim"]
+only_mutate = ["$module"]
+pytest_add_cli_args_test_selection = [${tests%, }]
+pytest_add_cli_args = ["-q", "-p", "no:cacheprovider", "-m", "not slow"]
+also_copy = ["configs", "scripts", "calibration"]
+mutate_only_covered_lines = true
+CFG
+cd "$work"
+start=$(date +%s)
+"$py" -m mutmut run --max-children 1 >"$work/run.log" 2>&1 || { tail -30 "$work/run.log"; exit 1; }
+echo "== $module: $(( $(date +%s) - start )) s"
+"$py" -m mutmut results --all true 2>/dev/null | awk '{print $NF}' | sort | uniq -c || true
+"$py" -m mutmut results 2>/dev/null | sed 's/^/survivor /'
+for m in $("$py" -m mutmut results 2>/dev/null | sed -n 's/^ *\([^ :]*\):.*/\1/p'); do
+  "$py" -m mutmut show "$m" 2>/dev/null | sed -n '/^@@/,$p' | grep '^[-+]' | grep -v '^\(---\|+++\)' | sed "s|^|  $m |"
+done

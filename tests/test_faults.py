@@ -1,0 +1,187 @@
+"""Faults that lose nothing (issue 13): a folder in use, folders that cannot be written,
+a killed run's temporary files, resume against a changed configuration, bad council
+names in a policy. Through the `revolving-door` command where that is what users run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.config import ConfigError, ModelConfig, council_names
+from sim.results import FolderInUse, LOCK_FILE, folder_in_use, folder_lock
+from sim.sweep import jobs
+
+from conftest import tiny
+
+SMALL = ["scale=0.01", "warmup_years=2", "years=2", "run.progress=false"]
+
+
+def cli(args: list[str], out: Path | None = None, multirun: bool = False,
+        ) -> subprocess.CompletedProcess[str]:
+    where = [] if out is None else [f"hydra.{'sweep' if multirun else 'run'}.dir={out}"]
+    cmd = [sys.executable, "-m", "sim.cli", *(["-m"] if multirun else []), *args, *where]
+    env = dict(os.environ, HYDRA_FULL_ERROR="0")
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def _one_line_error(res: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert res.returncode == 2, res.stdout[-2000:] + res.stderr[-2000:]
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert "Traceback" not in res.stderr + res.stdout
+    return lines[0]
+
+
+# ---------------------------------------------------------------- resume, through the command
+
+def test_resume_skips_only_a_complete_run_of_the_same_config_and_clears_stale_files(
+        tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    res = cli(SMALL + ["seed=1"], out)
+    assert res.returncode == 0, res.stderr[-2000:]
+    first = (out / "metrics.json").read_bytes()
+    stamp = (out / "metrics.json").stat().st_mtime_ns
+    # a killed writer's temporary file: removed by the next run into the folder
+    (out / ".timeseries.csv.999-0.tmp").write_text("half a file")
+    res = cli(SMALL + ["seed=1", "run.resume=true"], out)
+    assert res.returncode == 0 and "already complete, skipped" in res.stdout
+    assert (out / "metrics.json").stat().st_mtime_ns == stamp  # not run again
+    assert not list(out.glob(".*.tmp"))
+    # another configuration into the same folder: run, not skipped, whatever is there
+    res = cli(SMALL + ["seed=2", "run.resume=true"], out)
+    assert res.returncode == 0 and "skipped" not in res.stdout, res.stdout
+    assert (out / "metrics.json").read_bytes() != first
+    assert json.loads((out / "run.json").read_text())["seed"] == 2
+    # and a run whose metrics.json is unreadable is not complete either
+    (out / "metrics.json").write_text("{ truncated")
+    res = cli(SMALL + ["seed=2", "run.resume=true"], out)
+    assert res.returncode == 0 and "skipped" not in res.stdout
+    assert json.loads((out / "metrics.json").read_text())
+
+
+# ---------------------------------------------------------------- a folder in use
+
+def test_a_second_run_into_a_folder_in_use_is_refused_and_changes_nothing(
+        tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    with folder_lock(out):
+        assert folder_in_use(out)
+        with pytest.raises(FolderInUse, match=f"process {os.getpid()}"):
+            with folder_lock(out):
+                pass  # pragma: no cover
+        before = sorted(p.name for p in out.rglob("*"))
+        res = cli(SMALL, out)
+        _one_line_error(res, str(out), "in use by another run")
+        assert sorted(p.name for p in out.rglob("*")) == before  # Hydra wrote nothing there
+    assert not folder_in_use(out)  # released with the holder
+    with folder_lock(out):
+        pass
+
+
+def test_the_lock_ends_with_a_killed_process(tmp_path: Path) -> None:
+    code = ("import sys, time; from sim.results import folder_lock\n"
+            f"with folder_lock({str(tmp_path)!r}):\n"
+            "    print('locked', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        assert folder_in_use(tmp_path)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert (tmp_path / LOCK_FILE).exists() and not folder_in_use(tmp_path)
+
+
+# ---------------------------------------------------------------- folders that cannot be written
+
+def test_an_output_folder_that_cannot_be_written_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "a_file").write_text("")
+    out = tmp_path / "a_file" / "run"
+    _one_line_error(cli(SMALL, out), str(out), "cannot write")
+
+
+def test_a_sweep_with_a_job_folder_that_cannot_be_written_runs_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / "1").write_text("a file where job 1's folder goes")
+    res = cli(SMALL + ["seed=1,2,3", "hydra/launcher=basic"], folder, multirun=True)
+    _one_line_error(res, "job 1", str(folder / "1"), "nothing was run")
+    assert not (folder / "0").exists() and not (folder / "2").exists()
+
+
+def test_a_failure_whose_error_txt_cannot_be_written_is_recorded_beside_it(
+        tmp_path: Path) -> None:
+    job = tmp_path / "3"
+    job.mkdir()
+    (job / jobs.ERROR_FILE).mkdir()  # error.txt cannot be written in the job's folder
+    where = jobs.mark_failed(job, "Traceback ...\nOSError: disk full\n")
+    assert where == tmp_path / "3.error.txt"
+    status, message = jobs.run_status(job)
+    assert status == jobs.FAILED and message.startswith(f"(error.txt could not be written in "
+                                                        f"{job}: ")
+    assert "OSError: disk full" in where.read_text()
+    assert jobs.count_status(tmp_path, 4)["failed"] == 1
+    jobs.clear_failure(job)
+    assert not where.exists()
+    # and a folder whose own error.txt can be written keeps it there
+    ok = tmp_path / "4"
+    assert jobs.mark_failed(ok, "ValueError: boom\n") == ok / jobs.ERROR_FILE
+    assert jobs.run_status(ok) == (jobs.FAILED, "ValueError: boom")
+
+
+# ---------------------------------------------------------------- council names in policies
+
+def test_unknown_council_in_a_policy_is_a_one_line_error_from_the_command(
+        tmp_path: Path) -> None:
+    res = cli(SMALL + ["policy/support=entitlement", "policy.support.councils=[C001,C999]"],
+              tmp_path / "out")
+    _one_line_error(res, "policy.support.councils", "'C999'", "C001", "0 to 149")
+    assert not (tmp_path / "out" / "metrics.json").exists()
+
+
+@pytest.mark.parametrize(("councils", "expected"), [
+    (["C151"], "unknown council 'C151'"), ([150], "unknown council 150"),
+    ([-1], "unknown council -1"), ([True], "unknown council True"),
+    ("C001", "expected a list")])
+def test_policy_council_lists_are_checked_when_the_config_is(councils: object,
+                                                             expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        ModelConfig.from_dict({"policy": {"monitoring": {"kind": "minimum_months",
+                                                         "councils": councils}}})
+    ModelConfig.from_dict({"policy": {"monitoring": {"kind": "minimum_months",
+                                                     "councils": ["C150", 0, 149]}}})
+
+
+def test_duplicate_council_names_are_refused() -> None:
+    listed = [{"name": "North"}, {"name": "South"}, {"name": "North"}]
+    with pytest.raises(ConfigError, match=r"councils.listed\[2\].name: duplicate council "
+                                          r"name 'North' \(also councils.listed\[0\]\)"):
+        ModelConfig.from_dict({"councils": {"mode": "listed", "listed": listed}})
+
+
+@pytest.mark.parametrize("councils", [
+    {}, {"n": 7}, {"mode": "listed", "listed": [{"name": "B"}, {"name": "A"}]}])
+def test_the_names_checked_are_the_names_the_model_gives(councils: dict[str, object]) -> None:
+    from sim.model import RevolvingDoorModel
+
+    cfg = ModelConfig.from_dict(tiny(councils=councils))
+    model = RevolvingDoorModel(cfg)
+    assert council_names(cfg.councils) == [c.name for c in model.councils]
+    model.release()
+
+
+def test_a_policy_for_listed_councils_applies_to_the_one_named() -> None:
+    listed = [{"name": "A", "size_share": 1.0}, {"name": "B", "size_share": 1.0}]
+    res = sim.run(tiny(seed=3, scale=0.01, councils={"mode": "listed", "listed": listed},
+                       policy={"support": {"kind": "entitlement", "councils": ["B"]}}))
+    base = sim.run(tiny(seed=3, scale=0.01, councils={"mode": "listed", "listed": listed}))
+    pol, ref = res.councils.set_index("council"), base.councils.set_index("council")
+    assert pol.loc["A"].equals(ref.loc["A"]) and not pol.loc["B"].equals(ref.loc["B"])
