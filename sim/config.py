@@ -31,24 +31,25 @@ class PracticeSpread:
         source="judgement: English councils range from a few dozen to over 1,500 children in "
         "care (DfE, A)", low=0.0, high=2.0)
     return_propensity_sigma: float = param(
-        1.31799, label="spread between councils of how readily they return children home",
-        unit="sd of log multiplier", source="evidence.md §1: council practice, not child "
-        "need, is the biggest factor in whether a child returns home (NSPCC 2012, Farmer et al. "
+        0.8, label="spread between councils of how readily they return children home",
+        unit="sd of log multiplier", source="docs/evidence.md#council-practice-claim: council "
+        "practice, not child need, is the biggest factor in whether a child returns home "
+        "(NSPCC 2012, Farmer et al. "
         "2011, B); calibrated with the targets, with a penalty unless council practice "
         "explains at least as much of who goes home as need does", low=0.0, high=3.0)
     thoroughness_mean: float = param(
         0.362346, label="mean thoroughness of assessment before a return (0 = returns regardless "
         "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
-        source="evidence.md §2: 82% returned to parents with unresolved adversity (Farmer et "
-        "al. 2011, B); judgement", low=0.0, high=1.0)
+        source="docs/evidence.md#farmer-2011-adversity: 82% returned to parents with unresolved "
+        "adversity (Farmer et al. 2011, B); judgement", low=0.0, high=1.0)
     thoroughness_concentration: float = param(
-        1.39764, label="concentration of the beta distribution of thoroughness",
+        3.0, label="concentration of the beta distribution of thoroughness",
         unit="beta a+b", source="calibrated with return_propensity_sigma (low = councils differ "
         "more)", low=0.5, high=100.0)
     monitoring_months_median: float = param(
         9.0, label="median months a council keeps a case open after a return", unit="months",
-        source="evidence.md §2: almost half of cases closed within 2 years, often too soon "
-        "(Farmer 2014, B); judgement", low=0.0, high=60.0)
+        source="docs/evidence.md#farmer-2014-case-closure: almost half of cases closed within 2 "
+        "years, often too soon (Farmer 2014, B); judgement", low=0.0, high=60.0)
     monitoring_months_sigma: float = param(
         0.7, label="spread between councils of months kept open", unit="sd of log months",
         source="judgement", low=0.0, high=2.0)
@@ -57,22 +58,23 @@ class PracticeSpread:
         source="judgement", low=1, high=120)
     support_share_mean: float = param(
         0.6, label="mean share of returning families a council offers support to",
-        unit=PROB, source="evidence.md §2: 40% of children and 17% of parents got no support "
-        "(Farmer 2014, B)", low=0.0, high=1.0)
+        unit=PROB, source="docs/evidence.md#farmer-2014-no-support: 40% of children and 17% of "
+        "parents got no support (Farmer 2014, B)", low=0.0, high=1.0)
     support_share_concentration: float = param(
         8.0, label="concentration of the beta distribution of support share", unit="beta a+b",
         source="judgement", low=0.5, high=100.0)
     treatment_share_mean: float = param(
         0.0553775, label="mean share of families with substance problems a council gets into "
-        "treatment", unit=PROB, source="evidence.md §2: about 5% (NSPCC 2013, C)", low=0.0,
-        high=1.0)
+        "treatment", unit=PROB, source="docs/evidence.md#nspcc-2013-treatment: about 5% (NSPCC "
+        "2013, C)", low=0.0, high=1.0)
     treatment_share_concentration: float = param(
         20.0, label="concentration of the beta distribution of treatment share",
         unit="beta a+b", source="judgement", low=0.5, high=500.0)
     cost_multiplier_sigma: float = param(
         0.15, label="spread between councils of unit costs", unit="sd of log multiplier",
-        source="judgement: NAO 2014 (A) reports wide variation in placement costs", low=0.0,
-        high=1.0)
+        source="judgement: NAO 2014 (A) reports wide variation in placement costs; councils "
+        "spent under £40k to over £60k a looked-after child in 2012-13 "
+        "(docs/evidence.md#audit-commission-2014-spend)", low=0.0, high=1.0)
 
 
 _SPREAD = PracticeSpread()  # the typical council's practice is the centre of the spread
@@ -165,10 +167,12 @@ class ModelConfig:
         12, label="years simulated first to fill the system, not measured", unit="years",
         source="long enough for the stock in care to settle (checked in tests)", low=0, high=40)
     price_year: int = param(2024, label="price year every cost is reported in", unit="year",
-                            source="latest evidence.md cost year (Holmes 2024)", low=2008,
+                            source="latest cost year in docs/evidence.md#holmes-support "
+                            "(Holmes 2024)", low=2008,
                             high=2025)
     start_year: int = param(2011, label="calendar year the measured period starts",
-                            unit="year", source="evidence.md §1: England around 2011",
+                            unit="year", source="docs/evidence.md#dfe-returned-home-share: "
+                            "England around 2011",
                             low=1990, high=2100)
     councils: CouncilsConfig = field(default_factory=CouncilsConfig)
     params: Parameters = field(default_factory=Parameters)

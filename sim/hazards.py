@@ -23,9 +23,11 @@ _P0 = int(Clock.PROBLEM_SUBSTANCE)
 _MALT = int(Clock.MALTREATMENT)
 _DET = int(Clock.DETECTION)
 _BRK = int(Clock.BREAKDOWN)
+_UNPL = int(Clock.UNPLANNED_RETURN)
 _NO_RATES = [0.0] * len(Clock)
 _IN_CARE, _AT_HOME = Location.IN_CARE, Location.AT_HOME
 _OTHER = EntryReason.OTHER
+_NEGLECT = EntryReason.NEGLECT
 
 AGE5 = 60.0
 AGE16 = 192.0
@@ -49,6 +51,7 @@ class Hazards:
         self.return_late_mult = c.return_late_multiplier
         self.care_order_mult = c.care_order_return_multiplier
         self.reentry_mult = c.reentry_return_multiplier
+        self.unplanned_return = rate(c.unplanned_return_early)
         self.adoption = rate(c.adoption_under5)
         self.guardianship = rate(c.guardianship)
         self.other_exit = rate(c.other_exit)
@@ -68,6 +71,10 @@ class Hazards:
         self.detect_closed = rate(a.detect_closed)
         self.breakdown = rate(a.breakdown_other)
         self.breakdown_late = a.breakdown_late_multiplier
+        self.breakdown_rr_other = a.breakdown_rr_other_reason
+        self.rr_neglect = a.rr_neglect
+        self.rr_over6 = a.rr_over6_at_return
+        self.unplanned_early = a.unplanned_early_multiplier
         # support and treatment effects, by support level 0..3
         self.support_maltreatment_rr = (1.0, s.maltreatment_rr_low, s.maltreatment_rr_medium,
                                         s.maltreatment_rr_high)
@@ -99,8 +106,14 @@ class Hazards:
         location = fam.location
         if location == _IN_CARE:
             base = self.return_early[1 if other else 0]
-            if t - fam.episode_start >= self.early_months:
+            late = t - fam.episode_start >= self.early_months
+            if late:
                 base *= self.return_late_mult
+            if not fam.care_order:
+                # unplanned: parents' or the child's doing, not the council's decision, so
+                # neither its return propensity nor its thoroughness applies
+                u = self.unplanned_return
+                r[_UNPL] = u * self.return_late_mult if late else u
             mult = fam.council.return_propensity
             if fam.care_order:
                 mult *= self.care_order_mult
@@ -146,6 +159,11 @@ class Hazards:
                     rel *= self.treatment_relapse_rr
                 r[_P0 + j] = rel
         early = t - fam.return_time < self.early_months
+        rushed = self.unplanned_early if (early and fam.unplanned) else 1.0
+        if fam.reason == _NEGLECT:
+            rushed *= self.rr_neglect
+        if fam.over6_at_return:
+            rushed *= self.rr_over6
         if fam.in_harm:
             r[_DET] = self.detect_open if fam.case_open else self.detect_closed
         else:
@@ -155,10 +173,10 @@ class Hazards:
                 h *= self.rr_open
             if early:
                 h *= self.maltreatment_early
-            r[_MALT] = h * malt_rr * fam.frailty
-        brk = self.breakdown * fam.frailty
+            r[_MALT] = h * malt_rr * fam.frailty * rushed
+        brk = self.breakdown * fam.frailty * rushed
         if other:
-            brk *= self.rr_other
+            brk *= self.breakdown_rr_other
         if not early:
             brk *= self.breakdown_late
         r[_BRK] = brk

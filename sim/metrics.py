@@ -23,6 +23,7 @@ import pandas as pd
 from sim.agents.child import EntryReason, ExitKind
 from sim.ledger import GROUPS
 from sim.records import END_REENTERED
+from sim.plausibility import plausibility_metrics
 from sim.variation import variation_metrics
 
 if TYPE_CHECKING:
@@ -34,16 +35,35 @@ HORIZONS_YEARS: tuple[int, ...] = (5, 10)
 HORIZON_FLOWS: tuple[str, ...] = ("reentries", "returns", "maltreatment_starts")
 CURVE_MONTHS = 72
 
-#: The calibration table: metric -> (target, tolerance, source). Issue 2 and evidence.md §2.
+#: The calibration table: metric -> (target, tolerance, source). Issue 2 and
+#: docs/evidence.md#calibration-targets.
 TARGETS: dict[str, tuple[float, float, str]] = {
-    "returned_home_share": (0.39, 0.05, "DfE 2011 via NSPCC 2012 (A)"),
-    "reentry_12m": (0.20, 0.04, "Goldacre et al. 2022 (A)"),
-    "breakdown_24m_abuse_neglect": (0.47, 0.06, "Farmer et al. 2011 (B)"),
-    "maltreated_24m_abuse_neglect": (0.46, 0.06, "Farmer et al. 2011 (B)"),
-    "failed_return_any_60m_neglect": (0.64, 0.07, "Farmer & Lutman 2010 (B)"),
-    "failed_return_2plus_60m_neglect": (0.33, 0.07, "Farmer & Lutman 2010 (B)"),
-    "substance_misuse_at_return_share": (0.50, 0.05, "Farmer et al. 2011 (B)"),
-    "treatment_share_substance_misuse": (0.05, 0.02, "NSPCC 2013 (C)"),
+    "returned_home_share": (0.39, 0.05, "DfE 2011 via NSPCC 2012 (A), "
+                            "docs/evidence.md#dfe-returned-home-share"),
+    "reentry_3m": (0.12, 0.03, "Goldacre et al. 2022 (A), via Holmes 2024, "
+                   "docs/evidence.md#reentry-3-months"),
+    "reentry_12m": (0.20, 0.03, "Goldacre et al. 2022 (A), "
+                    "docs/evidence.md#reentry-goldacre-2022"),
+    "reentry_72m": (0.35, 0.05, "Goldacre et al. 2022 (A): over a third by 6 years, "
+                    "docs/evidence.md#reentry-goldacre-2022"),
+    "breakdown_24m_abuse_neglect": (0.47, 0.06, "Farmer et al. 2011 (B), "
+                                    "docs/evidence.md#farmer-2011-breakdown"),
+    "maltreated_24m_abuse_neglect": (0.46, 0.06, "Farmer et al. 2011 (B), "
+                                     "docs/evidence.md#farmer-2011-maltreatment"),
+    "failed_return_any_60m_neglect": (0.64, 0.07, "Farmer & Lutman 2010 (B), "
+                                      "docs/evidence.md#farmer-lutman-2010-failed-returns"),
+    "failed_return_2plus_60m_neglect": (0.33, 0.07, "Farmer & Lutman 2010 (B), "
+                                        "docs/evidence.md#farmer-lutman-2010-failed-returns"),
+    "substance_misuse_at_return_share": (0.50, 0.05, "Farmer et al. 2011 (B), "
+                                         "docs/evidence.md#farmer-2011-adversity"),
+    "treatment_share_substance_misuse": (0.05, 0.02, "NSPCC 2013 (C), "
+                                         "docs/evidence.md#nspcc-2013-treatment"),
+    "unplanned_return_share": (0.27, 0.06, "Farmer 2014 (B), "
+                               "docs/evidence.md#farmer-2014-unplanned"),
+    "children_in_care_end": (65500.0, 5000.0, "DfE SFR21/2011: 65,520 at 31 March 2011 (A), "
+                             "docs/evidence.md#dfe-stock-31-march"),
+    "starts_per_year": (27800.0, 2500.0, "DfE SFR27/2010: 27,800 starts in 2009-10, re-entries "
+                        "included (A), docs/evidence.md#dfe-starts-2009-10"),
 }
 
 
@@ -142,7 +162,11 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
                                   if n_exits else float("nan"))
     curve = reentry_curve(model, ret)
     at = curve.set_index(["group", "month"])["share_reentered"]
+    out["reentry_3m"] = float(at[("all", 3)])
     out["reentry_12m"] = float(at[("all", 12)])
+    out["reentry_72m"] = float(at[("all", 72)])
+    out["unplanned_return_share"] = (float(ret["unplanned"].mean()) if len(ret)
+                                     else float("nan"))
     out["reentry_24m"] = float(at[("all", 24)])
     out["breakdown_24m_abuse_neglect"] = float(at[("abuse_neglect", 24)])
     an = ret[_group_mask(ret, "abuse_neglect")]
@@ -173,6 +197,9 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
     f = dict(zip(FLOW_FIELDS, flows))
     out["entries_per_year"] = float(f["entries"] / years / scale)
     out["reentries_per_year"] = float(f["reentries"] / years / scale)
+    out["starts_per_year"] = out["entries_per_year"] + out["reentries_per_year"]
+    out["reentry_share_of_starts"] = (out["reentries_per_year"] / out["starts_per_year"]
+                                      if out["starts_per_year"] else float("nan"))
     out["returns_per_year"] = float(f["returns"] / years / scale)
     last = model.timeseries.stocks[cfg.total_months - 1].sum(axis=0)
     s = dict(zip(STOCK_FIELDS, last))
@@ -187,6 +214,7 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
     out["cost_total_per_year_gbp"] = out["cost_total_gbp"] / years
     out["price_year"] = cfg.price_year
     out.update(horizon_metrics(model))
+    out.update(plausibility_metrics(model, councils_frame(model)))
     out.update(variation_metrics(model))
     out.update(cost_comparison_metrics(model))
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
@@ -229,7 +257,7 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
 
 #: Holmes counts the cost of a failed return over the year after re-entry ("the estimated
 #: average annual cost for each child who returns to care", Community Care, 16 September
-#: 2014, reporting Holmes 2014; docs/evidence.md §3).
+#: 2014, reporting Holmes 2014; docs/evidence.md#holmes-failed-return).
 HOLMES_HORIZON_MONTHS = 12
 #: Holmes' cost of one failed return (a child re-entering care), and its price year.
 HOLMES_FAILED_RETURN = (105804.0, 2024)  # Holmes 2024 (University of Sussex for NSPCC)

@@ -1,14 +1,15 @@
 """Model parameters: every number the simulation uses, with its unit, source and range.
 
 Each parameter is a dataclass field made with :func:`param`, which stores in the field's
-metadata a plain-English label, the unit, the source (a row of ``shared/evidence.md``, a
-citation, or a stated judgement with its reason) and a plausible range. The range is
-also the range a configuration value is validated against (see :mod:`sim.config`).
+metadata a plain-English label, the unit, the source (a row of ``docs/evidence.md``, cited
+as ``docs/evidence.md#<anchor>``, a citation, or a stated judgement with its reason) and a
+plausible range. The range is also the range a configuration value is validated against
+(see :mod:`sim.config`).
 
 Hazards are monthly probabilities: the chance that the event happens within one month
 if nothing else changes. The event engine converts them to rates (``-ln(1 - p)``).
 
-The strength codes follow ``shared/evidence.md``: A national data or large cohort,
+The strength codes follow ``docs/evidence.md``: A national data or large cohort,
 B multi-council case-file study, C one council, an advocacy estimate, or a judgement.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
-EVIDENCE = "shared/evidence.md"
+EVIDENCE = "docs/evidence.md"
 
 
 def param(
@@ -48,19 +49,22 @@ class EntryParams:
     """Who comes into care: numbers, reasons, ages, sibling groups, legal basis."""
 
     children_per_year: float = param(
-        24000.0, label="children entering care for the first time a year, England",
-        unit="children per year", source=f"{EVIDENCE} §2: about 27,800 starts in 2009-10 "
-        "(DfE SFR27/2010, A); starts count re-entries too, which the model adds itself; "
-        "calibrated to about 65,500 in care (DfE SFR 2011, A)",
+        23500.0, label="children entering care for the first time a year, England",
+        unit="children per year", source=f"{EVIDENCE}#dfe-starts-2009-10: about 27,800 "
+        "starts in 2009-10 (DfE SFR27/2010, A); starts count re-entries too, which the model "
+        "adds itself; calibrated to about 65,500 in care (DfE SFR 2011, A; "
+        f"{EVIDENCE}#dfe-stock-31-march)",
         low=1000.0, high=60000.0)
     share_neglect: float = param(
         0.34, label="share of starts whose main reason is neglect", unit=PROB,
-        source=f"{EVIDENCE} §2: 52% of starts for abuse or neglect, neglect the larger part "
-        "(DfE SFR27/2010, A); split between neglect and other abuse is a judgement",
+        source=f"{EVIDENCE}#dfe-starts-2009-10: 52% of starts for abuse or neglect, one DfE "
+        "category (DfE SFR27/2010, A); the split, neglect the larger part, is a judgement "
+        f"({EVIDENCE}#judgements-entry)",
         low=0.0, high=1.0)
     share_other_abuse: float = param(
         0.18, label="share of starts for abuse other than neglect", unit=PROB,
-        source=f"{EVIDENCE} §2: 52% abuse or neglect in all (DfE SFR27/2010, A)",
+        source=f"{EVIDENCE}#dfe-starts-2009-10: 52% abuse or neglect in all (DfE SFR27/2010, "
+        "A)",
         low=0.0, high=1.0)
     share_sibling_pair: float = param(
         0.22, label="share of families entering with two children", unit=PROB,
@@ -78,7 +82,7 @@ class EntryParams:
         0.12, label="share of other-reason starts under a care order", unit=PROB,
         source="judgement, as care_order_share_abuse_neglect", low=0.0, high=1.0)
     care_order_share_reentry: float = param(
-        0.023, label="share of voluntary (s20) families given a care order when they re-enter",
+        0.05, label="share of voluntary (s20) families given a care order when they re-enter",
         unit=PROB, source="calibrated to failed_return_2plus_60m_neglect: the fit put it near 0 "
         "(care orders made at first entry persist; new orders at re-entry would slow the "
         "repeat cycles Farmer & Lutman 2010 (B) report); a tension worth testing",
@@ -127,8 +131,8 @@ class FamilyParams:
 
     substance_prevalence_abuse_neglect: float = param(
         0.809165, label="families of abuse or neglect entrants with serious drug or alcohol problems",
-        unit=PROB, source=f"{EVIDENCE} §2: about half of returned children went back to serious "
-        "drug or alcohol problems (Farmer et al. 2011, B); calibrated to "
+        unit=PROB, source=f"{EVIDENCE}#farmer-2011-adversity: about half of returned children "
+        "went back to serious drug or alcohol problems (Farmer et al. 2011, B); calibrated to "
         "substance_misuse_at_return_share", low=0.0, high=1.0)
     substance_prevalence_other: float = param(
         0.40447, label="families of other-reason entrants with serious drug or alcohol problems",
@@ -136,12 +140,13 @@ class FamilyParams:
         low=0.0, high=1.0)
     domestic_abuse_prevalence: float = param(
         0.5, label="families with domestic abuse at entry", unit=PROB,
-        source=f"{EVIDENCE} §2: 82% returned to parents with a history of domestic violence, "
-        "substance misuse or similar (Farmer et al. 2011, B)", low=0.0, high=1.0)
+        source=f"{EVIDENCE}#farmer-2011-adversity: 82% returned to parents with a history of "
+        "domestic violence, substance misuse or similar (Farmer et al. 2011, B)", low=0.0,
+        high=1.0)
     mental_health_prevalence: float = param(
         0.6, label="families with a parent with mental health problems at entry", unit=PROB,
-        source=f"{EVIDENCE} §2: 60% returned to a parent with mental health problems "
-        "(Farmer et al. 2011, B)", low=0.0, high=1.0)
+        source=f"{EVIDENCE}#farmer-2011-adversity: 60% returned to a parent with mental "
+        "health problems (Farmer et al. 2011, B)", low=0.0, high=1.0)
     other_reason_problem_multiplier: float = param(
         0.6, label="prevalence of domestic abuse and mental health problems in other-reason "
         "families, relative", unit=MULT, source="judgement", low=0.0, high=1.5)
@@ -174,11 +179,12 @@ class CareParams:
     """Children in care: going home and leaving care other ways."""
 
     return_early_other: float = param(
-        0.122695, label="monthly chance of going home, other-reason entrants, first 6 months",
-        unit=P_MONTH, source=f"{EVIDENCE} §2: section 20 children go home quickly; calibrated "
-        "to returned_home_share", low=0.0, high=0.9)
+        0.05, label="monthly chance of going home, other-reason entrants, first 6 months",
+        unit=P_MONTH, source=f"judgement ({EVIDENCE}#judgements-care): section 20 children go "
+        "home quickly; calibrated to returned_home_share "
+        f"({EVIDENCE}#dfe-returned-home-share)", low=0.0, high=0.9)
     return_early_abuse_neglect: float = param(
-        0.0464274, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
+        0.022, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
         unit=P_MONTH, source="calibrated to returned_home_share", low=0.0, high=0.9)
     return_late_multiplier: float = param(
         0.328, label="return chance after 6 months in care, relative to the first 6", unit=MULT,
@@ -189,13 +195,23 @@ class CareParams:
         source="judgement", low=1, high=24)
     care_order_return_multiplier: float = param(
         0.322, label="return chance under a care order, relative to voluntary care", unit=MULT,
-        source=f"{EVIDENCE} §2: care orders and longer stays predict fewer, more stable returns "
-        "(Neil et al. 2020, C)", low=0.0, high=1.0)
+        source=f"judgement ({EVIDENCE}#judgements-care): fewer returns under a care order; "
+        f"Neil et al. 2020 (C, {EVIDENCE}#neil-2020-stable-reunification) show that a care "
+        "order and a longer stay predict a more stable return, not fewer returns", low=0.0,
+        high=1.0)
     reentry_return_multiplier: float = param(
-        9.71451, label="return chance in a later episode, relative to the first", unit=MULT,
-        source="calibrated to failed_return_2plus_60m_neglect (children who re-enter often go "
-        "home again quickly, Farmer & Lutman 2010, B); the fit reached the top of its range",
-        low=0.0, high=10.0)
+        2.5, label="chance of a planned return in a later episode, relative to the first",
+        unit=MULT, source="judgement (docs/evidence.md#after-reentry): after a failed return "
+        "councils both look for permanence elsewhere (fewer returns) and, in Farmer & Lutman "
+        "2010 (B), return children again without a new assessment (more); no study gives the "
+        "ratio. Quick repeat cycles come from unplanned returns (unplanned_return_early)",
+        low=0.5, high=3.0)
+    unplanned_return_early: float = param(
+        0.014, label="monthly chance of an unplanned return, children in voluntary care (s20), "
+        "first 6 months", unit=P_MONTH, source="Farmer 2014 (B, docs/evidence.md#unplanned-"
+        "returns): 27% of returns had no plan (the child ran home, a placement broke down, or "
+        "parents removed the child from voluntary accommodation); calibrated to "
+        "unplanned_return_share", low=0.0, high=0.3)
     adoption_under5: float = param(
         0.025, label="monthly chance of adoption, children under 5 on a care order", unit=P_MONTH,
         source="judgement from DfE: adoption about 10-13% of care leavers in 2011 (A)",
@@ -205,7 +221,7 @@ class CareParams:
         unit=P_MONTH, source="judgement from DfE: about 10% of care leavers (A)", low=0.0,
         high=0.2)
     other_exit: float = param(
-        0.013306, label="monthly chance of leaving care another way (independent living, other)",
+        0.009, label="monthly chance of leaving care another way (independent living, other)",
         unit=P_MONTH, source="judgement from DfE exit reasons (A); calibrated to "
         "returned_home_share", low=0.0, high=0.2)
     other_exit_16plus: float = param(
@@ -219,24 +235,26 @@ class AfterReturnParams:
     """What happens after a child goes home: maltreatment, detection, re-entry."""
 
     maltreatment_base: float = param(
-        0.00498443, label="monthly chance of maltreatment at home, no unresolved problems",
+        0.0019, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
-        7.55496, label="maltreatment hazard in the early months after a return, relative to later",
-        unit=MULT, source="evidence.md §2: most failed returns happen early (Goldacre et al. "
-        "2022, A; Farmer et al. 2011, B): the household re-forms under stress; calibrated",
+        7.5, label="maltreatment hazard in the early months after a return, relative to later",
+        unit=MULT, source=f"{EVIDENCE}#reentry-goldacre-2022: most failed returns happen "
+        "early (Goldacre et al. 2022, A; Farmer et al. 2011, B): the household re-forms under "
+        "stress; calibrated",
         low=1.0, high=10.0)
     frailty_variance: float = param(
-        0.168869, label="variance of a family's unmeasured risk of maltreatment and breakdown "
+        1.5, label="variance of a family's unmeasured risk of maltreatment and breakdown "
         "(gamma, mean 1)", unit="variance (dimensionless)", source="judgement: shared frailty, "
         "standard in recurrent-event survival analysis; families that fail once are likelier "
         "to fail again (Farmer & Lutman 2010, B); calibrated to failed_return_2plus_60m_neglect",
         low=0.0, high=5.0)
     rr_substance: float = param(
         2.06827, label="maltreatment hazard ratio, unresolved substance misuse", unit=MULT,
-        source=f"{EVIDENCE} §2: continuing parental substance misuse predicts maltreatment "
-        "after return (Farmer et al. 2011, B); size is a judgement", low=1.0, high=20.0)
+        source=f"{EVIDENCE}#farmer-2011-substance-predicts: continuing parental substance "
+        "misuse predicts maltreatment after return (Farmer et al. 2011, B); size is a "
+        "judgement", low=1.0, high=20.0)
     rr_domestic_abuse: float = param(
         3.38, label="maltreatment hazard ratio, unresolved domestic abuse", unit=MULT,
         source="judgement, as rr_substance", low=1.0, high=20.0)
@@ -244,10 +262,31 @@ class AfterReturnParams:
         1.5, label="maltreatment hazard ratio, unresolved parental mental health problem",
         unit=MULT, source="judgement, as rr_substance", low=1.0, high=20.0)
     rr_other_reason: float = param(
-        0.0618548, label="maltreatment and breakdown hazards of other-reason entrants, relative to "
-        "abuse or neglect",
-        unit=MULT, source="evidence.md §2 note: s20 children mostly stay home; calibrated to "
-        "reentry_12m", low=0.0, high=1.5)
+        0.1, label="maltreatment hazard of other-reason entrants, relative to abuse or "
+        "neglect", unit=MULT, source="docs/evidence.md#reentry-by-group: children "
+        "accommodated for reasons other than abuse or neglect are rarely maltreated after "
+        "going home; calibrated to reentry_12m", low=0.0, high=1.5)
+    rr_neglect: float = param(
+        2.5, label="maltreatment and breakdown hazards of neglect entrants, relative to other "
+        "abuse", unit=MULT, source="judgement (docs/evidence.md#reentry-by-group): neglect "
+        "is chronic; Farmer & Lutman's neglected children (B) had a failed return within 5 "
+        "years in 64% of cases, against 47% within 2 years for all abused or neglected "
+        "children (Farmer et al. 2011, B); calibrated to the neglect targets", low=1.0,
+        high=3.0)
+    rr_over6_at_return: float = param(
+        2.0, label="maltreatment and breakdown hazards after a return when the eldest child "
+        "is over six at the return, relative to younger", unit=MULT,
+        source="judgement (docs/evidence.md#reentry-by-age): outcomes were much worse for "
+        "neglected children over six at the return (Farmer & Lutman 2010, B); calibrated",
+        low=1.0, high=3.0)
+    breakdown_rr_other_reason: float = param(
+        0.3, label="breakdown hazard (reasons other than maltreatment) of other-reason "
+        "entrants, relative to abuse or neglect", unit=MULT,
+        source="judgement (docs/evidence.md#reentry-by-group): returns of children "
+        "accommodated for their behaviour or family stress break down for behaviour and "
+        "parents unable to cope (Farmer et al. 2011, B: 28% of returned children entered for "
+        "their behaviour; Farmer 2014, B: older accommodated children returned repeatedly); "
+        "calibrated", low=0.0, high=1.5)
     rr_open_case: float = param(
         0.85, label="maltreatment hazard while a case is open (visits), relative to closed",
         unit=MULT, source="judgement: visits deter a little (issue 3)", low=0.3, high=1.0)
@@ -264,13 +303,19 @@ class AfterReturnParams:
         unit=PROB, source="judgement; calibrated to breakdown_24m_abuse_neglect", low=0.0,
         high=1.0)
     breakdown_other: float = param(
-        0.0100405, label="monthly chance a return breaks down for reasons other than maltreatment, "
+        0.007, label="monthly chance a return breaks down for reasons other than maltreatment, "
         "first 6 months", unit=P_MONTH, source="judgement: behaviour, parents unable to cope "
         "(Farmer et al. 2011, B); calibrated to reentry_12m", low=0.0, high=0.3)
     breakdown_late_multiplier: float = param(
-        0.643569, label="non-maltreatment breakdown chance after 6 months at home, relative",
+        0.3, label="non-maltreatment breakdown chance after 6 months at home, relative",
         unit=MULT, source="judgement: most failed returns happen early (Goldacre et al. 2022, A)",
         low=0.0, high=1.0)
+    unplanned_early_multiplier: float = param(
+        3.0, label="maltreatment and breakdown hazards in the early months after an unplanned "
+        "return, relative to a planned one", unit=MULT,
+        source="judgement (docs/evidence.md#unplanned-returns): unplanned returns are less "
+        "stable (Larsson et al. 2022, national data, A/B; Farmer 2014, B), size not reported; "
+        "calibrated to reentry_3m", low=1.0, high=5.0)
     reopen_months: int = param(
         6, label="months a case reopened after detected maltreatment stays open", unit="months",
         source="judgement", low=0, high=36)
@@ -323,59 +368,69 @@ class CostParams:
 
     foster_per_year: float = param(
         31000.0, label="foster placement, a child a year", unit="GBP per child-year, 2013 prices",
-        source=f"{EVIDENCE} §3: £29k-33k (NAO 2014, A)", low=20000.0, high=50000.0)
+        source=f"{EVIDENCE}#nao-2014-placements: £29k-33k (NAO 2014, A)", low=20000.0,
+        high=50000.0)
     foster_price_year: int = param(2013, label="price year of foster_per_year", unit="year",
                                    source="NAO 2014 (2012-13 prices)", low=2000, high=2030)
     residential_per_year: float = param(
         133000.0, label="residential placement, a child a year",
-        unit="GBP per child-year, 2013 prices", source=f"{EVIDENCE} §3: £131k-135k (NAO 2014, A)",
+        unit="GBP per child-year, 2013 prices",
+        source=f"{EVIDENCE}#nao-2014-placements: £131k-135k (NAO 2014, A)",
         low=80000.0, high=250000.0)
     residential_price_year: int = param(2013, label="price year of residential_per_year",
                                         unit="year", source="NAO 2014", low=2000, high=2030)
     kinship_per_year: float = param(
         16000.0, label="kinship (family and friends) placement, a child a year",
         unit="GBP per child-year, 2013 prices", source="judgement: about half the foster cost "
-        "(allowances without agency fees); not in evidence.md", low=5000.0, high=31000.0)
+        f"(allowances without agency fees); no source ({EVIDENCE}#judgements-costs)",
+        low=5000.0, high=31000.0)
     kinship_price_year: int = param(2013, label="price year of kinship_per_year", unit="year",
                                     source="as foster", low=2000, high=2030)
     entry_decision: float = param(
         3000.0, label="deciding a child must be looked after and finding a placement",
-        unit="GBP per child, 2014 prices", source=f"{EVIDENCE} §3: Ward, Holmes & Soper 2008 "
-        "process costs, uprated (A/B); value a judgement", low=500.0, high=10000.0)
+        unit="GBP per child, 2014 prices", source=f"{EVIDENCE}#ward-holmes-soper-2008: Ward, "
+        "Holmes & Soper 2008 process costs, uprated (B); value a judgement", low=500.0,
+        high=10000.0)
     care_proceedings: float = param(
         20000.0, label="legal proceedings for a care order", unit="GBP per child, 2014 prices",
-        source=f"{EVIDENCE} §3: legal element of Holmes 2014 failed-return cost (B); judgement",
+        source=f"{EVIDENCE}#holmes-failed-return: legal element of Holmes 2014 failed-return "
+        "cost (B); judgement",
         low=5000.0, high=60000.0)
     care_planning_per_month: float = param(
         250.0, label="care planning, review and social work for a child in care",
-        unit="GBP per child-month, 2014 prices", source=f"{EVIDENCE} §3: Ward, Holmes & Soper "
-        "2008 (A/B); judgement", low=50.0, high=1000.0)
+        unit="GBP per child-month, 2014 prices",
+        source=f"{EVIDENCE}#ward-holmes-soper-2008: Ward, Holmes & Soper 2008 (B); judgement",
+        low=50.0, high=1000.0)
     return_home: float = param(
         1500.0, label="planning and making a return home", unit="GBP per child, 2014 prices",
-        source=f"{EVIDENCE} §3: Ward, Holmes & Soper 2008 (A/B); judgement", low=100.0,
-        high=10000.0)
+        source=f"{EVIDENCE}#ward-holmes-soper-2008: Ward, Holmes & Soper 2008 (B); judgement",
+        low=100.0, high=10000.0)
     reentry_process: float = param(
         12000.0, label="social work, decision and legal work of a re-entry (placement excluded)",
-        unit="GBP per child, 2014 prices", source=f"{EVIDENCE} §3: Holmes 2014 (B) puts a failed "
-        "return at over £61k including placement; the non-placement part is a judgement",
+        unit="GBP per child, 2014 prices", source=f"{EVIDENCE}#holmes-failed-return: Holmes "
+        "2014 (B) puts a failed return at over £61k including placement; the non-placement "
+        "part is a judgement",
         low=2000.0, high=40000.0)
     process_price_year: int = param(2014, label="price year of the process costs", unit="year",
                                     source="Holmes 2014", low=2000, high=2030)
     monitoring_per_month: float = param(
         400.0, label="social work for a case kept open after return",
-        unit="GBP per family-month, 2014 prices", source=f"{EVIDENCE} §3: case work element of "
-        "Holmes 2014 support packages (B); judgement", low=100.0, high=1500.0)
+        unit="GBP per family-month, 2014 prices", source=f"{EVIDENCE}#holmes-support: case "
+        "work element of Holmes 2014 support packages (B); judgement", low=100.0, high=1500.0)
     support_low_per_month: float = param(
         274.0, label="low-need support package", unit="GBP per family-month, 2024 prices",
-        source=f"{EVIDENCE} §3: low need £1,644 for 6 months (Holmes 2024, B)", low=50.0,
-        high=1000.0)
+        source=f"{EVIDENCE}#holmes-support: low need £1,644 for 6 months (Holmes 2024, B)",
+        low=50.0, high=1000.0)
     support_medium_per_month: float = param(
         655.0, label="medium-need support package", unit="GBP per family-month, 2024 prices",
-        source=f"{EVIDENCE} §3: average £7,857 a family (Holmes 2024, B) over 12 months",
+        source=f"{EVIDENCE}#holmes-support: average £7,857 a family (Holmes 2024, B) over "
+        "12 months; £7,857 is the average over all need levels, not the medium level, "
+        "whose cost and length were not found",
         low=200.0, high=2000.0)
     support_high_per_month: float = param(
         1600.0, label="high-need (intensive) support package",
-        unit="GBP per family-month, 2008-09 prices", source="docs/evidence.md §3: intensive family "
+        unit="GBP per family-month, 2008-09 prices",
+        source=f"{EVIDENCE}#scot-gov-2009-intensive-support: intensive family "
         "support £1,300-1,900 a family-month (Scottish Government 2009, B), a 2008-09 figure "
         "(its price year is support_high_price_year); used by the need-matched entitlement",
         low=800.0, high=4000.0)
@@ -389,8 +444,8 @@ class CostParams:
         low=2000, high=2030)
     holmes_low_package: float = param(
         1644.0, label="Holmes' low-need support package (case work and parenting support)",
-        unit="GBP per family, 2024 prices", source="docs/evidence.md §3: low need £1,644 for 6 "
-        "months (Holmes 2024, B)", low=200.0, high=10000.0)
+        unit="GBP per family, 2024 prices", source=f"{EVIDENCE}#holmes-support: low need "
+        "£1,644 for 6 months (Holmes 2024, B)", low=200.0, high=10000.0)
     holmes_low_months: int = param(
         6, label="length of Holmes' low-need package", unit="months",
         source="Holmes 2024 (B): low need for six months", low=1, high=24)
@@ -417,8 +472,9 @@ class CostParams:
                                    unit="year", source="Holmes 2024", low=2000, high=2030)
     treatment_episode: float = param(
         4000.0, label="a drug or alcohol treatment episode for a parent",
-        unit="GBP per episode, 2014 prices", source=f"{EVIDENCE} §3: between community "
-        "treatment and the FDAC's £12,170 a case (Reeder & Whitehead 2016, B); judgement",
+        unit="GBP per episode, 2014 prices", source=f"{EVIDENCE}#fdac-cost-2016: between "
+        "community treatment and the FDAC's £12,170 a case (Reeder & Whitehead 2016, C); "
+        "judgement",
         low=1000.0, high=15000.0)
     treatment_price_year: int = param(2014, label="price year of treatment_episode",
                                       unit="year", source="judgement", low=2000, high=2030)

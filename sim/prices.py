@@ -1,7 +1,7 @@
 """The price index that moves costs between price years: a social-care pay and prices index.
 
-Unit costs come from different years (2009, 2013, 2014 and 2024 prices, ``docs/evidence.md``
-§3). :func:`convert` moves an amount from one price year to another with
+Unit costs come from different years (2009, 2013, 2014 and 2024 prices,
+docs/evidence.md#costs). :func:`convert` moves an amount from one price year to another with
 :data:`PRICE_INDEX`; it is the only conversion the model uses (the ledger converts every
 unit cost once, when a model starts, :class:`sim.ledger.UnitCosts`).
 

@@ -23,7 +23,7 @@ class ReturnRecord:
     __slots__ = ("child", "family", "council", "time", "reason", "nth", "first_return",
                  "substance", "treated", "support_level", "end_time", "end_kind",
                  "first_maltreatment", "maltreatment_count", "harm_months", "after_maltreatment",
-                 "problems", "care_order", "age")
+                 "problems", "care_order", "age", "unplanned", "episode_start")
 
     def __init__(self, child: int, family: int, council: int, time: float, reason: int,
                  nth: int, first_return: float, substance: bool, support_level: int) -> None:
@@ -46,6 +46,8 @@ class ReturnRecord:
         self.problems = 0  # parental problems unresolved at the return (bit mask, see transitions)
         self.care_order = False
         self.age = math.nan  # child's age at the return, months
+        self.unplanned = False  # an unplanned return (see Transitions.return_home)
+        self.episode_start = math.nan  # when the episode of care that ended in this return began
 
 
 class EpisodeLog:
@@ -127,6 +129,8 @@ class Records:
         self.exit_problems: list[int] = []  # parental problems at first entry (bit mask)
         self.exit_age: list[float] = []  # child's age when the episode ended, months
         self.exit_episode: list[int] = []  # the family's episode of care (1 = first)
+        self.exit_child: list[int] = []  # the child's unique id
+        self.exit_start: list[float] = []  # when the episode began
         self.families = 0
         self.entries_total = 0
         #: every child's episodes of care (for SSDA903 output)
@@ -140,7 +144,7 @@ class Records:
 
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
-                    episode: int = 1) -> None:
+                    episode: int = 1, child: int = -1, start: float = math.nan) -> None:
         self.exit_time.append(t)
         self.exit_council.append(council)
         self.exit_reason.append(reason)
@@ -149,6 +153,8 @@ class Records:
         self.exit_problems.append(problems)
         self.exit_age.append(age)
         self.exit_episode.append(episode)
+        self.exit_child.append(child)
+        self.exit_start.append(start)
 
     def returns_frame(self) -> pd.DataFrame:
         """All returns as a data frame, in canonical order (built once per number of
@@ -186,7 +192,9 @@ class Records:
                              "care_order": np.asarray(self.exit_care_order, dtype=bool),
                              "problems": np.asarray(self.exit_problems, dtype=int),
                              "age": np.asarray(self.exit_age, dtype=float),
-                             "episode": np.asarray(self.exit_episode, dtype=int)}))
+                             "episode": np.asarray(self.exit_episode, dtype=int),
+                             "child": np.asarray(self.exit_child, dtype=np.int64),
+                             "start": np.asarray(self.exit_start, dtype=float)}))
 
     @classmethod
     def merged(cls, parts: list[tuple[pd.DataFrame, pd.DataFrame, int, int]],

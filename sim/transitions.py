@@ -194,10 +194,17 @@ class Transitions:
         return Placement.FOSTER
 
     # ------------------------------------------------------------------ leaving care
-    def return_home(self, fam: Family, t: float) -> None:
-        """The children go home; the council's after-return practice and policies apply."""
+    def return_home(self, fam: Family, t: float, planned: bool = True) -> None:
+        """The children go home; the council's after-return practice and policies apply.
+
+        ``planned=False``: an unplanned return (children in voluntary care removed by their
+        parents, a child running home, a placement breaking down; Farmer 2014, 27% of
+        returns). The council still learns of it and applies its usual after-return
+        practice; what differs is the risk in the early months (``Hazards``)."""
         m, council = self.m, fam.council
         fam.location = Location.AT_HOME
+        fam.unplanned = not planned
+        fam.over6_at_return = any(t - c.birth_time > 72.0 for c in fam.children)
         fam.returns += 1
         fam.return_time = t
         fam.in_harm = False
@@ -217,6 +224,8 @@ class Transitions:
             rec.problems = _bits(fam.unresolved)
             rec.care_order = fam.care_order
             rec.age = t - child.birth_time
+            rec.unplanned = not planned
+            rec.episode_start = fam.episode_start
             m.records.returns.append(rec)
             child.return_record = rec
             self._episode_end(t, fam, child, ExitKind.RETURNED_HOME)
@@ -252,7 +261,8 @@ class Transitions:
         self.m.records.episodes.end(child.unique_id, t, int(kind))
         self.m.records.episode_end(t, fam.council.index, int(child.reason), kind,
                                    care_order=fam.care_order, problems=_bits(fam.present),
-                                   age=t - child.birth_time, episode=fam.episodes)
+                                   age=t - child.birth_time, episode=fam.episodes,
+                                   child=child.unique_id, start=fam.episode_start)
 
     def leave_care(self, fam: Family, t: float) -> None:
         """The children leave care another way: adoption, guardianship, or other."""

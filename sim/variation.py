@@ -1,7 +1,8 @@
 """How much of the variation in who goes home, and in failed returns, is council practice.
 
 The seed documents claim that "the biggest factor in whether a child returns home is the
-practice of the local authority, not the needs of the child" (NSPCC 2012, evidence.md §1).
+practice of the local authority, not the needs of the child" (NSPCC 2012,
+docs/evidence.md#council-practice-claim).
 Each run tests that claim on its own children with linear probability models:
 
 * **who goes home**: every episode of care ending in the measured period; outcome 1 if it

@@ -1,5 +1,9 @@
-"""The baseline reproduces every published target within its tolerance, and the finding
-that council practice, more than need, decides who goes home (issue 2).
+"""The baseline reproduces every published target within its tolerance (issues 2 and 12),
+and passes the plausibility checks that the earlier model failed (issue 12).
+
+The seed's claim that council practice, more than need, decides who goes home is no
+longer asserted here: with the council spread narrowed to what a source supports (issue
+12), it is reported by the council_variation experiment, whichever way it goes.
 
 Run at a quarter of England, so that sampling noise (a few thousand returns, about 1,000
 neglected children's first returns) is well inside the tolerances.
@@ -26,10 +30,8 @@ def test_baseline_reproduces_every_target() -> None:
     # the system is of England's size: about 65,000 children in care (DfE 2011, A)
     assert 50_000 <= res.metrics["children_in_care_end"] <= 80_000
     assert not any(math.isnan(v) for v in table["simulated"])
-    # the seed's claim (evidence.md §1): council practice, not child need, is the biggest
-    # factor in who goes home (sim/variation.py: Shapley parts of the adjusted R²)
+    # plausibility (issue 12): few children cycle four or more times, and re-entered
+    # children do not go straight home again as a rule
     m = res.metrics
-    parts = {b: m[f"var_returned_home_part_{b}"] for b in ("need", "history", "council")}
-    assert parts["council"] == max(parts.values()), parts
-    assert m["var_returned_home_abuse_neglect_part_council"] > \
-        m["var_returned_home_abuse_neglect_part_need"]
+    assert m["returns_per_child_share_4plus"] < 0.05, m["returns_per_child_share_4plus"]
+    assert m["home_again_3m_after_reentry_share"] < 0.5, m["home_again_3m_after_reentry_share"]

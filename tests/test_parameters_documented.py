@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
+from sim.calibration.provenance import all_parameters, load_ranges
+from sim.calibration.targets import COUNCIL_METRIC, COUNCIL_TARGET, TARGETS
 from sim.config import CouncilPractice, ModelConfig, PracticeSpread
+from sim.evidence import anchors as evidence_anchors
+from sim.evidence import citation_problems
 from sim.parameters import Parameters, iter_parameters
 from sim.policies import REGISTRY
 
@@ -37,3 +42,40 @@ def test_cost_parameters_say_their_price_year() -> None:
     for path, _, meta in iter_parameters(Parameters().costs, "costs."):
         if meta["unit"].startswith("GBP"):
             assert "prices" in meta["unit"], path
+
+
+def _citation_errors(where: str, text: str, known: set[str]) -> list[str]:
+    """Old-note citations, unknown anchors, and mentions of the page without an anchor."""
+    errors = [f"{where}: {p}" for p in citation_problems(text, known)]
+    for m in re.finditer(r"(\S*)evidence\.md(#[A-Za-z0-9_-]+)?", text):
+        if not (m.group(1).endswith("docs/") and m.group(2)):
+            errors.append(f"{where}: {m.group(0)!r} is not docs/evidence.md#<anchor>")
+    return errors
+
+
+def test_sources_cite_rows_of_the_projects_evidence_page() -> None:
+    """Every parameter source, range reason and calibration target that cites the evidence
+    page cites a row the page has, as ``docs/evidence.md#<anchor>``; none cites the old note
+    outside the repository (issue 12)."""
+    known = evidence_anchors()
+    assert {"dfe-starts-2009-10", "holmes-support", "council-practice-claim"} <= known
+    texts = [(p.path, p.source or "") for p in all_parameters()]
+    texts += [(f"ranges.yaml {path}", r.reason) for path, r in load_ranges().items()]
+    targets = {**TARGETS, COUNCIL_METRIC: COUNCIL_TARGET}
+    texts += [(f"target {name}", src) for name, (_, _, src) in targets.items()]
+    cited = [where for where, text in texts if "evidence.md#" in text]
+    assert len(cited) >= 40, cited  # the check must see the citations it guards
+    errors = [e for where, text in texts for e in _citation_errors(where, text, known)]
+    assert not errors, "\n".join(errors)
+
+
+def test_citation_check_catches_old_and_unknown_citations() -> None:
+    # the bad citations are spelt in pieces (section sign escaped) so that the scan of this
+    # file in tests/test_evidence_citations.py does not find them
+    known = {"holmes-support"}
+    good = "docs/evidence.md#" + "holmes-support: £1,644"
+    assert _citation_errors("x", good, known) == []
+    for bad in ("shared/" "evidence.md \u00a73: £1,644", "evidence.md \u00a72 note",
+                "``docs/evidence.md`` \u00a73", "docs/evidence.md#" + "holmes-suport",
+                "evidence.md#" + "holmes-support", "docs/evidence.md: £1,644"):
+        assert _citation_errors("x", bad, known), bad

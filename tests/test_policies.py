@@ -81,17 +81,20 @@ def test_directions_on_paired_seeds() -> None:
 
 
 def test_support_spend_per_supported_family_month_follows_the_unit_costs() -> None:
-    """Support is costed by the month at its level's unit cost (shared/evidence.md section
-    3, in 2024 prices: low GBP 274, medium 655, high 1,600 a month), times each council's
-    cost multiplier (spread 0.15 on the log scale, so the average is near 1). Status quo
-    support is low-level: about GBP 274 a supported family-month. Entitlement adds medium
-    and high levels and assessments: between low and high."""
+    """Support is costed by the month at its level's unit cost (docs/evidence.md#holmes-support:
+    low GBP 274, medium 655 a month in 2024 prices;
+    docs/evidence.md#scot-gov-2009-intensive-support: high 1,600 a month in 2008-09 prices,
+    moved to 2024 by the price index), times each council's cost multiplier (spread 0.15
+    on the log scale, so the average is near 1). Status quo support is low-level: about
+    GBP 274 a supported family-month. Entitlement adds medium and high levels and
+    assessments: between low and high."""
     from sim.config import ModelConfig
     from sim.ledger import UnitCosts
+    from sim.prices import convert
 
     unit = UnitCosts.from_params(ModelConfig.from_dict(tiny()).params.costs, 2024)
     low, high = unit.support_per_month[1], unit.support_per_month[3]
-    assert (round(low), round(high)) == (274, 1600)
+    assert round(low) == 274 and high == pytest.approx(convert(1600.0, 2009, 2024))
     base = run({}, scale=0.05)
     ent = run({"support": policy_option("support", "entitlement")}, scale=0.05)
 

@@ -242,14 +242,17 @@ def test_ledger_refuses_a_negative_cost_and_keeps_its_price_year() -> None:
     assert led.price_year == 2019 and led.total() == 0.0
 
 
-def test_price_index_follows_the_published_growth_rates() -> None:
-    # 2008 = 100; the deflator grew 1.6% in 2009, 2.9% in 2010, ... 3.0% in 2025
-    assert PRICE_INDEX[2008] == 100.0
-    assert PRICE_INDEX[2009] == pytest.approx(101.6)
-    assert PRICE_INDEX[2010] == pytest.approx(101.6 * 1.029)
+def test_price_index_follows_the_published_values_and_growth_rates() -> None:
+    # PSSRU PSS pay and prices index, Unit Costs 2009 Table 2 (corrected): 2006/07 249.8,
+    # 2007/08 257.0, 2008/09 268.6; later years filled with the GDP deflator's growth (2.9%
+    # in 2010, -0.3% in 2021, ...), earlier ones at 2% a year, after 2025 at 2% a year
+    assert PRICE_INDEX[2007] == pytest.approx(249.8)
+    assert PRICE_INDEX[2008] == pytest.approx(257.0)
+    assert PRICE_INDEX[2009] == pytest.approx(268.6)
+    assert PRICE_INDEX[2010] == pytest.approx(268.6 * 1.029)
     assert PRICE_INDEX[2021] == pytest.approx(PRICE_INDEX[2020] * 0.997)
-    assert PRICE_INDEX[2007] == pytest.approx(100 / 1.02) and PRICE_INDEX[2000] == \
-        pytest.approx(100 * 1.02**-8)
+    assert PRICE_INDEX[2006] == pytest.approx(249.8 / 1.02)
+    assert PRICE_INDEX[2000] == pytest.approx(249.8 * 1.02**-7)
     assert PRICE_INDEX[2027] == pytest.approx(PRICE_INDEX[2025] * 1.02**2)
     assert convert(100.0, 2013, 2024) == pytest.approx(100 * PRICE_INDEX[2024] / PRICE_INDEX[2013])
     assert convert(100.0, 2013, 2024) > 120  # 2013 to 2024 prices: about a quarter more

@@ -98,3 +98,7 @@ def test_params_table_lists_everything(tmp_path) -> None:  # type: ignore[no-unt
     md = (tmp_path / "parameters.md").read_text()
     assert "MISSING" not in md
     assert "`params.after_return.detect_open`" in md
+    # sources cite the evidence page by anchor, as links that work from docs/
+    assert "[the evidence page](evidence.md)" in md
+    row = next(line for line in md.splitlines() if "`params.costs.foster_per_year`" in line)
+    assert "[docs/evidence.md#nao-2014-placements](evidence.md#nao-2014-placements)" in row

@@ -61,7 +61,7 @@ def test_size_options_set_scale_and_seeds() -> None:
     assert quick.scale == 0.05 and str(quick.hydra.sweeper.params.seed) == "1,2,3"
     assert tiny_cfg.scale == 0.01 and str(tiny_cfg.hydra.sweeper.params.seed) == "1,2"
     assert full.scale == 0.1
-    assert len(jobs.planned_overrides(quick)) == 4 * 3
+    assert len(jobs.planned_overrides(quick)) == 5 * 3  # five support arms, three seeds
 
 
 def test_an_ad_hoc_sweep_is_planned_from_its_command_line() -> None:

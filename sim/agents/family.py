@@ -46,6 +46,7 @@ class Clock(IntEnum):
     MALTREATMENT = 5  # harm starts at home (what happens to the child)
     DETECTION = 6  # the council finds out (what the council sees)
     BREAKDOWN = 7  # the return breaks down for other reasons
+    UNPLANNED_RETURN = 8  # children in voluntary care go home without a plan (see below)
 
 
 N_CLOCKS = len(Clock)
@@ -105,6 +106,11 @@ class Family(mesa.Agent):
         self.in_harm = False
         self.harm_start = 0.0
         self.substance_at_return = False
+        #: the current return was unplanned: parents removed the children from voluntary
+        #: accommodation, a child ran home, or a placement broke down (Farmer 2014)
+        self.unplanned = False
+        self.over6_at_return = False  # the eldest child was over six at the current return
+        self.frailty = 1.0  # unmeasured risk multiplier (AfterReturnParams.frailty_variance)
         self.u_support = 1.0  # this return's random numbers, shared by status quo and policy
         self.u_treatment = 1.0
         self.support_low_months = 0.0
@@ -219,6 +225,8 @@ class Family(mesa.Agent):
         m = self.model
         if kind == Clock.RETURN:
             m.transitions.return_home(self, t)
+        elif kind == Clock.UNPLANNED_RETURN:
+            m.transitions.return_home(self, t, planned=False)
         elif kind == Clock.EXIT:
             m.transitions.leave_care(self, t)
         elif kind <= Clock.PROBLEM_MENTAL_HEALTH:

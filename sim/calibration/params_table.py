@@ -9,12 +9,16 @@ parameter is calibrated or varied in the sensitivity analysis.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from sim.calibration.provenance import RangeError, all_parameters, load_ranges
+
+#: The evidence page, relative to ``docs/parameters.md`` (both live in ``docs/``).
+EVIDENCE_LINK = "evidence.md"
 
 COLUMNS = ["group", "path", "label", "unit", "value", "source", "plausible_low",
            "plausible_high", "plausible_reason", "kind", "calibrated", "sensitivity",
@@ -66,6 +70,12 @@ def _cell(s: object) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
+def _linked(s: str) -> str:
+    """``docs/evidence.md#<anchor>`` as a link that works from ``docs/parameters.md``."""
+    return re.sub(r"docs/evidence\.md#([A-Za-z0-9_-]+)",
+                  lambda m: f"[{m.group(0)}]({EVIDENCE_LINK}#{m.group(1)})", s)
+
+
 def to_markdown(df: pd.DataFrame) -> str:
     lines = [
         "# Model parameters",
@@ -76,6 +86,10 @@ def to_markdown(df: pd.DataFrame) -> str:
         "`sim/config.py`, `sim/policies/*.py` and `sim/calibration/ranges.yaml`; do not edit "
         "by hand. Cal. = fitted by `revolving-door-calibrate`; SA = varied in the sensitivity "
         "analysis. Kind `setting` = chosen (run, scenario or accounting), not estimated.",
+        "",
+        f"Sources are cited as `docs/evidence.md#<anchor>`: each anchor is an entry of "
+        f"[the evidence page]({EVIDENCE_LINK}), with the figure, its definition, its full "
+        "reference and the strength of the source.",
         "",
     ]
     for group, sub in df.groupby("group", sort=False):
@@ -88,7 +102,7 @@ def to_markdown(df: pd.DataFrame) -> str:
                    if r["plausible_low"] is not None else "MISSING")
             lines.append("| " + " | ".join([
                 f"`{r['path']}`", _cell(r["label"]), _cell(r["unit"]), _num(r["value"]), rng,
-                _cell(r["plausible_reason"]), _cell(r["source"]), r["kind"],
+                _linked(_cell(r["plausible_reason"])), _linked(_cell(r["source"])), r["kind"],
                 "yes" if r["calibrated"] else "", "yes" if r["sensitivity"] else ""]) + " |")
         lines.append("")
     return "\n".join(lines)

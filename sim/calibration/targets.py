@@ -20,8 +20,9 @@ mean most failures come after the first year (contradicting "most failed returns
 early"). The 60-month re-entry share itself (about 0.33-0.38 in both studies) is reported
 in the fit table for information; it is implied by the 12-month target and the ratio.
 
-Who goes home. The seed documents (evidence.md §1: NSPCC 2012, Farmer et al. 2011, B) say
-council practice, not child need, is the biggest factor in whether a child returns home.
+Who goes home. The seed documents (docs/evidence.md#council-practice-claim: NSPCC 2012,
+Farmer et al. 2011, B) say council practice, not child need, is the biggest factor in
+whether a child returns home.
 With ``--council-floor`` the calibration carries this as a one-sided target,
 ``returned_home_council_minus_need``:
 the Shapley share of the adjusted R² of going home that council fixed effects explain,
@@ -42,14 +43,15 @@ from sim.metrics import TARGETS as MODEL_TARGETS
 
 TIMING_METRIC = "reentry_12m_to_60m_ratio"
 TIMING_TARGET: tuple[float, float, str] = (
-    0.58, 0.08, "Goldacre et al. 2022 (A): 20% by 1 year, over a third by 6 years; "
-    "McGrath-Lone et al. 2017 (A): 35% within 5 years; see sim/calibration/targets.py")
+    0.58, 0.08, "docs/evidence.md#reentry-timing-ratio: Goldacre et al. 2022 (A): 20% by 1 "
+    "year, over a third by 6 years; McGrath-Lone et al. 2017 (A): 35% within 5 years; see "
+    "sim/calibration/targets.py")
 
 COUNCIL_METRIC = "returned_home_council_minus_need"
 COUNCIL_TARGET: tuple[float, float, str] = (
-    0.0, 0.02, "evidence.md §1: council practice, not child need, is the biggest factor in "
-    "who goes home (NSPCC 2012, Farmer et al. 2011, B); at least 0 (one-sided), see "
-    "sim/calibration/targets.py")
+    0.0, 0.02, "docs/evidence.md#council-practice-claim: council practice, not child need, is "
+    "the biggest factor in who goes home (NSPCC 2012, Farmer et al. 2011, B); at least 0 "
+    "(one-sided), see sim/calibration/targets.py")
 
 #: metric -> (target, tolerance, source): every target the calibration fits. The council
 #: floor is added only with ``revolving-door-calibrate --council-floor``

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 class MinimumMonitoring(Policy):
     min_months: int = param(
         0, label="minimum months a case stays open after a return", unit="months",
-        source="scenario setting; status quo 0 (each council's own practice, evidence.md §2: "
-        "cases often closed too soon, Farmer 2014, B)", low=0, high=120)
+        source="scenario setting; status quo 0 (each council's own practice, "
+        "docs/evidence.md#farmer-2014-case-closure: cases often closed too soon, Farmer 2014, "
+        "B)", low=0, high=120)
     close_with_concerns: bool = param(
         True, label="may a case close while a parental problem is unresolved", unit="yes/no",
         source="scenario setting", low=False, high=True)

@@ -25,7 +25,8 @@ Effects (parameters in :class:`sim.parameters.SupportParams`, used by status quo
 too): a lower monthly maltreatment hazard and a higher monthly chance that problems
 resolve, partly lost if the family disengages. Costs: the assessment when the family is
 assessed (``assessment_cost``), then the monthly cost of its level, from
-``docs/evidence.md`` §3 (Holmes 2014, 2024; Scottish Government 2009).
+``docs/evidence.md`` (Holmes 2014, 2024: docs/evidence.md#holmes-support; Scottish
+Government 2009: docs/evidence.md#scot-gov-2009-intensive-support).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class SupportEntitlement(Policy):
         low=1, high=240)
     low_need_months: int = param(
         6, label="months of low-level support for a family with no unresolved problem",
-        unit="months", source="evidence.md §3: low need £1,644 for 6 months (Holmes 2024, B)",
+        unit="months", source="docs/evidence.md#holmes-support: low need £1,644 for 6 months "
+        "(Holmes 2024, B)",
         low=0, high=60)
     taper_months: int = param(
         3, label="months support continues after the last problem resolves", unit="months",
@@ -58,7 +60,8 @@ class SupportEntitlement(Policy):
     assessment_cost: float = param(
         1200.0, label="assessment of a returning family's needs",
         unit="GBP per family, 2024 prices", source="judgement: a core assessment, Ward, Holmes "
-        "& Soper 2008 process costs uprated (A/B)", low=0.0, high=10000.0)
+        "& Soper 2008 process costs uprated (B, docs/evidence.md#ward-holmes-soper-2008)",
+        low=0.0, high=10000.0)
     assessment_price_year: int = param(2024, label="price year of assessment_cost",
                                        unit="year", source="as assessment_cost", low=2000,
                                        high=2030)

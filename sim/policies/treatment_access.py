@@ -2,9 +2,10 @@
 
 Who is eligible: families whose children go home while a parent's serious drug or alcohol
 problem is unresolved. What they get: a treatment episode, with probability ``share``
-(status quo: each council's own share, about 5%, evidence.md §2, NSPCC 2013), starting
-after ``waiting_months`` if the children are still at home. The same random number decides
-under every share (common random numbers), so raising the share only adds families.
+(status quo: each council's own share, about 5%, NSPCC 2013,
+docs/evidence.md#nspcc-2013-treatment), starting after ``waiting_months`` if the children
+are still at home. The same random number decides under every share (common random
+numbers), so raising the share only adds families.
 Effects (:class:`sim.parameters.SupportParams`): during treatment the problem resolves
 faster (``treatment_resolution_rr``); after it, relapse is less likely
 (``treatment_relapse_rr``). Cost: one treatment episode (``CostParams.treatment_episode``).
@@ -29,7 +30,8 @@ class TreatmentAccess(Policy):
     share: float | None = param(
         None, label="share of families with substance problems reaching treatment "
         "(null: each council's own)", unit="probability", source="scenario setting; status "
-        "quo about 0.05 (NSPCC 2013, C)", low=0.0, high=1.0)
+        "quo about 0.05 (NSPCC 2013, C, docs/evidence.md#nspcc-2013-treatment)", low=0.0,
+        high=1.0)
     waiting_months: int = param(
         0, label="wait between the return and the start of treatment", unit="months",
         source="scenario setting", low=0, high=24)

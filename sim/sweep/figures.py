@@ -24,7 +24,7 @@ import seaborn as sns  # noqa: E402
 
 EVIDENCE = ("Evidence: placement costs NAO 2014; failed-return, support and assessment costs "
             "Holmes 2014 and 2024 (NSPCC); process costs Ward, Holmes & Soper 2008; returns "
-            "and re-entries DfE, Goldacre et al. 2022, Farmer et al. 2011 (shared/evidence.md).")
+            "and re-entries DfE, Goldacre et al. 2022, Farmer et al. 2011 (docs/evidence.md).")
 RC = {"svg.fonttype": "none", "svg.hashsalt": "revolving-door", "font.size": 10,
       "axes.titlesize": 11, "figure.dpi": 100}
 RED, GREEN, GREY, BLUE = "#b2182b", "#1b7837", "#4d4d4d", "#2166ac"

@@ -31,6 +31,7 @@ from omegaconf import OmegaConf
 from sim.results import _atomic
 from sim.sweep import aggregate as agg
 from sim.sweep import figures as fig
+from sim.sweep import frontier
 from sim.sweep.intervals import mean_interval
 from sim.sweep.jobs import (COMPLETE, FAILED, INFO_FILE, MISSING, Job, SweepError,
                             load_sweep_config, sweep_jobs)
@@ -151,6 +152,12 @@ def build(folder: str | Path) -> Report:
             title=("How the net cost moves when the cost or the effect of support is halved "
                    "or doubled" if exp.kind == "sensitivity" else ""))
         lines += _false_economy_lines(effects, pairs)
+        if exp.kind == "false_economy":
+            rng = frontier.headline_range(effects)
+            report.files.append(_write_csv(rng, folder / "headline_range.csv"))
+            report.files += frontier.frontier_figure(rng, meta, figs)
+            lines += ["", "The answer as a range over the arms (support designs and any other "
+                      "swept settings): " + frontier.range_text(rng) + "."]
     elif exp.kind == "dose_response" and pairs:
         doses = {p.label: float(p.arm[exp.dose].iloc[0]) for p in pairs if len(p.arm)}
         report.files += fig.dose_figure(effects, doses, exp.dose_label or exp.dose, meta, figs,

@@ -1,0 +1,66 @@
+"""The false-economy range and its figure (issue 12), on a hand-made effects table."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from sim.sweep import frontier
+
+
+def _effects() -> pd.DataFrame:
+    rows = []
+
+    def add(arm: str, support: str, metric: str, m: float, lo: float, hi: float) -> None:
+        rows.append({"arm": arm, "policy/support": support, "metric": metric, "kind": "x",
+                     "interval": "t", "n_pairs": 10, "reference_mean": math.nan,
+                     "arm_mean": math.nan, "effect_mean": m, "effect_low": lo,
+                     "effect_high": hi})
+
+    # arm A: spends 100m, saves 40m over 10 years, cuts failed returns by 10%
+    add("A", "entitlement_holmes", "fe_return_per_pound_10y", 0.40, 0.35, 0.45)
+    add("A", "entitlement_holmes", "fe_net_cost_10y_gbp", 60e6, 50e6, 70e6)
+    add("A", "entitlement_holmes", "fe_fall_10y", 0.10, 0.08, 0.12)
+    add("A", "entitlement_holmes", "fe_breakeven_fall_10y", 0.25, 0.2, 0.3)
+    add("A", "entitlement_holmes", "fe_spend_10y_gbp", 100e6, 90e6, 110e6)
+    add("A", "entitlement_holmes", "fe_savings_10y_gbp", 40e6, 35e6, 45e6)
+    # arm B: spends 500m, saves 75m: a break-even beyond any possible fall
+    add("B", "entitlement", "fe_return_per_pound_10y", 0.15, 0.12, 0.18)
+    add("B", "entitlement", "fe_net_cost_10y_gbp", 425e6, 400e6, 450e6)
+    add("B", "entitlement", "fe_fall_10y", 0.12, 0.10, 0.14)
+    add("B", "entitlement", "fe_breakeven_fall_10y", 0.8, 0.7, 0.9)
+    add("B", "entitlement", "fe_spend_10y_gbp", 500e6, 480e6, 520e6)
+    add("B", "entitlement", "fe_savings_10y_gbp", 75e6, 70e6, 80e6)
+    return pd.DataFrame(rows)
+
+
+def test_range_table_per_year_and_extremes() -> None:
+    t = frontier.headline_range(_effects())
+    assert list(t["arm"]) == ["A", "B"]
+    a = t.set_index("arm").loc["A"]
+    assert a["net_cost_per_year_gbp"] == 6e6  # 60m over 10 years
+    assert a["spend_per_year_gbp"] == 10e6 and a["savings_per_year_gbp"] == 4e6
+    assert a["support"] == "entitlement_holmes"
+    text = frontier.range_text(t)
+    assert "between 15p (B) and 40p (A)" in text, text
+    assert "12p to 45p" in text, text
+
+
+def test_holmes_breakeven_fall_is_a_fifth() -> None:
+    # Holmes 2024: £67m a year of support against £316m a year of failed returns
+    assert abs(frontier.HOLMES_BREAKEVEN_FALL - 0.212) < 0.001
+
+
+def test_markdown_table_and_figure(tmp_path: Path) -> None:
+    t = frontier.headline_range(_effects())
+    md = frontier.range_table_md(t)
+    assert "| A | 40.0p (35.0p to 45.0p) | £6m (£5m to £7m) | 10.0% (8.0% to 12.0%) | 25.0% |" in md
+    t.loc[1, "breakeven_fall"] = 1.3
+    assert "no fall would be enough" in frontier.range_table_md(t)
+    files = frontier.frontier_figure(t, {"model": "test", "experiment": "x", "runs": 4,
+                                         "scale_text": "10%"}, tmp_path)
+    svg = next(p for p in files if p.suffix == ".svg").read_text()
+    assert "fall Holmes' figures need (21%)" in svg
+    assert "value-arm-0" in svg and "value-arm-1" in svg
