@@ -31,19 +31,19 @@ class PracticeSpread:
         source="judgement: English councils range from a few dozen to over 1,500 children in "
         "care (DfE, A)", low=0.0, high=2.0)
     return_propensity_sigma: float = param(
-        0.8, label="spread between councils of how readily they return children home",
+        0.762984, label="spread between councils of how readily they return children home",
         unit="sd of log multiplier", source="docs/evidence.md#council-practice-claim: council "
         "practice, not child need, is the biggest factor in whether a child returns home "
         "(NSPCC 2012, Farmer et al. "
         "2011, B); calibrated with the targets, with a penalty unless council practice "
         "explains at least as much of who goes home as need does", low=0.0, high=3.0)
     thoroughness_mean: float = param(
-        0.362346, label="mean thoroughness of assessment before a return (0 = returns regardless "
+        0.429172, label="mean thoroughness of assessment before a return (0 = returns regardless "
         "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
         source="docs/evidence.md#farmer-2011-adversity: 82% returned to parents with unresolved "
         "adversity (Farmer et al. 2011, B); judgement", low=0.0, high=1.0)
     thoroughness_concentration: float = param(
-        3.0, label="concentration of the beta distribution of thoroughness",
+        3.48222, label="concentration of the beta distribution of thoroughness",
         unit="beta a+b", source="calibrated with return_propensity_sigma (low = councils differ "
         "more)", low=0.5, high=100.0)
     monitoring_months_median: float = param(
@@ -64,7 +64,7 @@ class PracticeSpread:
         8.0, label="concentration of the beta distribution of support share", unit="beta a+b",
         source="judgement", low=0.5, high=100.0)
     treatment_share_mean: float = param(
-        0.0553775, label="mean share of families with substance problems a council gets into "
+        0.0611619, label="mean share of families with substance problems a council gets into "
         "treatment", unit=PROB, source="docs/evidence.md#nspcc-2013-treatment: about 5% (NSPCC "
         "2013, C)", low=0.0, high=1.0)
     treatment_share_concentration: float = param(

@@ -49,7 +49,7 @@ class EntryParams:
     """Who comes into care: numbers, reasons, ages, sibling groups, legal basis."""
 
     children_per_year: float = param(
-        23500.0, label="children entering care for the first time a year, England",
+        23886.8, label="children entering care for the first time a year, England",
         unit="children per year", source=f"{EVIDENCE}#dfe-starts-2009-10: about 27,800 "
         "starts in 2009-10 (DfE SFR27/2010, A); starts count re-entries too, which the model "
         "adds itself; calibrated to about 65,500 in care (DfE SFR 2011, A; "
@@ -82,7 +82,7 @@ class EntryParams:
         0.12, label="share of other-reason starts under a care order", unit=PROB,
         source="judgement, as care_order_share_abuse_neglect", low=0.0, high=1.0)
     care_order_share_reentry: float = param(
-        0.05, label="share of voluntary (s20) families given a care order when they re-enter",
+        0.0937861, label="share of voluntary (s20) families given a care order when they re-enter",
         unit=PROB, source="calibrated to failed_return_2plus_60m_neglect: the fit put it near 0 "
         "(care orders made at first entry persist; new orders at re-entry would slow the "
         "repeat cycles Farmer & Lutman 2010 (B) report); a tension worth testing",
@@ -130,12 +130,12 @@ class FamilyParams:
     """Parents' problems at entry and how they change."""
 
     substance_prevalence_abuse_neglect: float = param(
-        0.809165, label="families of abuse or neglect entrants with serious drug or alcohol problems",
+        0.821214, label="families of abuse or neglect entrants with serious drug or alcohol problems",
         unit=PROB, source=f"{EVIDENCE}#farmer-2011-adversity: about half of returned children "
         "went back to serious drug or alcohol problems (Farmer et al. 2011, B); calibrated to "
         "substance_misuse_at_return_share", low=0.0, high=1.0)
     substance_prevalence_other: float = param(
-        0.40447, label="families of other-reason entrants with serious drug or alcohol problems",
+        0.39298, label="families of other-reason entrants with serious drug or alcohol problems",
         unit=PROB, source="judgement: lower than for abuse and neglect; calibrated with the above",
         low=0.0, high=1.0)
     domestic_abuse_prevalence: float = param(
@@ -151,7 +151,7 @@ class FamilyParams:
         0.6, label="prevalence of domestic abuse and mental health problems in other-reason "
         "families, relative", unit=MULT, source="judgement", low=0.0, high=1.5)
     resolve_substance: float = param(
-        0.0170868, label="monthly chance a serious substance problem resolves, no extra help",
+        0.0143648, label="monthly chance a serious substance problem resolves, no extra help",
         unit=P_MONTH, source="judgement: most problems persist for years without treatment; "
         "calibrated to the breakdown and maltreatment targets", low=0.0, high=0.2)
     resolve_domestic_abuse: float = param(
@@ -161,11 +161,11 @@ class FamilyParams:
         0.0324, label="monthly chance a parent's mental health problem resolves", unit=P_MONTH,
         source="judgement, as resolve_substance", low=0.0, high=0.2)
     relapse: float = param(
-        0.0194794, label="monthly chance a resolved problem returns", unit=P_MONTH,
+        0.0225433, label="monthly chance a resolved problem returns", unit=P_MONTH,
         source="judgement: relapse common in the first years (Farmer et al. 2011: continuing "
         "substance misuse predicts maltreatment, B)", low=0.0, high=0.2)
     in_care_resolution_multiplier: float = param(
-        0.875361, label="how much faster problems resolve while children are in care", unit=MULT,
+        0.828846, label="how much faster problems resolve while children are in care", unit=MULT,
         source="judgement: care plans require parents to work on their problems", low=0.5,
         high=3.0)
     engagement_probability: float = param(
@@ -179,12 +179,12 @@ class CareParams:
     """Children in care: going home and leaving care other ways."""
 
     return_early_other: float = param(
-        0.05, label="monthly chance of going home, other-reason entrants, first 6 months",
+        0.0736356, label="monthly chance of going home, other-reason entrants, first 6 months",
         unit=P_MONTH, source=f"judgement ({EVIDENCE}#judgements-care): section 20 children go "
         "home quickly; calibrated to returned_home_share "
         f"({EVIDENCE}#dfe-returned-home-share)", low=0.0, high=0.9)
     return_early_abuse_neglect: float = param(
-        0.022, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
+        0.025159, label="monthly chance of going home, abuse or neglect entrants, first 6 months",
         unit=P_MONTH, source="calibrated to returned_home_share", low=0.0, high=0.9)
     return_late_multiplier: float = param(
         0.328, label="return chance after 6 months in care, relative to the first 6", unit=MULT,
@@ -200,14 +200,14 @@ class CareParams:
         "order and a longer stay predict a more stable return, not fewer returns", low=0.0,
         high=1.0)
     reentry_return_multiplier: float = param(
-        2.5, label="chance of a planned return in a later episode, relative to the first",
+        2.2155, label="chance of a planned return in a later episode, relative to the first",
         unit=MULT, source="judgement (docs/evidence.md#after-reentry): after a failed return "
         "councils both look for permanence elsewhere (fewer returns) and, in Farmer & Lutman "
         "2010 (B), return children again without a new assessment (more); no study gives the "
         "ratio. Quick repeat cycles come from unplanned returns (unplanned_return_early)",
         low=0.5, high=3.0)
     unplanned_return_early: float = param(
-        0.014, label="monthly chance of an unplanned return, children in voluntary care (s20), "
+        0.0123447, label="monthly chance of an unplanned return, children in voluntary care (s20), "
         "first 6 months", unit=P_MONTH, source="Farmer 2014 (B, docs/evidence.md#unplanned-"
         "returns): 27% of returns had no plan (the child ran home, a placement broke down, or "
         "parents removed the child from voluntary accommodation); calibrated to "
@@ -221,7 +221,7 @@ class CareParams:
         unit=P_MONTH, source="judgement from DfE: about 10% of care leavers (A)", low=0.0,
         high=0.2)
     other_exit: float = param(
-        0.009, label="monthly chance of leaving care another way (independent living, other)",
+        0.0102655, label="monthly chance of leaving care another way (independent living, other)",
         unit=P_MONTH, source="judgement from DfE exit reasons (A); calibrated to "
         "returned_home_share", low=0.0, high=0.2)
     other_exit_16plus: float = param(
@@ -235,23 +235,23 @@ class AfterReturnParams:
     """What happens after a child goes home: maltreatment, detection, re-entry."""
 
     maltreatment_base: float = param(
-        0.0019, label="monthly chance of maltreatment at home, no unresolved problems",
+        0.002648, label="monthly chance of maltreatment at home, no unresolved problems",
         unit=P_MONTH, source="calibrated to maltreated_24m_abuse_neglect (46%, Farmer et al. "
         "2011, B)", low=0.0, high=0.5)
     maltreatment_early_multiplier: float = param(
-        7.5, label="maltreatment hazard in the early months after a return, relative to later",
+        6.405, label="maltreatment hazard in the early months after a return, relative to later",
         unit=MULT, source=f"{EVIDENCE}#reentry-goldacre-2022: most failed returns happen "
         "early (Goldacre et al. 2022, A; Farmer et al. 2011, B): the household re-forms under "
         "stress; calibrated",
         low=1.0, high=10.0)
     frailty_variance: float = param(
-        1.5, label="variance of a family's unmeasured risk of maltreatment and breakdown "
+        0.91203, label="variance of a family's unmeasured risk of maltreatment and breakdown "
         "(gamma, mean 1)", unit="variance (dimensionless)", source="judgement: shared frailty, "
         "standard in recurrent-event survival analysis; families that fail once are likelier "
         "to fail again (Farmer & Lutman 2010, B); calibrated to failed_return_2plus_60m_neglect",
         low=0.0, high=5.0)
     rr_substance: float = param(
-        2.06827, label="maltreatment hazard ratio, unresolved substance misuse", unit=MULT,
+        1.53983, label="maltreatment hazard ratio, unresolved substance misuse", unit=MULT,
         source=f"{EVIDENCE}#farmer-2011-substance-predicts: continuing parental substance "
         "misuse predicts maltreatment after return (Farmer et al. 2011, B); size is a "
         "judgement", low=1.0, high=20.0)
@@ -262,25 +262,25 @@ class AfterReturnParams:
         1.5, label="maltreatment hazard ratio, unresolved parental mental health problem",
         unit=MULT, source="judgement, as rr_substance", low=1.0, high=20.0)
     rr_other_reason: float = param(
-        0.1, label="maltreatment hazard of other-reason entrants, relative to abuse or "
+        0.161326, label="maltreatment hazard of other-reason entrants, relative to abuse or "
         "neglect", unit=MULT, source="docs/evidence.md#reentry-by-group: children "
         "accommodated for reasons other than abuse or neglect are rarely maltreated after "
         "going home; calibrated to reentry_12m", low=0.0, high=1.5)
     rr_neglect: float = param(
-        2.5, label="maltreatment and breakdown hazards of neglect entrants, relative to other "
+        2.18737, label="maltreatment and breakdown hazards of neglect entrants, relative to other "
         "abuse", unit=MULT, source="judgement (docs/evidence.md#reentry-by-group): neglect "
         "is chronic; Farmer & Lutman's neglected children (B) had a failed return within 5 "
         "years in 64% of cases, against 47% within 2 years for all abused or neglected "
         "children (Farmer et al. 2011, B); calibrated to the neglect targets", low=1.0,
         high=3.0)
     rr_over6_at_return: float = param(
-        2.0, label="maltreatment and breakdown hazards after a return when the eldest child "
+        2.21001, label="maltreatment and breakdown hazards after a return when the eldest child "
         "is over six at the return, relative to younger", unit=MULT,
         source="judgement (docs/evidence.md#reentry-by-age): outcomes were much worse for "
         "neglected children over six at the return (Farmer & Lutman 2010, B); calibrated",
         low=1.0, high=3.0)
     breakdown_rr_other_reason: float = param(
-        0.3, label="breakdown hazard (reasons other than maltreatment) of other-reason "
+        0.515596, label="breakdown hazard (reasons other than maltreatment) of other-reason "
         "entrants, relative to abuse or neglect", unit=MULT,
         source="judgement (docs/evidence.md#reentry-by-group): returns of children "
         "accommodated for their behaviour or family stress break down for behaviour and "
@@ -291,27 +291,27 @@ class AfterReturnParams:
         0.85, label="maltreatment hazard while a case is open (visits), relative to closed",
         unit=MULT, source="judgement: visits deter a little (issue 3)", low=0.3, high=1.0)
     detect_open: float = param(
-        0.293829, label="monthly chance maltreatment is detected while the case is open",
+        0.353114, label="monthly chance maltreatment is detected while the case is open",
         unit=P_MONTH, source="judgement: Farmer 2014 (B) found much maltreatment not acted on; "
         "calibrated to breakdown_24m_abuse_neglect", low=0.0, high=1.0)
     detect_closed: float = param(
-        0.0595126, label="monthly chance maltreatment is detected after the case is closed",
+        0.0610953, label="monthly chance maltreatment is detected after the case is closed",
         unit=P_MONTH, source="judgement: schools, health, police referrals; calibrated",
         low=0.0, high=1.0)
     reentry_on_detection: float = param(
-        0.755391, label="chance detected maltreatment leads to re-entry (else the case reopens)",
+        0.609425, label="chance detected maltreatment leads to re-entry (else the case reopens)",
         unit=PROB, source="judgement; calibrated to breakdown_24m_abuse_neglect", low=0.0,
         high=1.0)
     breakdown_other: float = param(
-        0.007, label="monthly chance a return breaks down for reasons other than maltreatment, "
+        0.00470956, label="monthly chance a return breaks down for reasons other than maltreatment, "
         "first 6 months", unit=P_MONTH, source="judgement: behaviour, parents unable to cope "
         "(Farmer et al. 2011, B); calibrated to reentry_12m", low=0.0, high=0.3)
     breakdown_late_multiplier: float = param(
-        0.3, label="non-maltreatment breakdown chance after 6 months at home, relative",
+        0.314678, label="non-maltreatment breakdown chance after 6 months at home, relative",
         unit=MULT, source="judgement: most failed returns happen early (Goldacre et al. 2022, A)",
         low=0.0, high=1.0)
     unplanned_early_multiplier: float = param(
-        3.0, label="maltreatment and breakdown hazards in the early months after an unplanned "
+        2.70758, label="maltreatment and breakdown hazards in the early months after an unplanned "
         "return, relative to a planned one", unit=MULT,
         source="judgement (docs/evidence.md#unplanned-returns): unplanned returns are less "
         "stable (Larsson et al. 2022, national data, A/B; Farmer 2014, B), size not reported; "
