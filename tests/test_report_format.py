@@ -98,3 +98,25 @@ def test_the_arms_figure_fits_a_page_and_states_the_return_in_pence(tmp_path: Pa
     ticks = [t for t in _texts(svg, "xtick") if t]
     assert ticks and not [t for t in ticks if re.fullmatch(r"-?\d*\.\d+", t)], ticks
     assert any(t.endswith("p") for t in ticks) and any(t.endswith("m") for t in ticks), ticks
+
+
+def test_calibration_figure_puts_count_targets_on_their_own_axis(tmp_path: Path) -> None:
+    """Counts (children in care, starts a year) on the shares' 0-1 axis made the figure
+    74 million pixels wide and the report fail (issue 12's new targets)."""
+    from PIL import Image
+
+    from sim.sweep import figures as fig
+
+    rows = [{"metric": "reentry_12m", "mean": 0.22, "low": 0.21, "high": 0.23, "target": 0.2,
+             "tolerance": 0.03, "replicates_p2.5": 0.2, "replicates_p97.5": 0.24,
+             "within": True},
+            {"metric": "children_in_care_end", "mean": 64_300.0, "low": 63_200.0,
+             "high": 65_400.0, "target": 65_500.0, "tolerance": 5_000.0,
+             "replicates_p2.5": 62_000.0, "replicates_p97.5": 66_000.0, "within": True}]
+    files = fig.calibration_figure(pd.DataFrame(rows), {"model": "t", "experiment": "x",
+                                                        "runs": 2, "scale_text": "1%"},
+                                   tmp_path)
+    width, height = Image.open(next(p for p in files if p.suffix == ".png")).size
+    assert width < 3000 and height < 3000, (width, height)
+    svg = next(p for p in files if p.suffix == ".svg").read_text()
+    assert "value-children_in_care_end" in svg and ">64.3<" in svg.replace(" ", "")

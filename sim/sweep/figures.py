@@ -498,28 +498,51 @@ def councils_figure(councils: pd.DataFrame, decomposition: pd.DataFrame,
 
 
 # ---------------------------------------------------------------- calibration
+def _calibration_rows(ax: plt.Axes, df: pd.DataFrame, fmt: Any) -> None:
+    """One row a target: tolerance shaded, target in red, the replicates' spread in grey,
+    the mean with its 95% interval in blue and its value printed (``value-<metric>``)."""
+    for i, r in df.iterrows():
+        ax.add_patch(plt.Rectangle((r["target"] - r["tolerance"], i - 0.3),
+                                   2 * r["tolerance"], 0.6, color="#fdd49e", zorder=1))
+        ax.plot([r["target"]] * 2, [i - 0.3, i + 0.3], color="#d7301f", lw=1.5, zorder=2)
+        ax.plot([r["replicates_p2.5"], r["replicates_p97.5"]], [i, i], color="#999999",
+                lw=1, zorder=2)
+    sns.scatterplot(data=df, x="mean", y="metric", ax=ax, color=BLUE, s=40, zorder=3)
+    ax.errorbar(df["mean"], df.index, xerr=[np.maximum(0, df["mean"] - df["low"]).fillna(0),
+                                            np.maximum(0, df["high"] - df["mean"]).fillna(0)],
+                fmt="none", ecolor=BLUE, capsize=3, lw=1.2, zorder=3)
+    for i, r in df.iterrows():
+        t = ax.text(r["mean"], i - 0.32, fmt(r["mean"]), ha="center", fontsize=8)
+        t.set_gid(f"value-{r['metric']}")
+    ax.set_ylabel("")
+
+
 def calibration_figure(calib: pd.DataFrame, meta: dict[str, Any], folder: Path) -> list[Path]:
-    df = calib.reset_index(drop=True)
+    """Shares on a 0-1 axis; targets that are counts (children in care, starts a year) on a
+    panel of their own below, in thousands of children."""
+    all_rows = calib.reset_index(drop=True)
+    df = all_rows[all_rows["target"] <= 1.0].reset_index(drop=True)
+    counts = all_rows[all_rows["target"] > 1.0].reset_index(drop=True)
     with plt.rc_context(RC), sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(10, 1.2 + 0.5 * len(df)))
-        for i, r in df.iterrows():
-            ax.add_patch(plt.Rectangle((r["target"] - r["tolerance"], i - 0.3),
-                                       2 * r["tolerance"], 0.6, color="#fdd49e", zorder=1))
-            ax.plot([r["target"]] * 2, [i - 0.3, i + 0.3], color="#d7301f", lw=1.5, zorder=2)
-            ax.plot([r["replicates_p2.5"], r["replicates_p97.5"]], [i, i], color="#999999",
-                    lw=1, zorder=2)
-        sns.scatterplot(data=df, x="mean", y="metric", ax=ax, color=BLUE, s=40, zorder=3)
-        ax.errorbar(df["mean"], df.index, xerr=[np.maximum(0, df["mean"] - df["low"]).fillna(0),
-                                                np.maximum(0, df["high"] - df["mean"]).fillna(0)],
-                    fmt="none", ecolor=BLUE, capsize=3, lw=1.2, zorder=3)
-        for i, r in df.iterrows():
-            t = ax.text(r["mean"], i - 0.32, f"{r['mean']:.3f}", ha="center", fontsize=8)
-            t.set_gid(f"value-{r['metric']}")
+        heights = [max(len(df), 1)] + ([len(counts)] if len(counts) else [])
+        fig, axes = plt.subplots(len(heights), 1, figsize=(10, 1.6 + 0.5 * sum(heights)),
+                                 gridspec_kw={"height_ratios": heights}, squeeze=False)
+        ax = axes[0][0]
+        _calibration_rows(ax, df, lambda v: f"{v:.3f}")
         ax.set_xlim(0, 1)
         ax.set_xlabel("share (simulated: dot, 95% interval of the mean in blue, replicates in "
                       "grey; published: red line, tolerance shaded)")
-        ax.set_ylabel("")
         ax.set_title("Calibration: the baseline against published figures for England",
                      loc="left", fontsize=12, fontweight="bold")
+        if len(counts):
+            cax = axes[1][0]
+            scaled = counts.copy()
+            for c in ("mean", "low", "high", "target", "tolerance", "replicates_p2.5",
+                      "replicates_p97.5"):
+                scaled[c] = scaled[c] / 1000.0
+            _calibration_rows(cax, scaled, lambda v: f"{v:,.1f}")
+            cax.set_xlim(0, 1.5 * float(scaled["target"].max()))
+            cax.set_xlabel("thousands of children (England)")
+        fig.tight_layout()
         _source(fig, meta)
         return _save(fig, folder, "calibration")
