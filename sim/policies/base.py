@@ -52,9 +52,10 @@ class Policy:
     kind: ClassVar[str] = ""
 
     councils: list[Any] | None = None
-    start_month: int = param(0, label="month the policy starts, counted from the end of the "
-                             "warm-up", unit="months", source="scenario setting", low=0,
-                             high=600)
+    start_month: int = param(
+        0, label="month the policy starts, counted from the end of the warm-up",
+        unit="months", source="scenario setting", low=0, high=600,
+        plausible=(0, 600), kind="setting", reason="scenario setting")
     _council_ids: frozenset[int] | None = field(default=None, init=False, repr=False)
     _start: float = field(default=0.0, init=False, repr=False)
 

@@ -30,10 +30,14 @@ class MinimumMonitoring(Policy):
         0, label="minimum months a case stays open after a return", unit="months",
         source="scenario setting; status quo 0 (each council's own practice, "
         "docs/evidence.md#farmer-2014-case-closure: cases often closed too soon, Farmer 2014, "
-        "B)", low=0, high=120)
+        "B)", low=0, high=120,
+        plausible=(0, 60), kind="setting",
+        reason="scenario setting: 0 (status quo) to 5 years")
     close_with_concerns: bool = param(
         True, label="may a case close while a parental problem is unresolved", unit="yes/no",
-        source="scenario setting", low=False, high=True)
+        source="scenario setting", low=False, high=True,
+        plausible=(0, 1), kind="setting",
+        reason="scenario setting (yes/no)")
 
     def on_return(self, family: "Family", t: float) -> None:
         family.close_at = max(family.close_at, family.return_time + self.min_months)

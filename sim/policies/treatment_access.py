@@ -31,10 +31,14 @@ class TreatmentAccess(Policy):
         None, label="share of families with substance problems reaching treatment "
         "(null: each council's own)", unit="probability", source="scenario setting; status "
         "quo about 0.05 (NSPCC 2013, C, docs/evidence.md#nspcc-2013-treatment)", low=0.0,
-        high=1.0)
+        high=1.0,
+        plausible=(0.0, 1.0), kind="setting",
+        reason="scenario setting; status quo about 0.05 (NSPCC 2013, C)")
     waiting_months: int = param(
         0, label="wait between the return and the start of treatment", unit="months",
-        source="scenario setting", low=0, high=24)
+        source="scenario setting", low=0, high=24,
+        plausible=(0, 12), kind="setting",
+        reason="scenario setting")
 
     def eligible(self, family: "Family", t: float) -> bool:
         return family.unresolved[SUBSTANCE]

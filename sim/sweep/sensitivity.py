@@ -34,11 +34,15 @@ LEVELS = ("low", "medium", "high")
 class Sensitivity:
     support_cost: float = param(
         1.0, label="multiplier on the cost of support packages and assessment", unit=MULT,
-        source="scenario setting (issue 4: halved and doubled)", low=0.0, high=10.0)
+        source="scenario setting (issue 4: halved and doubled)", low=0.0, high=10.0,
+        plausible=(0.5, 2.0), kind="setting",
+        reason="scenario setting: issue 4 halves and doubles the cost of support")
     support_effect: float = param(
         1.0, label="multiplier on the effect of support on maltreatment and on problems "
         "resolving", unit=MULT, source="scenario setting (issue 4: halved and doubled)",
-        low=0.0, high=10.0)
+        low=0.0, high=10.0,
+        plausible=(0.5, 2.0), kind="setting",
+        reason="scenario setting: issue 4 halves and doubles the effect of support")
 
 
 def apply(cfg: ModelConfig, options: dict[str, Any] | None) -> ModelConfig:
