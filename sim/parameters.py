@@ -193,3 +193,8 @@ def iter_parameters(obj: Any, prefix: str = "") -> list[tuple[str, Any, dict[str
 
 def has_default(f: Any) -> bool:
     return f.default is not MISSING or f.default_factory is not MISSING
+
+
+__all__ = ["AfterReturnParams", "CareParams", "CostParams", "EntryParams", "FamilyParams",
+           "MULT", "PROB", "P_MONTH", "Parameters", "SupportParams", "has_default",
+           "iter_parameters", "param"]

@@ -165,3 +165,15 @@ def test_params_table_lists_everything(tmp_path) -> None:  # type: ignore[no-unt
     assert "[the evidence page](evidence.md)" in md
     row = next(line for line in md.splitlines() if "`params.costs.foster_per_year`" in line)
     assert "[docs/evidence.md#nao-2014-placements](evidence.md#nao-2014-placements)" in row
+
+
+def test_the_committed_parameter_table_is_made_from_the_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """docs/parameters.md and .csv are what revolving-door-params makes from the parameter
+    files now: a value, source or range changed in a file without regenerating them fails."""
+    from tests.conftest import ROOT
+
+    assert params_table.main(["--out", str(tmp_path), "--quiet"]) == 0
+    for name in ("parameters.md", "parameters.csv"):
+        assert (tmp_path / name).read_text(encoding="utf-8") == (
+            ROOT / "docs" / name).read_text(encoding="utf-8"), (
+            f"docs/{name} is out of date: run revolving-door-params")
