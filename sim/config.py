@@ -102,15 +102,12 @@ PROFILES: dict[str, CouncilPractice] = {
 
 
 @dataclass
+@from_file("listed_council")
 class ListedCouncil:
     """A council given one by one in the config ("listed" mode)."""
 
     name: str = "council"
-    size_share: float = param(
-        1.0, label="council's share of entries (shares are normalised)", unit="share",
-        source="user input", low=0.0, high=1e9,
-        plausible=(0.0, 1e9), kind="setting",
-        reason="user input, normalised across listed councils")
+    size_share: float
     profile: str = "typical"
     practice: dict[str, Any] = field(default_factory=dict)
 

@@ -24,6 +24,7 @@ same as one written with literals. A wrong file stops the import with a one-line
 from __future__ import annotations
 
 import math
+import types
 import typing
 from dataclasses import field
 from pathlib import Path
@@ -96,8 +97,12 @@ def param(
     )
 
 
-def _number(value: Any, typ: type, where: str) -> int | float:
-    """``value`` as a number of type ``typ`` (a whole number may stand for a float)."""
+def _scalar(value: Any, typ: type, where: str) -> int | float | bool:
+    """``value`` as a ``typ`` (bool, int or float; a whole number may stand for a float)."""
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise ParamFileError(f"{where}: expected true or false, got {value!r}")
+        return value
     if typ is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ParamFileError(f"{where}: expected a whole number, got {value!r}")
@@ -107,15 +112,30 @@ def _number(value: Any, typ: type, where: str) -> int | float:
     return float(value)
 
 
-def _pair(value: Any, typ: type, where: str) -> tuple[int | float, int | float]:
+def _pair(value: Any, typ: type, where: str) -> tuple[Any, Any]:
     if not isinstance(value, list) or len(value) != 2:
         raise ParamFileError(f"{where}: expected [low, high], got {value!r}")
-    low, high = (_number(v, typ, where) for v in value)
+    low, high = (_scalar(v, typ, where) for v in value)
     return low, high
 
 
-def parse_entry(entry: Any, typ: type, where: str) -> Any:
-    """Check one parameter's mapping; return its dataclass field (made by :func:`param`)."""
+def field_type(hint: Any, where: str) -> tuple[type, bool]:
+    """The scalar type of a field's annotation and whether it may be None (null)."""
+    optional = False
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        rest = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(rest) < len(typing.get_args(hint))
+        hint = rest[0] if len(rest) == 1 else hint
+    if hint in (bool, int, float):
+        return typing.cast(type, hint), optional
+    raise ParamFileError(f"{where}: a parameter from a file must be bool, int or float "
+                         f"(optionally None), not {hint!r}")
+
+
+def parse_entry(entry: Any, hint: Any, where: str) -> Any:
+    """Check one parameter's mapping against the field's annotation ``hint``; return its
+    dataclass field (made by :func:`param`)."""
+    typ, optional = field_type(hint, where)
     if not isinstance(entry, dict):
         raise ParamFileError(f"{where}: expected a mapping with {', '.join(REQUIRED)}; got "
                              f"{entry!r}")
@@ -137,8 +157,13 @@ def parse_entry(entry: Any, typ: type, where: str) -> Any:
         flags[key] = flag
     low, high = _pair(entry["valid"], typ, f"{where}.valid")
     p_low, p_high = _pair(entry["plausible"], float, f"{where}.plausible")
+    value = entry["value"]
+    if value is None and not optional:
+        raise ParamFileError(f"{where}.value: null is allowed only for a field that may be "
+                             "None")
     try:
-        return param(_number(entry["value"], typ, f"{where}.value"), label=entry["label"],
+        return param(None if value is None else _scalar(value, typ, f"{where}.value"),
+                     label=entry["label"],
                      unit=entry["unit"], source=entry["source"], low=low, high=high,
                      plausible=(float(p_low), float(p_high)), reason=entry["reason"].strip(),
                      kind=entry.get("kind", "uncertain"), **flags)
@@ -146,20 +171,21 @@ def parse_entry(entry: Any, typ: type, where: str) -> Any:
         raise ParamFileError(f"{where}: {e}") from e
 
 
-def parse_group(data: Any, types: dict[str, type], where: str) -> dict[str, Any]:
-    """Check a group file's content against the dataclass's numeric fields ``types``."""
+def parse_group(data: Any, hints: dict[str, Any], where: str) -> dict[str, Any]:
+    """Check a group file's content against the annotations ``hints`` of the dataclass's
+    fields declared without a default; return the fields, by name."""
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
         raise ParamFileError(f"{where}: expected a mapping with key 'parameters'")
     entries = data["parameters"]
-    unknown = sorted(set(entries) - set(types))
+    unknown = sorted(set(entries) - set(hints))
     if unknown:
         raise ParamFileError(f"{where}: unknown parameter {unknown[0]!r}; allowed: "
-                             f"{', '.join(types)}")
-    missing = [name for name in types if name not in entries]
+                             f"{', '.join(hints)}")
+    missing = [name for name in hints if name not in entries]
     if missing:
         raise ParamFileError(f"{where}: parameter {missing[0]!r} is declared but has no entry")
-    return {name: parse_entry(entries[name], types[name], f"{where}: {name}")
-            for name in types}
+    return {name: parse_entry(entries[name], hints[name], f"{where}: {name}")
+            for name in hints}
 
 
 def read_group(name: str, folder: Path | None = None) -> Any:
@@ -174,12 +200,6 @@ def read_group(name: str, folder: Path | None = None) -> Any:
             raise ParamFileError(f"{path}: not valid YAML: {e}".splitlines()[0]) from e
 
 
-def _numeric_type(hint: Any, where: str) -> type:
-    if hint in (int, float):
-        return typing.cast(type, hint)
-    raise ParamFileError(f"{where}: a parameter from a file must be int or float, not {hint!r}")
-
-
 def from_file(group: str) -> Callable[[T], T]:
     """Class decorator (put it under ``@dataclass``): the defaults and metadata of every
     field declared without a default come from ``sim/params/<group>.yaml``."""
@@ -187,8 +207,8 @@ def from_file(group: str) -> Callable[[T], T]:
         hints = get_type_hints(cls)
         own = [n for n in cls.__dict__.get("__annotations__", {}) if n not in cls.__dict__]
         where = f"sim/params/{group}.yaml"
-        types = {n: _numeric_type(hints[n], f"{where}: {cls.__name__}.{n}") for n in own}
-        for name, made in parse_group(read_group(group), types, where).items():
+        for name, made in parse_group(read_group(group), {n: hints[n] for n in own},
+                                      where).items():
             setattr(cls, name, made)
         return cls
 

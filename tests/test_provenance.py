@@ -71,7 +71,7 @@ OK = {"value": 0.3, "label": "l", "unit": "u", "source": "s", "valid": [0.0, 1.0
       "plausible": [0.1, 0.5], "reason": "judgement: test"}
 
 
-def _parse(entry: dict, typ: type = float) -> dict:  # type: ignore[type-arg]
+def _parse(entry: dict, typ: object = float) -> dict:  # type: ignore[type-arg]
     return parse_group({"parameters": {"detect_open": entry}}, {"detect_open": typ},
                        "sim/params/after_return.yaml")
 
@@ -83,6 +83,9 @@ def test_a_parameter_file_entry_becomes_the_field_it_describes() -> None:
     assert (made.metadata["kind"], made.metadata["calibrate"]) == ("uncertain", True)
     assert _parse({**OK, "value": 3, "valid": [1, 9], "plausible": [2, 4]},
                   int)["detect_open"].default == 3
+    assert _parse({**OK, "value": None}, float | None)["detect_open"].default is None
+    made = _parse({**OK, "value": True, "valid": [False, True], "plausible": [0, 1]}, bool)
+    assert made["detect_open"].default is True
 
 
 def test_parameter_files_reject_bad_entries() -> None:
@@ -100,6 +103,10 @@ def test_parameter_files_reject_bad_entries() -> None:
         ({**OK, "value": 2.5, "valid": [1, 9], "plausible": [2, 4]}, int,
          "value: expected a whole number, got 2.5"),
         ({**OK, "value": "0.3"}, float, "value: expected a number, got '0.3'"),
+        ({**OK, "value": None}, float, "null is allowed only for a field that may be None"),
+        ({**OK, "value": 1, "valid": [False, True], "plausible": [0, 1]}, bool,
+         "value: expected true or false, got 1"),
+        (OK, str, "must be bool, int or float"),
         ({**OK, "calibrate": "yes"}, float, "calibrate: expected true or false"),
         ({**OK, "low": 0.1}, float, "unknown key 'low'; allowed: value, label"),
         ({**OK, "source": " "}, float, "'source' must be a non-empty text"),
@@ -114,28 +121,49 @@ def test_parameter_files_reject_bad_entries() -> None:
         parse_group({"parameters": {}}, {"detect_open": float}, "f")
 
 
-def test_every_model_parameter_file_is_read_and_complete() -> None:
-    """The model's parameters come from the files: a value changed in a file is the field's
-    default, and every file entry is a field of the model."""
-    from sim.param_files import PARAMS_DIR
+def test_every_parameter_file_is_read_and_complete() -> None:
+    """Every file is the data of one dataclass: each entry's value is the field's default,
+    with its label and plausible range, and every field of the model that is a number or a
+    yes/no and not derived (a listed council's practice) comes from a file."""
+    import dataclasses
 
-    paths = {p.path for p in PARAMS}
-    prefixes = {"run": "", "councils": "councils.", "spread": "councils.spread.",
-                **{g: f"params.{g}." for g in ("entry", "family", "care", "after_return",
-                                                 "support", "costs")}}
-    files = sorted(f.stem for f in PARAMS_DIR.glob("*.yaml"))
-    assert files == sorted(prefixes)
     import yaml
 
-    count = 0
-    for group, prefix in prefixes.items():
+    from sim import parameters as P
+    from sim.config import CouncilsConfig, ListedCouncil, ModelConfig, PracticeSpread
+    from sim.param_files import PARAMS_DIR
+    from sim.policies.base import Policy
+    from sim.policies.monitoring import MinimumMonitoring
+    from sim.policies.support_entitlement import SupportEntitlement
+    from sim.policies.treatment_access import TreatmentAccess
+    from sim.sweep.sensitivity import Sensitivity
+
+    classes = {"run": ModelConfig, "councils": CouncilsConfig, "spread": PracticeSpread,
+               "entry": P.EntryParams, "family": P.FamilyParams, "care": P.CareParams,
+               "after_return": P.AfterReturnParams, "support": P.SupportParams,
+               "costs": P.CostParams, "listed_council": ListedCouncil, "policy": Policy,
+               "policy_minimum_monitoring": MinimumMonitoring,
+               "policy_support_entitlement": SupportEntitlement,
+               "policy_treatment_access": TreatmentAccess, "sensitivity": Sensitivity}
+    assert sorted(f.stem for f in PARAMS_DIR.glob("*.yaml")) == sorted(classes)
+    from_files = set()
+    for group, cls in classes.items():
         data = yaml.safe_load((PARAMS_DIR / f"{group}.yaml").read_text(encoding="utf-8"))
+        made = {f.name: f for f in dataclasses.fields(cls)}
         for name, entry in data["parameters"].items():
-            info = next(p for p in PARAMS if p.path == prefix + name)
-            assert info.default == entry["value"] and info.label == entry["label"], info.path
-            assert info.plausible is not None and info.plausible.reason == entry["reason"]
-            count += 1
-    assert count == 114 and len(paths) > count  # the rest: scenario settings in Python
+            f = made[name]
+            assert f.default == entry["value"] and type(f.default) is type(entry["value"]), name
+            assert f.metadata["label"] == entry["label"], name
+            assert f.metadata["plausible"] == tuple(float(v) for v in entry["plausible"])
+            from_files.add(f"{cls.__name__}.{name}")
+    assert len(from_files) == 114 + 17
+    # the only parameters declared in Python are a council's practice (council_practice.*),
+    # whose defaults are the centre of councils.spread
+    elsewhere = {p.path.split(".")[0] for p in PARAMS if not p.path.startswith(
+        ("params.", "councils.", "policy.", "sensitivity."))
+        and p.path not in ("seed", "scale", "years", "warmup_years", "price_year",
+                           "start_year")}
+    assert elsewhere == {"council_practice"}, elsewhere
 
 
 def test_only_config_overrides_may_be_calibrated() -> None:

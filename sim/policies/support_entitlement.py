@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sim.policies.base import Policy, register
-from sim.parameters import param
+from sim.param_files import from_file
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
@@ -44,66 +44,18 @@ if TYPE_CHECKING:
 
 @register("support", "entitlement")
 @dataclass
+@from_file("policy_support_entitlement")
 class SupportEntitlement(Policy):
-    cap_months: int | None = param(
-        None, label="longest support lasts after a return (null: for as long as needed)",
-        unit="months", source="scenario setting (NSPCC 2012: 'for as long as it is needed')",
-        low=1, high=240,
-        plausible=(1, 240), kind="setting",
-        reason="scenario setting; null = as long as needed (NSPCC 2012)")
-    low_need_months: int = param(
-        6, label="months of low-level support for a family with no unresolved problem",
-        unit="months", source="docs/evidence.md#holmes-support: low need £1,644 for 6 months "
-        "(Holmes 2024, B)",
-        low=0, high=60,
-        plausible=(3, 12), kind="setting",
-        reason="Holmes 2024 (B) prices low need for 6 months; 3-12 a scenario choice")
-    taper_months: int = param(
-        3, label="months support continues after the last problem resolves", unit="months",
-        source="judgement", low=0, high=24,
-        plausible=(0, 6), kind="setting",
-        reason="scenario setting")
-    assessment_cost: float = param(
-        1200.0, label="assessment of a returning family's needs",
-        unit="GBP per family, 2024 prices", source="judgement: a core assessment, Ward, Holmes "
-        "& Soper 2008 process costs uprated (B, docs/evidence.md#ward-holmes-soper-2008)",
-        low=0.0, high=10000.0,
-        plausible=(500.0, 2500.0), kind="setting",
-        reason=("judgement: a core assessment, Ward, Holmes & Soper 2008 process costs "
-                "uprated (A/B)"))
-    assessment_price_year: int = param(
-        2024, label="price year of assessment_cost", unit="year", source="as assessment_cost",
-        low=2000, high=2030, plausible=(2024, 2024), kind="setting",
-        reason="as assessment_cost")
+    cap_months: int | None
+    low_need_months: int
+    taper_months: int
+    assessment_cost: float
+    assessment_price_year: int
 
-    fixed_levels: bool = param(
-        False, label="Holmes' design: keep the level assessed at the return for its fixed "
-        "length (false: match support to current need for as long as needed)", unit="yes/no",
-        source="Holmes 2014, 2024 (B): packages by need level, costed for a fixed length",
-        low=False, high=True,
-        plausible=(0, 1), kind="setting",
-        reason=("design choice: Holmes' fixed packages (true) or need-matched for as long as "
-                "needed (false)"))
-    medium_months: int = param(
-        12, label="months of medium-need support (Holmes' design only)", unit="months",
-        source="Holmes 2014, 2024 (B): case work for up to twelve months plus services",
-        low=0, high=60,
-        plausible=(6, 24), kind="setting",
-        reason=("Holmes 2014, 2024 (B): case work for up to twelve months; 6-24 a scenario "
-                "choice"))
-    high_months: int = param(
-        12, label="months of high-need support (Holmes' design only)", unit="months",
-        source="Holmes 2014, 2024 (B): case work for up to twelve months plus services",
-        low=0, high=60,
-        plausible=(6, 24), kind="setting",
-        reason=("Holmes 2014, 2024 (B): case work for up to twelve months; 6-24 a scenario "
-                "choice"))
-    holmes_costs: bool = param(
-        False, label="cost the levels at Holmes' package costs (CostParams.holmes_*) instead "
-        "of support_*_per_month", unit="yes/no", source="Holmes 2024 (B); see CostParams",
-        low=False, high=True,
-        plausible=(0, 1), kind="setting",
-        reason="design choice: cost levels at Holmes' packages or at support_*_per_month")
+    fixed_levels: bool
+    medium_months: int
+    high_months: int
+    holmes_costs: bool
 
     def bind(self, model: "RevolvingDoorModel") -> None:
         super().bind(model)
