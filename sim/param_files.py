@@ -16,9 +16,10 @@ The Python side declares only each group's field names and types::
 
 :func:`from_file` reads the file, checks it (every declared field present, nothing else, the
 right type, the value and the plausible range inside the validation range) and gives each
-field its default and metadata through :func:`param`, so the dataclass is the
-same as one written with literals. A wrong file stops the import with a one-line
-:class:`ParamFileError` naming the file, the parameter and what is allowed.
+field its default and metadata through :func:`param`, so the dataclass is the same as one
+written with literals. Fields may be numbers, yes/no, or either of those or None (``null``).
+A wrong file stops the import with a one-line :class:`ParamFileError` naming the file, the
+parameter and what is allowed.
 """
 
 from __future__ import annotations
@@ -163,8 +164,8 @@ def parse_entry(entry: Any, hint: Any, where: str) -> Any:
                              "None")
     try:
         return param(None if value is None else _scalar(value, typ, f"{where}.value"),
-                     label=entry["label"],
-                     unit=entry["unit"], source=entry["source"], low=low, high=high,
+                     label=entry["label"], unit=entry["unit"], source=entry["source"],
+                     low=low, high=high,
                      plausible=(float(p_low), float(p_high)), reason=entry["reason"].strip(),
                      kind=entry.get("kind", "uncertain"), **flags)
     except ValueError as e:
@@ -203,6 +204,7 @@ def read_group(name: str, folder: Path | None = None) -> Any:
 def from_file(group: str) -> Callable[[T], T]:
     """Class decorator (put it under ``@dataclass``): the defaults and metadata of every
     field declared without a default come from ``sim/params/<group>.yaml``."""
+
     def decorate(cls: T) -> T:
         hints = get_type_hints(cls)
         own = [n for n in cls.__dict__.get("__annotations__", {}) if n not in cls.__dict__]
