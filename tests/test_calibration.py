@@ -141,7 +141,7 @@ def test_sensitivity_tiny(tmp_path: Path) -> None:
     out = tmp_path / "sa"
     table = sensitivity.morris_analysis(
         trajectories=2, scale=0.005, warmup_years=2, years=3, seed=2,
-        params=["params.costs.support_high_per_month", "params.after_return.detect_open"],
+        params=["params.costs.holmes_high_package", "params.after_return.detect_open"],
         out=out)
     for name in ("sensitivity_table.csv", "sensitivity_table.md", "summary.json",
                  "summary.md", "design.csv", "sensitivity_tornado.png",
@@ -149,8 +149,8 @@ def test_sensitivity_tiny(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     brk = table[table.output == "breakdown_24m_abuse_neglect"].set_index("parameter")
     net = table[table.output == "net_cost_per_year_gbp"].set_index("parameter")
-    assert brk.loc["params.costs.support_high_per_month", "mu_star"] == 0.0
-    assert net.loc["params.costs.support_high_per_month", "mu"] > 0
+    assert brk.loc["params.costs.holmes_high_package", "mu_star"] == 0.0
+    assert net.loc["params.costs.holmes_high_package", "mu"] > 0  # the analysed arm is Holmes'
     assert (out / "sensitivity_tornado.png").stat().st_size > 1000
 
 

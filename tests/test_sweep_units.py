@@ -150,6 +150,8 @@ def test_sensitivity_multipliers() -> None:
     half = sensitivity.apply(base, {"support_cost": 0.5})
     assert half.params.costs.support_high_per_month == base.params.costs.support_high_per_month / 2
     assert half.policy["support"]["assessment_cost"] == 1200.0 / 2  # the policy's default
+    # Holmes' packages too (issue 12: the main arm of false_economy_sensitivity)
+    assert half.params.costs.holmes_medium_package == 7600.0 / 2
     assert half.params.support == base.params.support
     double = sensitivity.apply(base, {"support_effect": 2.0})
     s0, s2 = base.params.support, double.params.support

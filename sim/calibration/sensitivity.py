@@ -50,7 +50,11 @@ OUTPUTS = {
     "breakdown_24m_abuse_neglect": "breakdown within 24 months, abuse or neglect returns",
     "net_cost_per_year_gbp": "net cost of the support entitlement, GBP a year (England)",
 }
-ENTITLEMENT = {"support": {"kind": "entitlement"}}
+#: The support entitlement whose net cost is analysed: Holmes' package (issue 12; the main
+#: arm of the false-economy experiment, configs/policy/support/entitlement_holmes.yaml).
+ENTITLEMENT = {"support": {"kind": "entitlement", "fixed_levels": True, "low_need_months": 6,
+                           "medium_months": 12, "high_months": 12, "holmes_costs": True,
+                           "taper_months": 0, "assessment_cost": 0.0}}
 
 
 def _pair(config: dict[str, Any]) -> dict[str, float]:

@@ -6,7 +6,8 @@ can halve or double them like any other option and the run's ``config.yaml`` sho
 values actually used:
 
 * ``support_cost`` multiplies every support package's monthly cost
-  (``params.costs.support_{low,medium,high}_per_month``) and the entitlement's assessment
+  (``params.costs.support_{low,medium,high}_per_month``), Holmes' package costs
+  (``params.costs.holmes_{low,medium,high}_package``) and the entitlement's assessment
   cost (``policy.support.assessment_cost``);
 * ``support_effect`` multiplies how far support moves each hazard from "no effect":
   a maltreatment hazard ratio ``rr`` becomes ``1 - k (1 - rr)`` and a resolution rate
@@ -46,6 +47,7 @@ def apply(cfg: ModelConfig, options: dict[str, Any] | None) -> ModelConfig:
     costs = data["params"]["costs"]
     for lvl in LEVELS:
         costs[f"support_{lvl}_per_month"] *= s.support_cost
+        costs[f"holmes_{lvl}_package"] *= s.support_cost  # Holmes' packages (issue 12)
     support_policy = data["policy"].get("support") or {}
     policy_class = REGISTRY["support"].get(support_policy.get("kind", ""))
     if policy_class is not None and "assessment_cost" in policy_class.__dataclass_fields__:

@@ -2,10 +2,12 @@
 tables, computed from them: python experiments/results/council_variation/derived.py
 
 Writes derived.csv next to this file.
-* the spread of council outcomes: for each run (seed), the 10th, 50th and 90th percentile
-  over the 150 councils (each council counts once, whatever its size) of
-  return_home_share and breakdown_24m (councils.csv), averaged over the runs; councils
-  with no return in the measured period have no breakdown_24m and are left out;
+* the spread of council outcomes: for each run (seed), the 5th, 10th, 50th, 90th and 95th
+  percentile over the 150 councils (each council counts once, whatever its size) of
+  return_home_share, breakdown_24m and reentry_12m (councils.csv), averaged over the runs;
+  councils with no return in the measured period have no breakdown_24m or reentry_12m and
+  are left out (the run's own council_*_p05/_p95 metrics, in sweep.csv, count only
+  councils with at least 200 England-equivalent episodes ended);
 * the median and 10th percentile over all councils and runs of episodes_ended and
   children_returned (the sample behind each council's shares);
 * the correlation over all councils and runs of each outcome with log(return_propensity);
@@ -24,11 +26,11 @@ HERE = Path(__file__).resolve().parent
 c = pd.read_csv(HERE / "councils_all.csv")
 s = pd.read_csv(HERE / "sweep.csv")
 rows = []
-for col in ("return_home_share", "breakdown_24m"):
+for col in ("return_home_share", "breakdown_24m", "reentry_12m"):
     g = c.dropna(subset=[col])
-    q = g.groupby("job")[col].quantile([0.1, 0.5, 0.9]).unstack().mean()
+    q = g.groupby("job")[col].quantile([0.05, 0.1, 0.5, 0.9, 0.95]).unstack().mean()
     for p, v in q.items():
-        rows.append({"quantity": f"{col}_council_p{int(p * 100)}", "value": v})
+        rows.append({"quantity": f"{col}_council_p{round(p * 100):02d}", "value": v})
     rows.append({"quantity": f"{col}_corr_log_return_propensity",
                  "value": np.corrcoef(np.log(g["return_propensity"]), g[col])[0, 1]})
     rows.append({"quantity": f"{col}_councils_with_value_per_run",
