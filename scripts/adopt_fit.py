@@ -4,12 +4,13 @@
 
 ``revolving-door-calibrate`` writes ``fitted_params.yaml``: dotted-path overrides such as
 ``params.family.relapse: 0.0123`` or ``councils.spread.thoroughness_mean: 0.25``. This script
-writes each value, rounded to ``--digits`` significant digits, as the default of its
-parameter in ``sim/parameters.py`` (``params.<group>.<name>``) or ``sim/config.py``
-(``councils.spread.<name>``), where every parameter is declared as
-``name: type = param(<default>, label=..., ...)``. It refuses a path it cannot place, and
-prints old and new value for every parameter, so the commit that adopts a fit says what
-moved. After adopting, refresh the regression baseline (``scripts/refresh_baseline.py``).
+writes each value, rounded to ``--digits`` significant digits, as the ``value:`` of its
+parameter in the parameter file that holds it (``sim/params/<group>.yaml``, see
+:mod:`sim.param_files`): data, not code. Only the value line changes; comments, the other
+keys and the other parameters stay as they were, which the script checks by reading the file
+back. It refuses a path it cannot place, and prints old and new value for every parameter, so
+the commit that adopts a fit says what moved. After adopting, refresh the regression baseline
+(``scripts/refresh_baseline.py``) and the parameter table (``revolving-door-params``).
 """
 
 from __future__ import annotations
@@ -22,16 +23,17 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+PARAMS_DIR = ROOT / "sim" / "params"
 
-#: dotted prefix -> (file, dataclass that declares the parameters)
-PLACES: dict[str, tuple[str, str]] = {
-    "params.entry": ("sim/parameters.py", "EntryParams"),
-    "params.family": ("sim/parameters.py", "FamilyParams"),
-    "params.care": ("sim/parameters.py", "CareParams"),
-    "params.after_return": ("sim/parameters.py", "AfterReturnParams"),
-    "params.support": ("sim/parameters.py", "SupportParams"),
-    "params.costs": ("sim/parameters.py", "CostParams"),
-    "councils.spread": ("sim/config.py", "PracticeSpread"),
+#: dotted prefix -> parameter file (in ``sim/params/``) that holds the group
+PLACES: dict[str, str] = {
+    "params.entry": "entry.yaml",
+    "params.family": "family.yaml",
+    "params.care": "care.yaml",
+    "params.after_return": "after_return.yaml",
+    "params.support": "support.yaml",
+    "params.costs": "costs.yaml",
+    "councils.spread": "spread.yaml",
 }
 
 
@@ -41,22 +43,29 @@ def _fmt(value: float, digits: int, integer: bool) -> str:
     return f"{float(f'{value:.{digits}g}')!r}"
 
 
-def adopt(text: str, cls: str, name: str, value: float, digits: int) -> tuple[str, str, str]:
-    """Replace the default of ``cls.name`` in ``text``; return (text, old, new)."""
-    start = re.search(rf"^class {cls}\b.*$", text, re.M)
+def adopt(text: str, name: str, value: float, digits: int) -> tuple[str, str, str]:
+    """Replace the ``value:`` of parameter ``name`` in a parameter file's ``text``; return
+    (text, old, new). An integer parameter stays an integer."""
+    start = re.search(rf"^  {re.escape(name)}:[ \t]*$", text, re.M)
     if start is None:
-        raise KeyError(f"class {cls} not found")
-    nxt = re.search(r"^(class |@dataclass)", text[start.end():], re.M)
+        raise KeyError(f"{name}: no entry '  {name}:' in the file")
+    nxt = re.search(r"^  \S", text[start.end():], re.M)
     end = start.end() + (nxt.start() if nxt else len(text) - start.end())
-    body = text[start.end():end]
-    pat = re.compile(rf"(^    {name}: (\w+) = param\(\s*)([-+0-9.eE_]+)(,)", re.M)
-    m = pat.search(body)
+    m = re.search(r"^    value: ([^\s#]+)[ \t]*(#.*)?$", text[start.end():end], re.M)
     if m is None:
-        raise KeyError(f"{cls}.{name}: no 'name: type = param(<number>, ...' declaration")
-    old = m.group(3)
-    new = _fmt(value, digits, m.group(2) == "int")
-    body = body[:m.start(3)] + new + body[m.end(3):]
-    return text[:start.end()] + body + text[end:], old, new
+        raise KeyError(f"{name}: no 'value: <number>' line in its entry")
+    old = m.group(1)
+    old_value = yaml.safe_load(old)
+    if isinstance(old_value, bool) or not isinstance(old_value, (int, float)):
+        raise KeyError(f"{name}: value {old!r} is not a number")
+    new = _fmt(value, digits, isinstance(old_value, int))
+    at = start.end() + m.start(1)
+    out = text[:at] + new + text[at + len(old):]
+    before, after = yaml.safe_load(text), yaml.safe_load(out)
+    before["parameters"][name]["value"] = yaml.safe_load(new)
+    if before != after:  # only the one value may change
+        raise KeyError(f"{name}: rewriting the value line changed more than the value")
+    return out, old, new
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("fitted", type=Path, help="fitted_params.yaml of revolving-door-calibrate")
     p.add_argument("--digits", type=int, default=4, help="significant digits kept")
     p.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
+    p.add_argument("--params-dir", type=Path, default=PARAMS_DIR,
+                   help="folder of the parameter files (default: sim/params)")
     args = p.parse_args(argv)
     if not args.fitted.is_file():
         p.error(f"fitted: no such file {args.fitted}")
@@ -77,12 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         prefix, _, name = path.rpartition(".")
         if prefix not in PLACES:
             p.error(f"{path}: cannot place it; known prefixes: {', '.join(PLACES)}")
-        file, cls = PLACES[prefix]
-        text = texts.get(file) or (ROOT / file).read_text(encoding="utf-8")
+        file = PLACES[prefix]
+        text = texts.get(file) or (args.params_dir / file).read_text(encoding="utf-8")
         try:
-            texts[file], old, new = adopt(text, cls, name, float(value), args.digits)
+            texts[file], old, new = adopt(text, name, float(value), args.digits)
         except KeyError as e:
-            p.error(f"{path}: {e}")
+            p.error(f"{path}: {e.args[0]}")
         changes.append((path, old, new))
     width = max(len(c[0]) for c in changes)
     for path, old, new in changes:
@@ -90,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path:<{width}}  {old:>10} -> {new:<10}{mark}")
     if not args.dry_run:
         for file, text in texts.items():
-            (ROOT / file).write_text(text, encoding="utf-8")
-        print(f"wrote {', '.join(texts)}; now run scripts/refresh_baseline.py")
+            (args.params_dir / file).write_text(text, encoding="utf-8")
+        print(f"wrote {', '.join(texts)} in {args.params_dir}; now run "
+              "scripts/refresh_baseline.py and revolving-door-params")
     return 0
 
 

@@ -15,6 +15,7 @@ import types
 import typing
 from typing import Any, get_type_hints
 
+from sim.param_files import from_file
 from sim.parameters import PROB, Parameters, param
 
 
@@ -23,58 +24,22 @@ class ConfigError(ValueError):
 
 
 @dataclass
+@from_file("spread")
 class PracticeSpread:
     """How council practice varies between councils drawn at random ("drawn" mode)."""
 
-    size_sigma: float = param(
-        0.6, label="spread of council sizes (sd of log share of entries)", unit="log units",
-        source="judgement: English councils range from a few dozen to over 1,500 children in "
-        "care (DfE, A)", low=0.0, high=2.0)
-    return_propensity_sigma: float = param(
-        0.762984, label="spread between councils of how readily they return children home",
-        unit="sd of log multiplier", source="docs/evidence.md#council-practice-claim: council "
-        "practice, not child need, is the biggest factor in whether a child returns home "
-        "(NSPCC 2012, Farmer et al. "
-        "2011, B); calibrated with the targets, with a penalty unless council practice "
-        "explains at least as much of who goes home as need does", low=0.0, high=3.0)
-    thoroughness_mean: float = param(
-        0.429172, label="mean thoroughness of assessment before a return (0 = returns regardless "
-        "of unresolved problems, 1 = never while problems are unresolved)", unit=PROB,
-        source="docs/evidence.md#farmer-2011-adversity: 82% returned to parents with unresolved "
-        "adversity (Farmer et al. 2011, B); judgement", low=0.0, high=1.0)
-    thoroughness_concentration: float = param(
-        3.48222, label="concentration of the beta distribution of thoroughness",
-        unit="beta a+b", source="calibrated with return_propensity_sigma (low = councils differ "
-        "more)", low=0.5, high=100.0)
-    monitoring_months_median: float = param(
-        9.0, label="median months a council keeps a case open after a return", unit="months",
-        source="docs/evidence.md#farmer-2014-case-closure: almost half of cases closed within 2 "
-        "years, often too soon (Farmer 2014, B); judgement", low=0.0, high=60.0)
-    monitoring_months_sigma: float = param(
-        0.7, label="spread between councils of months kept open", unit="sd of log months",
-        source="judgement", low=0.0, high=2.0)
-    monitoring_months_max: int = param(
-        36, label="longest a council keeps a case open by practice", unit="months",
-        source="judgement", low=1, high=120)
-    support_share_mean: float = param(
-        0.6, label="mean share of returning families a council offers support to",
-        unit=PROB, source="docs/evidence.md#farmer-2014-no-support: 40% of children and 17% of "
-        "parents got no support (Farmer 2014, B)", low=0.0, high=1.0)
-    support_share_concentration: float = param(
-        8.0, label="concentration of the beta distribution of support share", unit="beta a+b",
-        source="judgement", low=0.5, high=100.0)
-    treatment_share_mean: float = param(
-        0.0611619, label="mean share of families with substance problems a council gets into "
-        "treatment", unit=PROB, source="docs/evidence.md#nspcc-2013-treatment: about 5% (NSPCC "
-        "2013, C)", low=0.0, high=1.0)
-    treatment_share_concentration: float = param(
-        20.0, label="concentration of the beta distribution of treatment share",
-        unit="beta a+b", source="judgement", low=0.5, high=500.0)
-    cost_multiplier_sigma: float = param(
-        0.15, label="spread between councils of unit costs", unit="sd of log multiplier",
-        source="judgement: NAO 2014 (A) reports wide variation in placement costs; councils "
-        "spent under £40k to over £60k a looked-after child in 2012-13 "
-        "(docs/evidence.md#audit-commission-2014-spend)", low=0.0, high=1.0)
+    size_sigma: float
+    return_propensity_sigma: float
+    thoroughness_mean: float
+    thoroughness_concentration: float
+    monitoring_months_median: float
+    monitoring_months_sigma: float
+    monitoring_months_max: int
+    support_share_mean: float
+    support_share_concentration: float
+    treatment_share_mean: float
+    treatment_share_concentration: float
+    cost_multiplier_sigma: float
 
 
 _SPREAD = PracticeSpread()  # the typical council's practice is the centre of the spread
@@ -90,25 +55,37 @@ class CouncilPractice:
 
     return_propensity: float = param(
         1.0, label="how readily the council returns children home", unit="multiplier",
-        source="see PracticeSpread.return_propensity_sigma", low=0.0, high=10.0)
+        source="see PracticeSpread.return_propensity_sigma", low=0.0, high=10.0,
+        plausible=(0.3, 3.0), kind="setting",
+        reason="judgement: about the 1st-99th percentile of the drawn spread (sd of log 0.6)")
     thoroughness: float = param(
         _SPREAD.thoroughness_mean, label="thoroughness of assessment before a return", unit=PROB,
-        source="see PracticeSpread.thoroughness_mean", low=0.0, high=1.0)
+        source="see PracticeSpread.thoroughness_mean", low=0.0, high=1.0,
+        plausible=(0.05, 0.9), kind="setting",
+        reason="judgement: about the 5th-95th percentile of the drawn beta")
     monitoring_months: int = param(
         round(_SPREAD.monitoring_months_median), label="months a case is kept open after a "
         "return", unit="months",
-        source="see PracticeSpread.monitoring_months_median", low=0, high=120)
+        source="see PracticeSpread.monitoring_months_median", low=0, high=120,
+        plausible=(2, 36), kind="setting",
+        reason="judgement: Farmer 2014 (B), cases closed within months to years")
     support_share: float = param(
         _SPREAD.support_share_mean, label="share of returning families offered support",
         unit=PROB,
-        source="see PracticeSpread.support_share_mean", low=0.0, high=1.0)
+        source="see PracticeSpread.support_share_mean", low=0.0, high=1.0,
+        plausible=(0.2, 0.95), kind="setting",
+        reason="judgement: about the 5th-95th percentile of the drawn beta")
     treatment_share: float = param(
         _SPREAD.treatment_share_mean, label="share of families with substance problems "
         "reaching treatment", unit=PROB,
-        source="see PracticeSpread.treatment_share_mean", low=0.0, high=1.0)
+        source="see PracticeSpread.treatment_share_mean", low=0.0, high=1.0,
+        plausible=(0.0, 0.3), kind="setting",
+        reason="judgement: NSPCC 2013 (C) about 5%; a supportive council up to 30%")
     cost_multiplier: float = param(
         1.0, label="council's unit costs relative to England", unit="multiplier",
-        source="see PracticeSpread.cost_multiplier_sigma", low=0.1, high=5.0)
+        source="see PracticeSpread.cost_multiplier_sigma", low=0.1, high=5.0,
+        plausible=(0.7, 1.4), kind="setting",
+        reason="judgement: NAO 2014 (A) variation in unit costs between councils")
 
 
 #: Built-in named practice profiles a listed council can refer to with ``profile: NAME``.
@@ -125,23 +102,21 @@ PROFILES: dict[str, CouncilPractice] = {
 
 
 @dataclass
+@from_file("listed_council")
 class ListedCouncil:
     """A council given one by one in the config ("listed" mode)."""
 
     name: str = "council"
-    size_share: float = param(
-        1.0, label="council's share of entries (shares are normalised)", unit="share",
-        source="user input", low=0.0, high=1e9)
+    size_share: float
     profile: str = "typical"
     practice: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
+@from_file("councils")
 class CouncilsConfig:
     mode: str = "drawn"
-    n: int = param(150, label="number of councils", unit="councils",
-                   source="England has about 150 councils with children's services (DfE, A)",
-                   low=1, high=1000)
+    n: int
     spread: PracticeSpread = field(default_factory=PracticeSpread)
     listed: list[ListedCouncil] = field(default_factory=list)
 
@@ -154,26 +129,16 @@ class CouncilsConfig:
 
 
 @dataclass
+@from_file("run")
 class ModelConfig:
     """Everything one run needs. Build with :meth:`from_dict` to validate."""
 
-    seed: int = param(1, label="random seed", unit="integer", source="user input", low=0,
-                      high=2**63 - 1)
-    scale: float = param(1.0, label="size of the system relative to England", unit="share",
-                         source="1.0 = England", low=1e-4, high=10.0)
-    years: int = param(10, label="simulated years measured", unit="years", source="issue 2",
-                       low=1, high=50)
-    warmup_years: int = param(
-        12, label="years simulated first to fill the system, not measured", unit="years",
-        source="long enough for the stock in care to settle (checked in tests)", low=0, high=40)
-    price_year: int = param(2024, label="price year every cost is reported in", unit="year",
-                            source="latest cost year in docs/evidence.md#holmes-support "
-                            "(Holmes 2024)", low=2008,
-                            high=2025)
-    start_year: int = param(2011, label="calendar year the measured period starts",
-                            unit="year", source="docs/evidence.md#dfe-returned-home-share: "
-                            "England around 2011",
-                            low=1990, high=2100)
+    seed: int
+    scale: float
+    years: int
+    warmup_years: int
+    price_year: int
+    start_year: int
     councils: CouncilsConfig = field(default_factory=CouncilsConfig)
     params: Parameters = field(default_factory=Parameters)
     policy: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -67,7 +67,7 @@ def test_a_wheel_installed_in_a_fresh_venv_runs_a_scenario_and_a_sweep_elsewhere
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "sim/configs/config.yaml" in names
     assert "sim/configs/policy/treatment/t05.yaml" in names
-    assert "sim/calibration/ranges.yaml" in names
+    assert "sim/params/after_return.yaml" in names  # the parameter files
     assert not any(n.startswith(("configs/", "tests/")) for n in names)
     assert any(".dist-info/" in n and n.endswith("/LICENSE") for n in names)  # carried
 

@@ -60,7 +60,7 @@ def test_sources_cite_rows_of_the_projects_evidence_page() -> None:
     known = evidence_anchors()
     assert {"dfe-starts-2009-10", "holmes-support", "council-practice-claim"} <= known
     texts = [(p.path, p.source or "") for p in all_parameters()]
-    texts += [(f"ranges.yaml {path}", r.reason) for path, r in load_ranges().items()]
+    texts += [(f"plausible range of {path}", r.reason) for path, r in load_ranges().items()]
     targets = {**TARGETS, COUNCIL_METRIC: COUNCIL_TARGET}
     texts += [(f"target {name}", src) for name, (_, _, src) in targets.items()]
     cited = [where for where, text in texts if "evidence.md#" in text]

@@ -2,8 +2,8 @@
 
 Method
 ------
-* Parameters fitted: the entries of ``sim/calibration/ranges.yaml`` flagged
-  ``calibrate: true`` (or ``--params a,b,c``), each searched over its plausible range.
+* Parameters fitted: the parameters flagged ``calibrate: true`` in the parameter files
+  ``sim/params/*.yaml`` (or ``--params a,b,c``), each searched over its plausible range.
 * Targets: :data:`sim.calibration.targets.TARGETS` (``sim.metrics.TARGETS`` and the
   12-to-60-month re-entry ratio; with ``--council-floor`` also a floor: council practice
   explains at least as much of who goes home as need does; see
@@ -490,7 +490,7 @@ def rewrite(out: Path, command: str | None = None) -> dict[str, Any]:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="revolving-door-calibrate",
-        description="Fit the uncertain parameters (sim/calibration/ranges.yaml, "
+        description="Fit the uncertain parameters (sim/params/*.yaml, "
         "calibrate: true) to the calibration targets with Optuna.")
     p.add_argument("--budget", default="default", choices=sorted(BUDGETS),
                    help="preset: tiny (tests), small (minutes), default (hours)")

@@ -3,11 +3,14 @@
 The model's parameters live in dataclass trees (:class:`sim.config.ModelConfig` with
 ``councils.spread`` and ``params``, :class:`sim.config.CouncilPractice`,
 :class:`sim.config.ListedCouncil` and every policy class in :data:`sim.policies.REGISTRY`).
-Each field made with :func:`sim.parameters.param` carries a label, a unit, a source and a
-*validation* range (what a configuration may hold). The *plausible* range (what the
-evidence or a stated judgement allows, the range calibration and sensitivity analysis
-explore) is kept in ``ranges.yaml`` beside this module, keyed by dotted path, each with its
-reason.
+Each field made with :func:`sim.parameters.param` carries in its metadata a label, a unit, a
+source, a *validation* range (what a configuration may hold) and a *plausible* range (what
+the evidence or a stated judgement allows, the range calibration and sensitivity analysis
+explore) with its reason, its kind and its calibration and sensitivity flags. The model's
+own parameters (run settings, ``councils.n``, ``councils.spread``, ``params``) take all of
+these from the data files ``sim/params/<group>.yaml`` (:mod:`sim.param_files`); the scenario
+settings (a listed council's practice, policy options, the sweep's sensitivity multipliers)
+carry them in their ``param()`` declaration beside the code that uses them.
 
 Dotted paths:
 
@@ -27,28 +30,22 @@ councils), not parameters.
 from __future__ import annotations
 
 import dataclasses
-import math
 import types
 import typing
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, get_type_hints
 
-import yaml
+from sim.param_files import KINDS
 
-RANGES_FILE = Path(__file__).with_name("ranges.yaml")
-
-#: Kinds of entry in ranges.yaml. ``uncertain``: a quantity we do not know exactly, explored
-#: by calibration and sensitivity analysis. ``setting``: a run, scenario or accounting
-#: choice (seed, scale, price years, policy options) that is chosen, not estimated.
-KINDS = ("uncertain", "setting")
+#: Where the model's parameter files are (named in error messages).
+PARAMS_FILES = "sim/params/*.yaml"
 
 _NUMERIC = (int, float, bool)
 
 
 class RangeError(ValueError):
-    """ranges.yaml or a requested parameter path is wrong."""
+    """A plausible range or a requested parameter path is wrong."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +60,7 @@ class ParamInfo:
     source: str | None
     valid_low: Any
     valid_high: Any
+    plausible: "PlausibleRange | None" = None
 
     @property
     def overridable(self) -> bool:
@@ -110,10 +108,15 @@ def _walk(cls: type, obj: Any, prefix: str) -> list[ParamInfo]:
         if typ is None and not meta:
             continue  # structure: names, modes, lists, mappings
         rng = meta.get("range") or (None, None)
+        plausible = None
+        if meta.get("plausible") is not None:
+            low, high = meta["plausible"]
+            plausible = PlausibleRange(path, float(low), float(high), meta["reason"],
+                                       meta["kind"], meta["calibrate"], meta["sensitivity"])
         out.append(ParamInfo(
             path=path, default=getattr(obj, f.name), type=typ or type(None),
             label=meta.get("label"), unit=meta.get("unit"), source=meta.get("source"),
-            valid_low=rng[0], valid_high=rng[1]))
+            valid_low=rng[0], valid_high=rng[1], plausible=plausible))
     return out
 
 
@@ -143,78 +146,25 @@ def parameters_by_path() -> dict[str, ParamInfo]:
     return {p.path: p for p in all_parameters()}
 
 
-def _as_number(value: Any, path: str, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise RangeError(f"{RANGES_FILE.name}: {path}.{key}: expected a number, got {value!r}")
-    return float(value)
+def check_flags(params: list[ParamInfo]) -> None:
+    """Only parameters a run's config can override are calibrated or varied."""
+    for p in params:
+        r = p.plausible
+        if r is not None and (r.calibrate or r.sensitivity) and not p.overridable:
+            raise RangeError(f"{p.path}: only uncertain float parameters of the model config "
+                             "can be calibrated or varied in the sensitivity analysis")
 
 
-def parse_ranges(data: Any, known: dict[str, ParamInfo] | None = None
-                 ) -> dict[str, PlausibleRange]:
-    """Check and convert the mapping read from ranges.yaml.
-
-    Raises :class:`RangeError` naming the path and what is allowed when a path is not a
-    parameter, a key is unknown, ``low > high``, the range leaves the validation range, or
-    a reason is missing.
-    """
-    known = parameters_by_path() if known is None else known
-    if not isinstance(data, dict) or not isinstance(data.get("ranges"), dict):
-        raise RangeError(f"{RANGES_FILE.name}: expected a mapping with key 'ranges'")
-    out: dict[str, PlausibleRange] = {}
-    allowed_keys = {"low", "high", "reason", "kind", "calibrate", "sensitivity"}
-    for path, entry in data["ranges"].items():
-        if path not in known:
-            close = [k for k in known if k.rsplit(".", 1)[-1] == str(path).rsplit(".", 1)[-1]]
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise RangeError(f"{RANGES_FILE.name}: unknown parameter path {path!r}{hint}; "
-                             "allowed: the paths printed by revolving-door-params")
-        if not isinstance(entry, dict):
-            raise RangeError(f"{RANGES_FILE.name}: {path}: expected a mapping with low, high, "
-                             f"reason; got {entry!r}")
-        extra = sorted(set(entry) - allowed_keys)
-        if extra:
-            raise RangeError(f"{RANGES_FILE.name}: {path}: unknown key {extra[0]!r}; allowed: "
-                             f"{', '.join(sorted(allowed_keys))}")
-        for key in ("low", "high", "reason"):
-            if key not in entry:
-                raise RangeError(f"{RANGES_FILE.name}: {path}: missing {key!r}")
-        low = _as_number(entry["low"], path, "low")
-        high = _as_number(entry["high"], path, "high")
-        if low > high:
-            raise RangeError(f"{RANGES_FILE.name}: {path}: low {low} is above high {high}")
-        info = known[path]
-        if info.valid_low is not None and (low < float(info.valid_low)
-                                           or high > float(info.valid_high)):
-            raise RangeError(f"{RANGES_FILE.name}: {path}: plausible range [{low}, {high}] "
-                             f"leaves the validation range; allowed {info.valid_low} to "
-                             f"{info.valid_high}")
-        reason = entry["reason"]
-        if not isinstance(reason, str) or not reason.strip():
-            raise RangeError(f"{RANGES_FILE.name}: {path}: 'reason' must be a non-empty text")
-        kind = entry.get("kind", "uncertain")
-        if kind not in KINDS:
-            raise RangeError(f"{RANGES_FILE.name}: {path}: unknown kind {kind!r}; allowed: "
-                             f"{', '.join(KINDS)}")
-        calibrate = bool(entry.get("calibrate", False))
-        sensitivity = bool(entry.get("sensitivity", False))
-        if (calibrate or sensitivity) and (kind != "uncertain" or not info.overridable
-                                           or info.type is not float):
-            raise RangeError(f"{RANGES_FILE.name}: {path}: only uncertain float parameters of "
-                             "the model config can be calibrated or varied in the sensitivity "
-                             "analysis")
-        out[path] = PlausibleRange(path, low, high, reason.strip(), kind, calibrate, sensitivity)
-    return out
+@lru_cache(maxsize=1)
+def _ranges() -> dict[str, PlausibleRange]:
+    params = all_parameters()
+    check_flags(params)
+    return {p.path: p.plausible for p in params if p.plausible is not None}
 
 
-@lru_cache(maxsize=4)
-def _load(path: str) -> dict[str, PlausibleRange]:
-    with open(path, encoding="utf-8") as fh:
-        return parse_ranges(yaml.safe_load(fh))
-
-
-def load_ranges(path: str | Path | None = None) -> dict[str, PlausibleRange]:
-    """The plausible ranges, checked against the model's parameters."""
-    return dict(_load(str(path or RANGES_FILE)))
+def load_ranges() -> dict[str, PlausibleRange]:
+    """The plausible range of every parameter that has one, keyed by dotted path."""
+    return dict(_ranges())
 
 
 def select(paths: list[str] | None, flag: str) -> list[PlausibleRange]:
@@ -223,7 +173,7 @@ def select(paths: list[str] | None, flag: str) -> list[PlausibleRange]:
     if paths is None:
         chosen = [r for r in ranges.values() if getattr(r, flag)]
         if not chosen:
-            raise RangeError(f"{RANGES_FILE.name}: no parameter is flagged {flag}: true")
+            raise RangeError(f"{PARAMS_FILES}: no parameter is flagged {flag}: true")
         return chosen
     out = []
     for p in paths:
@@ -240,5 +190,5 @@ def select(paths: list[str] | None, flag: str) -> list[PlausibleRange]:
     return out
 
 
-__all__ = ["KINDS", "ParamInfo", "PlausibleRange", "RANGES_FILE", "RangeError",
-           "all_parameters", "load_ranges", "parameters_by_path", "parse_ranges", "select"]
+__all__ = ["KINDS", "PARAMS_FILES", "ParamInfo", "PlausibleRange", "RangeError",
+           "all_parameters", "check_flags", "load_ranges", "parameters_by_path", "select"]

@@ -1,7 +1,7 @@
 """Global sensitivity analysis (Morris elementary effects, SALib) of two headline outputs.
 
 Outputs analysed, for the default configuration with each varied parameter spread over its
-plausible range (``sim/calibration/ranges.yaml``, entries with ``sensitivity: true``, or
+plausible range (``sim/params/*.yaml``, parameters with ``sensitivity: true``, or
 ``--params``):
 
 * ``breakdown_24m_abuse_neglect``: share of abuse or neglect returns that re-enter care

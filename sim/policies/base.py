@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sim.parameters import param
+from sim.param_files import from_file
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
@@ -45,16 +45,17 @@ def register(lever: str, kind: str):  # type: ignore[no-untyped-def]
 
 
 @dataclass
+@from_file("policy")
 class Policy:
-    """Base class of every policy. Subclasses add their own tunable fields with ``param``."""
+    """Base class of every policy. Subclasses declare their own tunable fields by name and
+    type; their values and provenance are in ``sim/params/policy_<name>.yaml`` (read by
+    :func:`sim.param_files.from_file`)."""
 
     lever: ClassVar[str] = ""
     kind: ClassVar[str] = ""
 
     councils: list[Any] | None = None
-    start_month: int = param(0, label="month the policy starts, counted from the end of the "
-                             "warm-up", unit="months", source="scenario setting", low=0,
-                             high=600)
+    start_month: int
     _council_ids: frozenset[int] | None = field(default=None, init=False, repr=False)
     _start: float = field(default=0.0, init=False, repr=False)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.parameters import param
+from sim.param_files import from_file
 from sim.policies.base import Policy, register
 
 if TYPE_CHECKING:
@@ -25,15 +25,10 @@ if TYPE_CHECKING:
 
 @register("monitoring", "minimum_months")
 @dataclass
+@from_file("policy_minimum_monitoring")
 class MinimumMonitoring(Policy):
-    min_months: int = param(
-        0, label="minimum months a case stays open after a return", unit="months",
-        source="scenario setting; status quo 0 (each council's own practice, "
-        "docs/evidence.md#farmer-2014-case-closure: cases often closed too soon, Farmer 2014, "
-        "B)", low=0, high=120)
-    close_with_concerns: bool = param(
-        True, label="may a case close while a parental problem is unresolved", unit="yes/no",
-        source="scenario setting", low=False, high=True)
+    min_months: int
+    close_with_concerns: bool
 
     def on_return(self, family: "Family", t: float) -> None:
         family.close_at = max(family.close_at, family.return_time + self.min_months)

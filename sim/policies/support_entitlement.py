@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sim.policies.base import Policy, register
-from sim.parameters import param
+from sim.param_files import from_file
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
@@ -44,45 +44,18 @@ if TYPE_CHECKING:
 
 @register("support", "entitlement")
 @dataclass
+@from_file("policy_support_entitlement")
 class SupportEntitlement(Policy):
-    cap_months: int | None = param(
-        None, label="longest support lasts after a return (null: for as long as needed)",
-        unit="months", source="scenario setting (NSPCC 2012: 'for as long as it is needed')",
-        low=1, high=240)
-    low_need_months: int = param(
-        6, label="months of low-level support for a family with no unresolved problem",
-        unit="months", source="docs/evidence.md#holmes-support: low need £1,644 for 6 months "
-        "(Holmes 2024, B)",
-        low=0, high=60)
-    taper_months: int = param(
-        3, label="months support continues after the last problem resolves", unit="months",
-        source="judgement", low=0, high=24)
-    assessment_cost: float = param(
-        1200.0, label="assessment of a returning family's needs",
-        unit="GBP per family, 2024 prices", source="judgement: a core assessment, Ward, Holmes "
-        "& Soper 2008 process costs uprated (B, docs/evidence.md#ward-holmes-soper-2008)",
-        low=0.0, high=10000.0)
-    assessment_price_year: int = param(2024, label="price year of assessment_cost",
-                                       unit="year", source="as assessment_cost", low=2000,
-                                       high=2030)
+    cap_months: int | None
+    low_need_months: int
+    taper_months: int
+    assessment_cost: float
+    assessment_price_year: int
 
-    fixed_levels: bool = param(
-        False, label="Holmes' design: keep the level assessed at the return for its fixed "
-        "length (false: match support to current need for as long as needed)", unit="yes/no",
-        source="Holmes 2014, 2024 (B): packages by need level, costed for a fixed length",
-        low=False, high=True)
-    medium_months: int = param(
-        12, label="months of medium-need support (Holmes' design only)", unit="months",
-        source="Holmes 2014, 2024 (B): case work for up to twelve months plus services",
-        low=0, high=60)
-    high_months: int = param(
-        12, label="months of high-need support (Holmes' design only)", unit="months",
-        source="Holmes 2014, 2024 (B): case work for up to twelve months plus services",
-        low=0, high=60)
-    holmes_costs: bool = param(
-        False, label="cost the levels at Holmes' package costs (CostParams.holmes_*) instead "
-        "of support_*_per_month", unit="yes/no", source="Holmes 2024 (B); see CostParams",
-        low=False, high=True)
+    fixed_levels: bool
+    medium_months: int
+    high_months: int
+    holmes_costs: bool
 
     def bind(self, model: "RevolvingDoorModel") -> None:
         super().bind(model)

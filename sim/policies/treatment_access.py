@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.agents.family import INF, SUBSTANCE
-from sim.parameters import param
+from sim.param_files import from_file
 from sim.policies.base import Policy, register
 
 if TYPE_CHECKING:
@@ -26,15 +26,10 @@ if TYPE_CHECKING:
 
 @register("treatment", "access")
 @dataclass
+@from_file("policy_treatment_access")
 class TreatmentAccess(Policy):
-    share: float | None = param(
-        None, label="share of families with substance problems reaching treatment "
-        "(null: each council's own)", unit="probability", source="scenario setting; status "
-        "quo about 0.05 (NSPCC 2013, C, docs/evidence.md#nspcc-2013-treatment)", low=0.0,
-        high=1.0)
-    waiting_months: int = param(
-        0, label="wait between the return and the start of treatment", unit="months",
-        source="scenario setting", low=0, high=24)
+    share: float | None
+    waiting_months: int
 
     def eligible(self, family: "Family", t: float) -> bool:
         return family.unresolved[SUBSTANCE]

@@ -25,21 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config import ConfigError, ModelConfig, _build
-from sim.parameters import MULT, param
+from sim.param_files import from_file
 from sim.policies import REGISTRY
 
 LEVELS = ("low", "medium", "high")
 
 
 @dataclass
+@from_file("sensitivity")
 class Sensitivity:
-    support_cost: float = param(
-        1.0, label="multiplier on the cost of support packages and assessment", unit=MULT,
-        source="scenario setting (issue 4: halved and doubled)", low=0.0, high=10.0)
-    support_effect: float = param(
-        1.0, label="multiplier on the effect of support on maltreatment and on problems "
-        "resolving", unit=MULT, source="scenario setting (issue 4: halved and doubled)",
-        low=0.0, high=10.0)
+    support_cost: float
+    support_effect: float
 
 
 def apply(cfg: ModelConfig, options: dict[str, Any] | None) -> ModelConfig:

@@ -1,0 +1,221 @@
+"""Parameter files: every model parameter's value and provenance, kept as data.
+
+Each file ``sim/params/<group>.yaml`` holds one group of parameters (one dataclass): for
+every parameter its value, label, unit, source (a row of ``docs/evidence.md``, cited as
+``docs/evidence.md#<anchor>``, a citation, or a stated judgement with its reason), the
+*validation* range (what a configuration may hold), the *plausible* range (what the evidence
+or a stated judgement allows: the range calibration and sensitivity analysis explore) with
+its reason, its kind, and whether calibration and the sensitivity analysis use it.
+
+The Python side declares only each group's field names and types::
+
+    @dataclass
+    @from_file("entry")
+    class EntryParams:
+        children_per_year: float
+
+:func:`from_file` reads the file, checks it (every declared field present, nothing else, the
+right type, the value and the plausible range inside the validation range) and gives each
+field its default and metadata through :func:`param`, so the dataclass is the same as one
+written with literals. Fields may be numbers, yes/no, or either of those or None (``null``).
+A wrong file stops the import with a one-line :class:`ParamFileError` naming the file, the
+parameter and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from dataclasses import field
+from pathlib import Path
+from typing import Any, Callable, TypeVar, get_type_hints
+
+import yaml
+
+#: The folder of the parameter files (package data of ``sim``).
+PARAMS_DIR = Path(__file__).with_name("params")
+
+#: Kinds of parameter. ``uncertain``: a quantity we do not know exactly, explored by
+#: calibration and sensitivity analysis. ``setting``: a run, scenario or accounting choice
+#: (seed, scale, price years, policy options) that is chosen, not estimated.
+KINDS = ("uncertain", "setting")
+
+REQUIRED = ("value", "label", "unit", "source", "valid", "plausible", "reason")
+OPTIONAL = ("kind", "calibrate", "sensitivity")
+
+T = TypeVar("T", bound=type)
+
+
+class ParamFileError(ValueError):
+    """A parameter file is missing, malformed, or disagrees with its dataclass."""
+
+
+def param(
+    default: float | int | bool | None,
+    *,
+    label: str,
+    unit: str,
+    source: str,
+    low: float,
+    high: float,
+    plausible: tuple[float, float] | None = None,
+    reason: str | None = None,
+    kind: str = "uncertain",
+    calibrate: bool = False,
+    sensitivity: bool = False,
+) -> Any:
+    """A dataclass field for one model parameter, carrying its provenance.
+
+    The metadata keys: ``label``, ``unit``, ``source``, ``range`` (the validation range,
+    ``(low, high)``), ``plausible`` (``(low, high)`` or None), ``reason`` (for the plausible
+    range), ``kind`` (one of :data:`KINDS`), ``calibrate`` and ``sensitivity``. Raises
+    ValueError when the default or the plausible range leaves the validation range, the
+    plausible range has no reason, the kind is unknown, or a flag is set on a parameter that
+    is not an uncertain number with a fraction (only those are calibrated or varied)."""
+    if default is not None and not low <= default <= high:
+        raise ValueError(f"value {default} is outside the validation range; allowed {low} "
+                         f"to {high}")
+    if plausible is not None:
+        p_low, p_high = plausible
+        if p_low > p_high:
+            raise ValueError(f"plausible: low {p_low} is above high {p_high}")
+        if p_low < float(low) or p_high > float(high):
+            raise ValueError(f"plausible range [{p_low}, {p_high}] leaves the validation "
+                             f"range; allowed {low} to {high}")
+        if not (reason or "").strip():
+            raise ValueError("a plausible range needs a reason")
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    if (calibrate or sensitivity) and (kind != "uncertain" or not isinstance(default, float)):
+        raise ValueError("only uncertain float parameters can be calibrated or varied in the "
+                         "sensitivity analysis")
+    return field(
+        default=default,
+        metadata={"label": label, "unit": unit, "source": source, "range": (low, high),
+                  "plausible": plausible, "reason": reason, "kind": kind,
+                  "calibrate": calibrate, "sensitivity": sensitivity},
+    )
+
+
+def _scalar(value: Any, typ: type, where: str) -> int | float | bool:
+    """``value`` as a ``typ`` (bool, int or float; a whole number may stand for a float)."""
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise ParamFileError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParamFileError(f"{where}: expected a whole number, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise ParamFileError(f"{where}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _pair(value: Any, typ: type, where: str) -> tuple[Any, Any]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ParamFileError(f"{where}: expected [low, high], got {value!r}")
+    low, high = (_scalar(v, typ, where) for v in value)
+    return low, high
+
+
+def field_type(hint: Any, where: str) -> tuple[type, bool]:
+    """The scalar type of a field's annotation and whether it may be None (null)."""
+    optional = False
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        rest = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(rest) < len(typing.get_args(hint))
+        hint = rest[0] if len(rest) == 1 else hint
+    if hint in (bool, int, float):
+        return typing.cast(type, hint), optional
+    raise ParamFileError(f"{where}: a parameter from a file must be bool, int or float "
+                         f"(optionally None), not {hint!r}")
+
+
+def parse_entry(entry: Any, hint: Any, where: str) -> Any:
+    """Check one parameter's mapping against the field's annotation ``hint``; return its
+    dataclass field (made by :func:`param`)."""
+    typ, optional = field_type(hint, where)
+    if not isinstance(entry, dict):
+        raise ParamFileError(f"{where}: expected a mapping with {', '.join(REQUIRED)}; got "
+                             f"{entry!r}")
+    extra = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
+    if extra:
+        raise ParamFileError(f"{where}: unknown key {extra[0]!r}; allowed: "
+                             f"{', '.join(REQUIRED + OPTIONAL)}")
+    missing = [k for k in REQUIRED if k not in entry]
+    if missing:
+        raise ParamFileError(f"{where}: missing {missing[0]!r}")
+    for key in ("label", "unit", "source", "reason"):
+        if not isinstance(entry[key], str) or not entry[key].strip():
+            raise ParamFileError(f"{where}: {key!r} must be a non-empty text")
+    flags = {}
+    for key in ("calibrate", "sensitivity"):
+        flag = entry.get(key, False)
+        if not isinstance(flag, bool):
+            raise ParamFileError(f"{where}.{key}: expected true or false, got {flag!r}")
+        flags[key] = flag
+    low, high = _pair(entry["valid"], typ, f"{where}.valid")
+    p_low, p_high = _pair(entry["plausible"], float, f"{where}.plausible")
+    value = entry["value"]
+    if value is None and not optional:
+        raise ParamFileError(f"{where}.value: null is allowed only for a field that may be "
+                             "None")
+    try:
+        return param(None if value is None else _scalar(value, typ, f"{where}.value"),
+                     label=entry["label"], unit=entry["unit"], source=entry["source"],
+                     low=low, high=high,
+                     plausible=(float(p_low), float(p_high)), reason=entry["reason"].strip(),
+                     kind=entry.get("kind", "uncertain"), **flags)
+    except ValueError as e:
+        raise ParamFileError(f"{where}: {e}") from e
+
+
+def parse_group(data: Any, hints: dict[str, Any], where: str) -> dict[str, Any]:
+    """Check a group file's content against the annotations ``hints`` of the dataclass's
+    fields declared without a default; return the fields, by name."""
+    if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+        raise ParamFileError(f"{where}: expected a mapping with key 'parameters'")
+    entries = data["parameters"]
+    unknown = sorted(set(entries) - set(hints))
+    if unknown:
+        raise ParamFileError(f"{where}: unknown parameter {unknown[0]!r}; allowed: "
+                             f"{', '.join(hints)}")
+    missing = [name for name in hints if name not in entries]
+    if missing:
+        raise ParamFileError(f"{where}: parameter {missing[0]!r} is declared but has no entry")
+    return {name: parse_entry(entries[name], hints[name], f"{where}: {name}")
+            for name in hints}
+
+
+def read_group(name: str, folder: Path | None = None) -> Any:
+    """The parsed YAML of ``<folder>/<name>.yaml`` (default folder: :data:`PARAMS_DIR`)."""
+    path = (folder or PARAMS_DIR) / f"{name}.yaml"
+    if not path.is_file():
+        raise ParamFileError(f"{path}: no such parameter file; reinstall the package")
+    with open(path, encoding="utf-8") as fh:
+        try:
+            return yaml.safe_load(fh)
+        except yaml.YAMLError as e:
+            raise ParamFileError(f"{path}: not valid YAML: {e}".splitlines()[0]) from e
+
+
+def from_file(group: str) -> Callable[[T], T]:
+    """Class decorator (put it under ``@dataclass``): the defaults and metadata of every
+    field declared without a default come from ``sim/params/<group>.yaml``."""
+
+    def decorate(cls: T) -> T:
+        hints = get_type_hints(cls)
+        own = [n for n in cls.__dict__.get("__annotations__", {}) if n not in cls.__dict__]
+        where = f"sim/params/{group}.yaml"
+        for name, made in parse_group(read_group(group), {n: hints[n] for n in own},
+                                      where).items():
+            setattr(cls, name, made)
+        return cls
+
+    return decorate
+
+
+__all__ = ["KINDS", "PARAMS_DIR", "ParamFileError", "from_file", "param", "parse_entry",
+           "parse_group", "read_group"]
