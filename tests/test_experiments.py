@@ -141,7 +141,7 @@ def _labels(svg: Path) -> dict[str, str]:
 def test_false_economy_figure_shows_the_numbers_of_effects_csv(tiny_sweeps) -> None:  # type: ignore
     folder = tiny_sweeps("false_economy")
     effects = pd.read_csv(folder / "effects.csv")
-    main = effects[effects["arm"] == "Support entitlement"].set_index("metric")
+    main = effects[effects["arm"] == "Support entitlement, Holmes' package"].set_index("metric")
     labels = _labels(folder / "figures" / "false_economy.svg")
     money = [m for m in labels if m.endswith("_gbp")]
     assert {"fe_spend_10y_gbp", "fe_saving_placements_10y_gbp", "fe_saving_reentries_10y_gbp",

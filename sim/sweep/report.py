@@ -141,8 +141,12 @@ def build(folder: str | Path) -> Report:
     meta = _meta(folder, exp, sweep)
     figs = folder / "figures"
     lines: list[str] = []
+    # the experiment's main arm; a sweep that leaves it out (e.g. only some arms, on the
+    # command line) is reported on its first arm instead of not at all
     main = next((p for p in pairs if _arm_matches(p, arm_cols, exp.main_arm)), None) \
-        if exp.main_arm else (pairs[0] if pairs else None)
+        if exp.main_arm else None
+    if main is None and pairs:
+        main = pairs[0]
     if exp.kind in ("false_economy", "sensitivity") and main is not None and len(main.arm):
         report.files += fig.false_economy_figure(effects, main.label, meta, figs)
         report.headline = fig.false_economy_headline(effects, main.label)
