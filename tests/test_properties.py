@@ -242,19 +242,14 @@ def test_ledger_refuses_a_negative_cost_and_keeps_its_price_year() -> None:
     assert led.price_year == 2019 and led.total() == 0.0
 
 
-def test_price_index_follows_the_published_growth_rates() -> None:
-    # 2008 = 100; the deflator grew 1.6% in 2009, 2.9% in 2010, ... 3.0% in 2025
-    assert PRICE_INDEX[2008] == 100.0
-    assert PRICE_INDEX[2009] == pytest.approx(101.6)
-    assert PRICE_INDEX[2010] == pytest.approx(101.6 * 1.029)
-    assert PRICE_INDEX[2021] == pytest.approx(PRICE_INDEX[2020] * 0.997)
-    assert PRICE_INDEX[2007] == pytest.approx(100 / 1.02) and PRICE_INDEX[2000] == \
-        pytest.approx(100 * 1.02**-8)
-    assert PRICE_INDEX[2027] == pytest.approx(PRICE_INDEX[2025] * 1.02**2)
-    assert convert(100.0, 2013, 2024) == pytest.approx(100 * PRICE_INDEX[2024] / PRICE_INDEX[2013])
+def test_the_ledger_converts_with_the_price_index_and_refuses_years_outside_it() -> None:
+    # the index itself (published PSS values, filled years) is checked by hand in
+    # tests/test_costs_holmes.py; here only what the ledger relies on
+    assert PRICE_INDEX[2009] == 268.6  # Unit Costs 2009, 2008/09
     assert convert(100.0, 2013, 2024) > 120  # 2013 to 2024 prices: about a quarter more
     for bad in ((1999, 2024), (2024, 2031)):
-        with pytest.raises(ValueError, match="not in the price index \\(2000-2030\\)"):
+        with pytest.raises(ValueError, match="price year (1999|2031) not in the price index "
+                                             "\\(2000-2030\\)"):
             convert(1.0, *bad)
 
 
