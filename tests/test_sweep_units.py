@@ -254,3 +254,42 @@ def test_progress_counts_an_old_failure_as_not_yet_retried(tmp_path: Path) -> No
     c = jobs.count_status(tmp_path, 4, since=time.time() - 60)
     assert c == {"complete": 1, "failed": 1, "missing": 2, "ended": 1}
     assert jobs.count_status(tmp_path, 4)["failed"] == 2
+
+
+def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> None:
+    """`sweep_jobs` from a hand-written multirun.yaml: every planned job in Hydra's order
+    (the sweeper's params, then the command line's), each with the status its folder
+    shows, a job never started included."""
+    hydra_cfg = {"sweeper": {"_target_": "hydra._internal.core_plugins.basic_sweeper."
+                             "BasicSweeper", "params": {"seed": "1,2"}},
+                 "sweep": {"dir": str(tmp_path), "subdir": "${hydra.job.num}"},
+                 "overrides": {"task": ["policy.support=none,entitlement", "scale=0.01"]}}
+    (tmp_path / "multirun.yaml").write_text(yaml.safe_dump({"hydra": hydra_cfg}))
+    for num, name, text in ((0, "metrics.json", "{}"), (1, "error.txt", "Traceback\n\nE: x\n"),
+                            (3, "metrics.json", "{half")):
+        (tmp_path / str(num)).mkdir()
+        (tmp_path / str(num) / name).write_text(text)
+    (tmp_path / "2.error.txt").write_text("OSError: read-only\n")  # beside its folder
+    listed = jobs.sweep_jobs(tmp_path)
+    assert [(j.num, j.overrides, j.folder) for j in listed] == [
+        (0, ["seed=1", "policy.support=none", "scale=0.01"], tmp_path / "0"),
+        (1, ["seed=1", "policy.support=entitlement", "scale=0.01"], tmp_path / "1"),
+        (2, ["seed=2", "policy.support=none", "scale=0.01"], tmp_path / "2"),
+        (3, ["seed=2", "policy.support=entitlement", "scale=0.01"], tmp_path / "3")]
+    assert [(j.status, j.error) for j in listed[:3]] == [
+        ("complete", ""), ("failed", "E: x"), ("failed", "OSError: read-only")]
+    assert listed[3].status == "failed" and listed[3].error.startswith("metrics.json unreadable")
+    assert listed[1].values == {"seed": 1, "policy.support": "entitlement", "scale": 0.01}
+    (tmp_path / "2.error.txt").unlink()
+    assert jobs.sweep_jobs(tmp_path)[2].status == "missing"
+    (tmp_path / "1" / "error.txt").write_text("\n \n")
+    assert jobs.run_status(tmp_path / "1") == ("failed", "failed (empty error.txt)")
+    hydra_cfg["sweep"]["subdir"] = "${hydra.job.override_dirname}"
+    (tmp_path / "multirun.yaml").write_text(yaml.safe_dump({"hydra": hydra_cfg}))
+    with pytest.raises(jobs.SweepError, match="hydra.sweep.subdir"):
+        jobs.sweep_jobs(tmp_path)
+    with pytest.raises(jobs.SweepError, match="no multirun.yaml; not a sweep folder"):
+        jobs.sweep_jobs(tmp_path / "0")
+    # `+key` and `~key` overrides name the key; a value that is not YAML is kept as text
+    assert jobs.Job(0, ["+a=[x", "~b=2", "c=x=y"], tmp_path).values == {
+        "a": "[x", "b": 2, "c": "x=y"}
