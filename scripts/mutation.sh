@@ -13,7 +13,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 py="${PYTHON:-$repo/.venv/bin/python}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mutation.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cp -r "$repo/sim" "$repo/tests" "$repo/configs" "$repo/scripts" "$work/"
+cp -r "$repo/sim" "$repo/tests" "$repo/configs" "$repo/scripts" "$repo/experiments" "$work/"
 mkdir -p "$work/calibration" && cp -r "$repo/calibration/." "$work/calibration/" 2>/dev/null || true
 grep -v '^\[tool.mutmut\]' "$repo/pyproject.toml" | sed '/^# mutmut:/,$d' > "$work/pyproject.toml"
 tests=$(printf '"%s", ' "$@")
@@ -24,7 +24,7 @@ source_paths = ["sim"]
 only_mutate = ["$module"]
 pytest_add_cli_args_test_selection = [${tests%, }]
 pytest_add_cli_args = ["-q", "-p", "no:cacheprovider", "-m", "not slow"]
-also_copy = ["configs", "scripts", "calibration"]
+also_copy = ["configs", "scripts", "calibration", "experiments"]
 mutate_only_covered_lines = true
 CFG
 cd "$work"

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,13 +109,74 @@ def test_an_output_folder_that_cannot_be_written_is_a_one_line_error(tmp_path: P
     _one_line_error(cli(SMALL, out), str(out), "cannot write")
 
 
-def test_a_sweep_with_a_job_folder_that_cannot_be_written_runs_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_a_sweep_job_whose_folder_cannot_be_written_is_a_failed_job(tmp_path: Path,
+                                                                     launcher: str) -> None:
+    """Hydra cannot make job 1's folder (a file is there): that job is failed, with its
+    error beside the folder; the other jobs run and the sweep report is made."""
     folder = tmp_path / "sweep"
     folder.mkdir()
     (folder / "1").write_text("a file where job 1's folder goes")
-    res = cli(SMALL + ["seed=1,2,3", "hydra/launcher=basic"], folder, multirun=True)
-    _one_line_error(res, "job 1", str(folder / "1"), "nothing was run")
-    assert not (folder / "0").exists() and not (folder / "2").exists()
+    res = cli(SMALL + ["seed=1,2,3", f"hydra/launcher={launcher}"], folder, multirun=True)
+    assert res.returncode == 1, res.stdout[-2000:] + res.stderr[-2000:]  # a job failed
+    for num in (0, 2):
+        assert (folder / str(num) / "metrics.json").is_file()
+        assert json.loads((folder / str(num) / "run.json").read_text())["seed"] == num + 1
+    error = (folder / "1.error.txt").read_text()
+    assert f"cannot prepare the job's folder {folder / '1'}" in error
+    assert (folder / "1").read_text() == "a file where job 1's folder goes"  # left as it was
+    assert jobs.run_status(folder / "1")[0] == jobs.FAILED
+    sweep = (folder / "sweep.csv").read_text().splitlines()
+    assert len(sweep) == 4  # a header and a row a job, the failed one included
+    assert "job 1 failed" in res.stdout and "Traceback" not in res.stderr
+
+
+def test_the_guard_records_a_sweep_jobs_setup_error_and_leaves_a_single_run_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hydra.core.utils import JobStatus
+    from omegaconf import OmegaConf
+
+    from sim.sweep.guard import guarded
+
+    calls = []
+
+    def run_job(task_function: Any, config: Any, job_dir_key: str,
+                job_subdir_key: str | None, hydra_context: Any,
+                configure_logging: bool = True) -> Any:
+        calls.append(job_dir_key)
+        if config.hydra.job.num == 4:
+            raise FileExistsError(17, "File exists", str(tmp_path / "s" / "4"))
+        return "ran"
+
+    def cfg(num: int) -> Any:
+        return OmegaConf.create({"hydra": {
+            "sweep": {"dir": str(tmp_path / "s"), "subdir": "${hydra.job.num}"},
+            "run": {"dir": str(tmp_path / "r")}, "job": {"num": num},
+            "overrides": {"task": [f"seed={num}"]}}})
+
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "4").write_text("x")
+    run = guarded(run_job)
+    assert run(None, cfg(3), "hydra.sweep.dir", "hydra.sweep.subdir", None) == "ran"
+    ret = run(hydra_context=None, task_function=None, config=cfg(4),
+              job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+    assert ret.status == JobStatus.COMPLETED and ret.return_value is None
+    assert ret.overrides == ["seed=4"]
+    error = (tmp_path / "s" / "4.error.txt").read_text()
+    assert f"cannot prepare the job's folder {tmp_path / 's' / '4'}: [Errno 17]" in error
+    assert "job 4 failed" in capsys.readouterr().err
+    assert jobs.run_status(tmp_path / "s" / "4")[0] == jobs.FAILED
+    with pytest.raises(FileExistsError):  # a single run: Hydra's own error, unchanged
+        run(None, cfg(4), "hydra.run.dir", None, None)
+    assert calls == ["hydra.sweep.dir"] * 2 + ["hydra.run.dir"]
+    assert getattr(run, "_revolving_door_guarded")
+    import importlib
+
+    from sim.sweep.guard import LAUNCHER_MODULES, install
+    install()
+    assert install() == []  # wrapped once only
+    for name in LAUNCHER_MODULES:
+        assert getattr(importlib.import_module(name).run_job, "_revolving_door_guarded")
 
 
 def test_a_failure_whose_error_txt_cannot_be_written_is_recorded_beside_it(
