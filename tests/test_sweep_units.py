@@ -74,6 +74,11 @@ def test_an_ad_hoc_sweep_is_planned_from_its_command_line() -> None:
     OmegaConf.update(cfg, "hydra.sweeper.params", None, force_add=True)
     assert jobs.planned_overrides(cfg) == [["seed=1", "scale=0.01"], ["seed=2", "scale=0.01"],
                                            ["seed=3", "scale=0.01"]]
+    # an interpolation on the command line is planned as written, not resolved here
+    cfg.hydra.overrides.task = ["seed=1,2", "ensemble.file=${hydra:runtime.cwd}/e.yaml"]
+    planned = jobs.planned_overrides(cfg)
+    assert [p[0] for p in planned] == ["seed=1", "seed=2"]
+    assert all("hydra\\:runtime.cwd" in p[1] and str(ROOT) not in p[1] for p in planned)
 
 
 def test_local_sweeps_use_every_core_and_the_cluster_is_one_override() -> None:
@@ -254,6 +259,22 @@ def test_progress_counts_an_old_failure_as_not_yet_retried(tmp_path: Path) -> No
     c = jobs.count_status(tmp_path, 4, since=time.time() - 60)
     assert c == {"complete": 1, "failed": 1, "missing": 2, "ended": 1}
     assert jobs.count_status(tmp_path, 4)["failed"] == 2
+    # several of each; a file written at the very moment the sweep started is this
+    # attempt's; a failure recorded beside its folder counts too
+    since = 1_700_000_000.0
+    for num, name, when in ((10, "metrics.json", since), (11, "metrics.json", since + 5),
+                            (12, "metrics.json", since - 5), (13, "error.txt", since),
+                            (14, "error.txt", since - 5)):
+        (tmp_path / str(num)).mkdir()
+        (tmp_path / str(num) / name).write_text("{}")
+        os.utime(tmp_path / str(num) / name, (when, when))
+    (tmp_path / "15.error.txt").write_text("OSError\n")
+    os.utime(tmp_path / "15.error.txt", (since + 1, since + 1))
+    c = jobs.count_status(tmp_path, 17, since=since)
+    # jobs 0-16 (0-2 written within the last hour, after `since`): complete 0, 10, 11, 12
+    # (ended: all but 12); failed since `since`: 1, 2, 13, 15; missing: 3-9, 14 (an old
+    # failure), 16
+    assert c == {"complete": 4, "failed": 4, "missing": 9, "ended": 3 + 4}
 
 
 def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> None:
@@ -293,3 +314,12 @@ def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> No
     # `+key` and `~key` overrides name the key; a value that is not YAML is kept as text
     assert jobs.Job(0, ["+a=[x", "~b=2", "c=x=y"], tmp_path).values == {
         "a": "[x", "b": 2, "c": "x=y"}
+    # the plan given by the caller (the report passes the one it loaded) is the one used
+    from omegaconf import OmegaConf
+
+    hydra_cfg["sweep"]["subdir"] = "${hydra.job.num}"
+    elsewhere = tmp_path / "elsewhere"
+    assert len(jobs.sweep_jobs(elsewhere, OmegaConf.create({"hydra": hydra_cfg}))) == 4
+    # an error recorded for a job whose sweep folder is not there yet
+    deep = tmp_path / "new_sweep" / "7"
+    assert jobs.mark_failed(deep, "ValueError: x\n") == deep / "error.txt"
