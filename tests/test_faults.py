@@ -101,6 +101,53 @@ def test_the_lock_ends_with_a_killed_process(tmp_path: Path) -> None:
     assert (tmp_path / LOCK_FILE).exists() and not folder_in_use(tmp_path)
 
 
+def test_stale_temporaries_are_the_writers_hidden_tmp_files_only(tmp_path: Path) -> None:
+    from sim.results import remove_stale_temporaries, stale_temporaries
+
+    stale = [tmp_path / ".metrics.json.123-4.tmp", tmp_path / ".councils.csv.9-0.tmp"]
+    for p in stale:
+        p.write_text("half")
+    (tmp_path / ".a_folder.tmp").mkdir()
+    for name in ("notes.tmp", ".hidden", "metrics.json"):
+        (tmp_path / name).write_text("keep")
+    assert stale_temporaries(tmp_path) == sorted(stale)
+    assert remove_stale_temporaries(tmp_path) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".a_folder.tmp", ".hidden", "metrics.json", "notes.tmp"]
+    assert stale_temporaries(tmp_path) == []
+    assert not folder_in_use(tmp_path) and not (tmp_path / LOCK_FILE).exists()
+
+
+def test_a_temporary_name_taken_by_a_killed_run_is_passed_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+
+    import sim.results as results
+
+    monkeypatch.setattr(results, "_tmp_names", itertools.count())
+    taken = tmp_path / f".out.txt.{os.getpid()}-0.tmp"  # a killed run of the same id left it
+    taken.write_text("the killed run's")
+    results._atomic(tmp_path / "out.txt", lambda p: Path(p).write_text("new"))
+    assert (tmp_path / "out.txt").read_text() == "new"
+    assert taken.read_text() == "the killed run's"  # not ours to remove while writing
+    assert results.stale_temporaries(tmp_path) == [taken]
+
+
+def test_a_metric_that_is_not_a_number_is_written_as_null(tmp_path: Path) -> None:
+    import math
+
+    import pandas as pd
+
+    from sim.results import Results
+
+    empty = pd.DataFrame()
+    Results({"a": math.nan, "b": 1.5, "c": "text", "d": None}, empty, empty, empty,
+            {"seed": 1}).write(tmp_path)
+    assert (tmp_path / "metrics.json").read_text() == \
+        '{\n  "a": null,\n  "b": 1.5,\n  "c": "text",\n  "d": null\n}\n'
+    assert (tmp_path / "run.json").read_text() == "{}\n"
+
+
 # ---------------------------------------------------------------- folders that cannot be written
 
 def test_an_output_folder_that_cannot_be_written_is_a_one_line_error(tmp_path: Path) -> None:
