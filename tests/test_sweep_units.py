@@ -323,3 +323,106 @@ def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> No
     # an error recorded for a job whose sweep folder is not there yet
     deep = tmp_path / "new_sweep" / "7"
     assert jobs.mark_failed(deep, "ValueError: x\n") == deep / "error.txt"
+
+
+def _grid_sweep() -> pd.DataFrame:
+    """A 2 x 2 policy grid on 3 seeds, hand-made: every cost and outcome is a seed's own
+    level plus each lever's effect, plus an interaction when both levers move. Job 11
+    (both levers, seed 3) failed; job 2 (status quo, seed 3) is missing."""
+    rows = []
+    job = 0
+    for sup in ("status_quo", "entitlement"):
+        for mon in ("status_quo", "long"):
+            for seed in (1, 2, 3):
+                s, m = sup != "status_quo", mon != "status_quo"
+                row: dict[str, object] = {"job": job, "status": "complete", "seed": seed,
+                                          "policy/support": sup, "policy/monitoring": mon,
+                                          "scale": 0.01, "price_year": 2024}
+                for h in (5, 10):
+                    for c in COMPONENTS:
+                        row[f"cost_{c}_{h}y_gbp"] = 1000.0 * seed
+                    # support spends 100 and saves 40 in foster placements; monitoring
+                    # spends 30; together they spend 7 more than apart
+                    row[f"cost_support_{h}y_gbp"] += 100.0 * s + 7.0 * (s and m)
+                    row[f"cost_monitoring_{h}y_gbp"] += 30.0 * m
+                    row[f"cost_placement_foster_{h}y_gbp"] -= 40.0 * s
+                    row[f"cost_total_{h}y_gbp"] = sum(row[f"cost_{c}_{h}y_gbp"]
+                                                      for c in COMPONENTS)
+                    row[f"reentries_{h}y"] = 50.0 + seed - 5 * s - 2 * m + 1 * (s and m)
+                    row[f"harm_months_{h}y"] = 80.0 - 3 * s - 4 * m
+                    row[f"maltreatment_starts_{h}y"] = 20.0 - 1 * s
+                row["reentry_12m"] = 0.20 + 0.01 * seed - 0.02 * s  # within 0.04 of 0.20
+                row["returned_home_share"] = 0.30 + 0.001 * seed  # 0.09 off its 0.39
+                rows.append(row)
+                job += 1
+    sweep = pd.DataFrame(rows)
+    sweep.loc[11, "status"] = "failed"
+    sweep.loc[2, "status"] = "missing"
+    return sweep
+
+
+def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
+    sweep = _grid_sweep()
+    exp = aggregate.Experiment(kind="grid", reference={"policy/support": "status_quo",
+                                                       "policy/monitoring": "status_quo"},
+                               labels={"entitlement": "Entitlement", "long": "Long"})
+    cols = ["seed", "policy/support", "policy/monitoring"]
+    assert aggregate.varying(sweep, cols + ["scale"]) == cols
+    metrics = aggregate.metric_columns(sweep, cols)
+    assert "reentry_12m" in metrics and "cost_total_10y_gbp" in metrics
+    assert not {"job", "status", "seed", "scale", "price_year"} & set(metrics)
+    arm_cols = ["policy/support", "policy/monitoring"]
+    pairs = {p.label: p for p in aggregate.pair_runs(sweep, exp, cols)}
+    assert set(pairs) == {"Long", "Entitlement", "Entitlement + Long"}
+    # seed 3 has no status-quo partner (job 2 missing); job 11 itself failed
+    assert pairs["Long"].unpaired == [5] and pairs["Entitlement"].unpaired == [8]
+    assert pairs["Entitlement + Long"].unpaired == []
+    assert list(pairs["Entitlement + Long"].arm["job"]) == [9, 10]
+    assert list(pairs["Entitlement + Long"].ref["job"]) == [0, 1]
+
+    eff = aggregate.effects_table(list(pairs.values()), ["reentry_12m", "cost_total_10y_gbp"],
+                                  arm_cols).set_index(["arm", "metric"])
+    both = eff.loc["Entitlement + Long"]
+    assert both.loc["cost_total_10y_gbp", "effect_mean"] == pytest.approx(100 + 7 + 30 - 40)
+    assert both.loc["cost_total_10y_gbp", "n_pairs"] == 2
+    assert both.loc["cost_total_10y_gbp", "reference_mean"] == pytest.approx(
+        len(COMPONENTS) * 1500.0)
+    assert both.loc["cost_total_10y_gbp", "arm_mean"] == pytest.approx(
+        len(COMPONENTS) * 1500.0 + 97)
+    assert both.loc["cost_total_10y_gbp", "policy/support"] == "entitlement"
+    # the same effect on both seeds: an interval of no width
+    assert both.loc["cost_total_10y_gbp", "effect_low"] == pytest.approx(97)
+    assert both.loc["cost_total_10y_gbp", "effect_high"] == pytest.approx(97)
+    ent = eff.loc["Entitlement"]
+    assert ent.loc["fe_spend_10y_gbp", "effect_mean"] == pytest.approx(100)
+    assert ent.loc["fe_savings_10y_gbp", "effect_mean"] == pytest.approx(40)
+    assert ent.loc["fe_failed_returns_avoided_5y", "effect_mean"] == pytest.approx(5)
+    assert ent.loc["fe_return_per_pound_10y", "effect_mean"] == pytest.approx(0.4)
+    assert ent.loc["fe_return_per_pound_10y", "kind"] == "ratio"
+    assert ent.loc["fe_return_per_pound_10y", "interval"] == "bootstrap"
+    assert ent.loc["reentry_12m", "effect_mean"] == pytest.approx(-0.02)
+    assert ent.loc["reentry_12m", "interval"] == "t"
+    assert "fe_reference_failed_returns_10y" not in set(eff.reset_index()["metric"])
+
+    inter = aggregate.interactions_table(list(pairs.values()), exp, arm_cols)
+    inter = inter.set_index("metric")
+    assert list(inter["arm"].unique()) == ["Entitlement + Long"]
+    assert inter.loc["fe_net_cost_10y_gbp", "combined_effect"] == pytest.approx(97)
+    assert inter.loc["fe_net_cost_10y_gbp", "sum_of_single_effects"] == pytest.approx(90)
+    assert inter.loc["fe_net_cost_10y_gbp", "interaction_mean"] == pytest.approx(7)
+    assert inter.loc["fe_failed_returns_avoided_10y", "interaction_mean"] == pytest.approx(-1)
+    assert inter.loc["fe_harm_months_avoided_10y", "interaction_mean"] == pytest.approx(0)
+    assert set(inter["n_pairs"]) == {2} and set(inter["levers"]) == {2}
+
+    ref = aggregate.reference_runs(sweep, exp)
+    assert list(ref["job"]) == [0, 1]
+    cal = aggregate.calibration_table(ref).set_index("metric")
+    assert cal.loc["reentry_12m", "n"] == 2
+    assert cal.loc["reentry_12m", "mean"] == pytest.approx(0.215)
+    assert bool(cal.loc["reentry_12m", "within"]) is True
+    assert bool(cal.loc["returned_home_share", "within"]) is False
+    assert cal.loc["returned_home_share", "target"] == 0.39
+    assert cal.loc["returned_home_share", "tolerance"] == 0.05
+    # a target no run measured: no mean, not within
+    assert cal.loc["treatment_share_substance_misuse", "n"] == 0
+    assert bool(cal.loc["treatment_share_substance_misuse", "within"]) is False
