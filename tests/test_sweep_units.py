@@ -326,14 +326,14 @@ def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> No
 
 
 def _grid_sweep() -> pd.DataFrame:
-    """A 2 x 2 policy grid on 3 seeds, hand-made: every cost and outcome is a seed's own
-    level plus each lever's effect, plus an interaction when both levers move. Job 11
-    (both levers, seed 3) failed; job 2 (status quo, seed 3) is missing."""
+    """A 2 x 2 policy grid on 4 seeds, hand-made: every cost and outcome is a seed's own
+    level plus each lever's effect, plus an interaction when both levers move. Job 12
+    (both levers, seed 1) failed; job 2 (status quo, seed 3) is missing."""
     rows = []
     job = 0
     for sup in ("status_quo", "entitlement"):
         for mon in ("status_quo", "long"):
-            for seed in (1, 2, 3):
+            for seed in (1, 2, 3, 4):
                 s, m = sup != "status_quo", mon != "status_quo"
                 row: dict[str, object] = {"job": job, "status": "complete", "seed": seed,
                                           "policy/support": sup, "policy/monitoring": mon,
@@ -356,7 +356,7 @@ def _grid_sweep() -> pd.DataFrame:
                 rows.append(row)
                 job += 1
     sweep = pd.DataFrame(rows)
-    sweep.loc[11, "status"] = "failed"
+    sweep.loc[12, "status"] = "failed"
     sweep.loc[2, "status"] = "missing"
     return sweep
 
@@ -372,13 +372,25 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert "reentry_12m" in metrics and "cost_total_10y_gbp" in metrics
     assert not {"job", "status", "seed", "scale", "price_year"} & set(metrics)
     arm_cols = ["policy/support", "policy/monitoring"]
-    pairs = {p.label: p for p in aggregate.pair_runs(sweep, exp, cols)}
-    assert set(pairs) == {"Long", "Entitlement", "Entitlement + Long"}
-    # seed 3 has no status-quo partner (job 2 missing); job 11 itself failed
-    assert pairs["Long"].unpaired == [5] and pairs["Entitlement"].unpaired == [8]
-    assert pairs["Entitlement + Long"].unpaired == []
-    assert list(pairs["Entitlement + Long"].arm["job"]) == [9, 10]
-    assert list(pairs["Entitlement + Long"].ref["job"]) == [0, 1]
+    listed = aggregate.pair_runs(sweep, exp, cols)
+    # arms in the order of the sweep's jobs, each with its own values
+    assert [p.label for p in listed] == ["Long", "Entitlement", "Entitlement + Long"]
+    assert [p.key for p in listed] == [("status_quo", "long"), ("entitlement", "status_quo"),
+                                       ("entitlement", "long")]
+    pairs = {p.label: p for p in listed}
+    # seed 3 has no status-quo partner (job 2 missing); job 12 itself failed
+    assert pairs["Long"].unpaired == [6] and pairs["Entitlement"].unpaired == [10]
+    assert pairs["Entitlement + Long"].unpaired == [14]
+    assert list(pairs["Entitlement + Long"].arm["job"]) == [13, 15]
+    assert list(pairs["Entitlement + Long"].ref["job"]) == [1, 3]
+    assert list(pairs["Long"].arm["job"]) == [4, 5, 7]
+    for p in listed:  # rows as in the sweep, numbered afresh
+        assert list(p.arm.columns) == list(sweep.columns) == list(p.ref.columns)
+        assert list(p.arm.index) == list(range(len(p.arm)))
+    # a sweep of seeds alone, none of them the reference: no arms to pair
+    seeds_only = sweep[sweep["policy/support"] == "entitlement"]
+    seeds_only = seeds_only[seeds_only["policy/monitoring"] == "long"]
+    assert aggregate.pair_runs(seeds_only, exp, cols) == []
 
     eff = aggregate.effects_table(list(pairs.values()), ["reentry_12m", "cost_total_10y_gbp"],
                                   arm_cols).set_index(["arm", "metric"])
@@ -386,9 +398,9 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert both.loc["cost_total_10y_gbp", "effect_mean"] == pytest.approx(100 + 7 + 30 - 40)
     assert both.loc["cost_total_10y_gbp", "n_pairs"] == 2
     assert both.loc["cost_total_10y_gbp", "reference_mean"] == pytest.approx(
-        len(COMPONENTS) * 1500.0)
+        len(COMPONENTS) * 3000.0)  # seeds 2 and 4
     assert both.loc["cost_total_10y_gbp", "arm_mean"] == pytest.approx(
-        len(COMPONENTS) * 1500.0 + 97)
+        len(COMPONENTS) * 3000.0 + 97)
     assert both.loc["cost_total_10y_gbp", "policy/support"] == "entitlement"
     # the same effect on both seeds: an interval of no width
     assert both.loc["cost_total_10y_gbp", "effect_low"] == pytest.approx(97)
@@ -415,10 +427,10 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert set(inter["n_pairs"]) == {2} and set(inter["levers"]) == {2}
 
     ref = aggregate.reference_runs(sweep, exp)
-    assert list(ref["job"]) == [0, 1]
+    assert list(ref["job"]) == [0, 1, 3]
     cal = aggregate.calibration_table(ref).set_index("metric")
-    assert cal.loc["reentry_12m", "n"] == 2
-    assert cal.loc["reentry_12m", "mean"] == pytest.approx(0.215)
+    assert cal.loc["reentry_12m", "n"] == 3
+    assert cal.loc["reentry_12m", "mean"] == pytest.approx(0.20 + 0.01 * 7 / 3)
     assert bool(cal.loc["reentry_12m", "within"]) is True
     assert bool(cal.loc["returned_home_share", "within"]) is False
     assert cal.loc["returned_home_share", "target"] == 0.39
@@ -426,3 +438,22 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     # a target no run measured: no mean, not within
     assert cal.loc["treatment_share_substance_misuse", "n"] == 0
     assert bool(cal.loc["treatment_share_substance_misuse", "within"]) is False
+
+
+def test_arm_labels_name_the_levers_moved_and_the_other_swept_values() -> None:
+    exp = aggregate.Experiment(reference={"policy/support": "status_quo", "dose": 0},
+                               labels={"entitlement": "Entitlement", "5": "five",
+                                       "status_quo": "Status quo"})
+    assert exp.label(5) == "five" and exp.label("other") == "other"
+    cols = ["policy/support", "dose", "size"]
+
+    def label(support: str, dose: object, size: str) -> str:
+        return aggregate._arm_label(pd.Series({"policy/support": support, "dose": dose,
+                                               "size": size}), exp, cols)
+
+    assert label("entitlement", 0, "big") == "Entitlement (big)"
+    assert label("entitlement", 5, "big") == "Entitlement + five (big)"
+    assert label("status_quo", "0", "small") == "Status quo (small)"  # "0" is 0: same text
+    assert aggregate._arm_label(pd.Series({"policy/support": "status_quo", "dose": 0}), exp,
+                                ["policy/support", "dose"]) == "Status quo"
+    assert aggregate.Experiment().label("status_quo") == "status_quo"

@@ -175,8 +175,7 @@ def pair_runs(sweep: pd.DataFrame, exp: Experiment, cols: list[str]) -> list[Pai
     arms = sweep[~is_ref]
     if arms.empty or not arm_cols:
         return out
-    for key, group in arms.groupby([arms[c].astype(str) for c in arm_cols], sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for _, group in arms.groupby([arms[c].astype(str) for c in arm_cols], sort=False):
         a_idx, r_idx, unpaired = [], [], []
         for i, row in group.iterrows():
             if row["status"] != COMPLETE:
