@@ -391,6 +391,10 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     seeds_only = sweep[sweep["policy/support"] == "entitlement"]
     seeds_only = seeds_only[seeds_only["policy/monitoring"] == "long"]
     assert aggregate.pair_runs(seeds_only, exp, cols) == []
+    # one seed: each arm a single run
+    one_seed = aggregate.pair_runs(sweep[sweep["seed"] == 2], exp, cols)
+    assert [(p.label, list(p.arm["job"])) for p in one_seed] == [
+        ("Long", [5]), ("Entitlement", [9]), ("Entitlement + Long", [13])]
 
     eff = aggregate.effects_table(list(pairs.values()), ["reentry_12m", "cost_total_10y_gbp"],
                                   arm_cols).set_index(["arm", "metric"])
@@ -415,6 +419,29 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert ent.loc["reentry_12m", "effect_mean"] == pytest.approx(-0.02)
     assert ent.loc["reentry_12m", "interval"] == "t"
     assert "fe_reference_failed_returns_10y" not in set(eff.reset_index()["metric"])
+    # every row says what it is; an effect that has a value has its interval (3 pairs)
+    assert eff[["kind", "interval", "n_pairs"]].notna().all().all()
+    assert set(eff["kind"]) == {"difference", "ratio"}
+    assert set(eff["interval"]) == {"t", "bootstrap"}
+    long = eff.loc["Long"]
+    assert set(long["n_pairs"]) == {3}
+    valued = long[long["effect_mean"].notna()]
+    assert len(valued) > 20 and valued[["effect_low", "effect_high"]].notna().all().all()
+    assert (valued["effect_low"] <= valued["effect_mean"] + 1e-9).all()
+    assert (valued["effect_mean"] <= valued["effect_high"] + 1e-9).all()
+    # an arm with one pair has every row; an arm with none has no row, and the table its
+    # columns all the same
+    import dataclasses
+
+    ent_p = pairs["Entitlement"]
+    one = dataclasses.replace(ent_p, arm=ent_p.arm.iloc[:1], ref=ent_p.ref.iloc[:1])
+    none = dataclasses.replace(ent_p, arm=ent_p.arm.iloc[:0], ref=ent_p.ref.iloc[:0])
+    one_eff = aggregate.effects_table([one], ["reentry_12m", "cost_total_10y_gbp"], arm_cols)
+    assert len(one_eff) == len(eff.loc["Entitlement"]) and set(one_eff["n_pairs"]) == {1}
+    assert "ratio" in set(one_eff["kind"])
+    no_eff = aggregate.effects_table([none], ["reentry_12m"], arm_cols)
+    assert no_eff.empty and list(no_eff.columns) == ["arm", *arm_cols,
+                                                     *aggregate.EFFECT_COLUMNS]
 
     inter = aggregate.interactions_table(list(pairs.values()), exp, arm_cols)
     inter = inter.set_index("metric")
@@ -425,6 +452,10 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert inter.loc["fe_failed_returns_avoided_10y", "interaction_mean"] == pytest.approx(-1)
     assert inter.loc["fe_harm_months_avoided_10y", "interaction_mean"] == pytest.approx(0)
     assert set(inter["n_pairs"]) == {2} and set(inter["levers"]) == {2}
+    assert inter[["interaction_low", "interaction_high"]].notna().all().all()
+    assert inter.loc["fe_net_cost_10y_gbp", "interaction_low"] == pytest.approx(7)
+    no_inter = aggregate.interactions_table([pairs["Long"]], exp, arm_cols)
+    assert no_inter.empty and "interaction_mean" in no_inter.columns
 
     ref = aggregate.reference_runs(sweep, exp)
     assert list(ref["job"]) == [0, 1, 3]
@@ -435,6 +466,11 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert bool(cal.loc["returned_home_share", "within"]) is False
     assert cal.loc["returned_home_share", "target"] == 0.39
     assert cal.loc["returned_home_share", "tolerance"] == 0.05
+    # the replicates' own spread, by hand: seeds 1, 2, 4 give 0.21, 0.22, 0.24
+    assert cal.loc["reentry_12m", "replicates_p2.5"] == pytest.approx(0.21 + 0.05 * 0.01)
+    assert cal.loc["reentry_12m", "replicates_p97.5"] == pytest.approx(0.22 + 0.95 * 0.02)
+    assert cal.loc["reentry_12m", "low"] < 0.20 + 0.07 / 3 < cal.loc["reentry_12m", "high"]
+    assert cal.loc["reentry_12m", "source"] == "Goldacre et al. 2022 (A)"
     # a target no run measured: no mean, not within
     assert cal.loc["treatment_share_substance_misuse", "n"] == 0
     assert bool(cal.loc["treatment_share_substance_misuse", "within"]) is False
@@ -457,3 +493,15 @@ def test_arm_labels_name_the_levers_moved_and_the_other_swept_values() -> None:
     assert aggregate._arm_label(pd.Series({"policy/support": "status_quo", "dose": 0}), exp,
                                 ["policy/support", "dose"]) == "Status quo"
     assert aggregate.Experiment().label("status_quo") == "status_quo"
+    assert aggregate._arm_label(pd.Series({"policy/support": "entitlement", "dose": 0,
+                                           "size": "big", "region": "north"}), exp,
+                                cols + ["region"]) == "Entitlement (big, north)"
+
+
+def test_a_calibration_target_met_exactly_at_its_tolerance_is_within(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aggregate, "TARGETS", {"x": (0.5, 0.25, "by hand")})
+    runs = pd.DataFrame({"x": [0.75, 0.75]})  # exactly representable: |0.75 - 0.5| = 0.25
+    assert bool(aggregate.calibration_table(runs).loc[0, "within"]) is True
+    runs = pd.DataFrame({"x": [0.8125, 0.8125]})
+    assert bool(aggregate.calibration_table(runs).loc[0, "within"]) is False
