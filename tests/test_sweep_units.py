@@ -325,13 +325,17 @@ def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> No
     assert jobs.mark_failed(deep, "ValueError: x\n") == deep / "error.txt"
 
 
-def _grid_sweep() -> pd.DataFrame:
+#: support options of the hand-made grid: (spend, extra spend alongside long monitoring)
+_SUPPORT_SPEND = {"status_quo": (0.0, 0.0), "entitlement": (100.0, 7.0), "capped": (50.0, 3.0)}
+
+
+def _grid_sweep(supports: tuple[str, ...] = ("status_quo", "entitlement")) -> pd.DataFrame:
     """A 2 x 2 policy grid on 4 seeds, hand-made: every cost and outcome is a seed's own
     level plus each lever's effect, plus an interaction when both levers move. Job 12
     (both levers, seed 1) failed; job 2 (status quo, seed 3) is missing."""
     rows = []
     job = 0
-    for sup in ("status_quo", "entitlement"):
+    for sup in supports:
         for mon in ("status_quo", "long"):
             for seed in (1, 2, 3, 4):
                 s, m = sup != "status_quo", mon != "status_quo"
@@ -343,7 +347,8 @@ def _grid_sweep() -> pd.DataFrame:
                         row[f"cost_{c}_{h}y_gbp"] = 1000.0 * seed
                     # support spends 100 and saves 40 in foster placements; monitoring
                     # spends 30; together they spend 7 more than apart
-                    row[f"cost_support_{h}y_gbp"] += 100.0 * s + 7.0 * (s and m)
+                    spend, together = _SUPPORT_SPEND[sup]
+                    row[f"cost_support_{h}y_gbp"] += spend + together * m
                     row[f"cost_monitoring_{h}y_gbp"] += 30.0 * m
                     row[f"cost_placement_foster_{h}y_gbp"] -= 40.0 * s
                     row[f"cost_total_{h}y_gbp"] = sum(row[f"cost_{c}_{h}y_gbp"]
@@ -456,6 +461,15 @@ def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
     assert inter.loc["fe_net_cost_10y_gbp", "interaction_low"] == pytest.approx(7)
     no_inter = aggregate.interactions_table([pairs["Long"]], exp, arm_cols)
     assert no_inter.empty and "interaction_mean" in no_inter.columns
+    # two options of one lever: each combined arm against its own single-lever arms
+    wider = _grid_sweep(("status_quo", "entitlement", "capped"))
+    exp.labels["capped"] = "Capped"
+    inter = aggregate.interactions_table(aggregate.pair_runs(wider, exp, cols), exp, arm_cols)
+    net = inter[inter["metric"] == "fe_net_cost_10y_gbp"].set_index("arm")
+    assert net["interaction_mean"].to_dict() == pytest.approx(
+        {"Entitlement + Long": 7.0, "Capped + Long": 3.0})
+    assert net["sum_of_single_effects"].to_dict() == pytest.approx(
+        {"Entitlement + Long": 130.0 - 40, "Capped + Long": 80.0 - 40})
 
     ref = aggregate.reference_runs(sweep, exp)
     assert list(ref["job"]) == [0, 1, 3]
