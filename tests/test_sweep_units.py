@@ -79,6 +79,12 @@ def test_an_ad_hoc_sweep_is_planned_from_its_command_line() -> None:
     planned = jobs.planned_overrides(cfg)
     assert [p[0] for p in planned] == ["seed=1", "seed=2"]
     assert all("hydra\\:runtime.cwd" in p[1] and str(ROOT) not in p[1] for p in planned)
+    # and so is one in an experiment's sweeper params
+    cfg.hydra.overrides.task = []
+    cfg.hydra.sweeper.params = {"seed": "1,2", "ensemble.file": "${hydra:runtime.cwd}/e.yaml"}
+    planned = jobs.planned_overrides(cfg)
+    assert [p[0] for p in planned] == ["seed=1", "seed=2"]
+    assert all("hydra\\:runtime.cwd" in p[1] and str(ROOT) not in p[1] for p in planned)
 
 
 def test_local_sweeps_use_every_core_and_the_cluster_is_one_override() -> None:
