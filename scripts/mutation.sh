@@ -40,7 +40,9 @@ elif [ "$status" != 0 ]; then
 fi
 echo "== $module: $(( $(date +%s) - start )) s${MUTANTS:+ (mutants: $MUTANTS)}"
 "$py" -m mutmut results --all true 2>/dev/null | awk '{print $NF}' | sort | uniq -c || true
-"$py" -m mutmut results 2>/dev/null | sed 's/^/survivor /'
-for m in $("$py" -m mutmut results 2>/dev/null | sed -n 's/^ *\([^ :]*\):.*/\1/p'); do
+# survivors (and timeouts); mutants left unrun by MUTANTS or TIME_LIMIT are only counted
+"$py" -m mutmut results 2>/dev/null | grep -v ': not checked$' | sed 's/^/survivor /' || true
+for m in $("$py" -m mutmut results 2>/dev/null | grep -v ': not checked$' \
+           | sed -n 's/^ *\([^ :]*\):.*/\1/p'); do
   "$py" -m mutmut show "$m" 2>/dev/null | sed -n '/^@@/,$p' | grep '^[-+]' | grep -v '^\(---\|+++\)' | sed "s|^|  $m |"
 done
