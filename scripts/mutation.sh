@@ -39,7 +39,7 @@ elif [ "$status" != 0 ]; then
   tail -30 "$work/run.log"; exit 1
 fi
 echo "== $module: $(( $(date +%s) - start )) s${MUTANTS:+ (mutants: $MUTANTS)}"
-"$py" -m mutmut results --all true 2>/dev/null | awk '{print $NF}' | sort | uniq -c || true
+"$py" -m mutmut results --all true 2>/dev/null | sed 's/^.*: //' | sort | uniq -c || true
 # survivors (and timeouts); mutants left unrun by MUTANTS or TIME_LIMIT are only counted
 "$py" -m mutmut results 2>/dev/null | grep -v ': not checked$' | sed 's/^/survivor /' || true
 for m in $("$py" -m mutmut results 2>/dev/null | grep -v ': not checked$' \
