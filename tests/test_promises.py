@@ -221,3 +221,24 @@ def test_a_split_runs_records_are_in_the_order_of_a_run_in_one_process() -> None
                                       check_exact=True)
         split.release()
     one.release()
+
+
+# ---------------------------------------------------------------- what made a run
+
+def test_run_json_records_what_made_the_run(tmp_path: Path) -> None:
+    """README "Outputs": package version, seed, Mesa and Python versions, policies and the
+    number of processes (one unless asked)."""
+    import json
+    import platform
+
+    import mesa
+
+    from sim.version import __version__
+
+    res = sim.run(tiny(seed=7, years=1, warmup_years=1,
+                       policy={"support": {"kind": "entitlement"}}))
+    res.write(tmp_path)
+    assert json.loads((tmp_path / "run.json").read_text()) == {
+        "package": "revolving-door", "version": __version__, "seed": 7,
+        "mesa": mesa.__version__, "python": platform.python_version(),
+        "policies": ["support:entitlement"], "workers": 1}
