@@ -90,6 +90,11 @@ def test_partition_is_balanced_complete_and_disjoint() -> None:
     assert ratio == pytest.approx(0.9, abs=0.02)
     assert len(partition([1.0, 2.0], 5)) == 2  # never an empty shard
     assert [len(g) for g in partition([1.0, 0.0, 0.0, 0.0], 2)] == [1, 3]
+    # small cases by hand: largest first, each to the group whose load relative to its
+    # capacity would be least; a tie to the group with fewer councils, then the lower
+    assert partition([1.0, 1.0, 2.0], 2) == [[2], [0, 1]]
+    assert partition([2.0, 2.0], 2, [0.5, 1.0]) == [[1], [0]]
+    assert partition([3.0, 1.0, 2.0], 1) == [[0, 1, 2]]  # one shard: every council
 
 
 def test_workers_option_is_checked() -> None:
@@ -106,6 +111,12 @@ def test_workers_option_is_checked() -> None:
     with pytest.MonkeyPatch.context() as mp_:
         mp_.setattr(shards_mod.os, "sched_getaffinity", lambda pid: {0, 5, 7}, raising=False)
         assert shards_mod.usable_cores() == 3  # the cores this process may use
+        mp_.setattr(shards_mod.os, "sched_getaffinity", lambda pid: {3}, raising=False)
+        assert shards_mod.usable_cores() == 1
+    for platform, method in (("linux", "fork"), ("darwin", "spawn"), ("win32", "spawn")):
+        with pytest.MonkeyPatch.context() as mp_:
+            mp_.setattr(shards_mod.sys, "platform", platform)
+            assert shards_mod._start_method() == method, platform
     assert resolve_workers(4, 1.0, 3) == 3
     import numpy as np
     assert resolve_workers(np.int64(2), 1.0, 150) == 2
