@@ -143,9 +143,23 @@ def test_failing_shard_stops_the_run_with_its_traceback() -> None:
     model.release()
     # the biggest council simulated by the second process, not this one
     other = max(partition(sizes, 2, [CALLER_CAPACITY, 1.0])[1], key=lambda i: sizes[i])
-    with pytest.raises(ShardError, match="policy failed on purpose"):
+    with pytest.raises(ShardError, match="(?s)shard 1 failed:.*policy failed on purpose"):
         sim.run(cfg, workers=2, policies=[_Failing(councils=[other])])
     assert not mp.active_children()
+    # a policy given to the run reaches the caller's own shard too
+    own = max(partition(sizes, 2, [CALLER_CAPACITY, 1.0])[0], key=lambda i: sizes[i])
+    with pytest.raises(RuntimeError, match="policy failed on purpose"):
+        sim.run(cfg, workers=2, policies=[_Failing(councils=[own])])
+    assert not mp.active_children()
+
+
+def test_a_split_run_records_the_policies_given_to_it() -> None:
+    from sim.policies.support_entitlement import SupportEntitlement
+
+    res = sim.run(tiny(seed=4, warmup_years=1, years=1), workers=2,
+                  policies=[SupportEntitlement(councils=[0, 1])])
+    assert res.run_info["policies"] == ["support:entitlement"]
+    assert res.run_info["workers"] == 2
 
 
 # ------------------------------------------------- merging the shards' books (no simulation)
