@@ -82,16 +82,19 @@ def test_directions_on_paired_seeds() -> None:
 
 def test_support_spend_per_supported_family_month_follows_the_unit_costs() -> None:
     """Support is costed by the month at its level's unit cost (shared/evidence.md section
-    3, in 2024 prices: low GBP 274, medium 655, high 1,600 a month), times each council's
-    cost multiplier (spread 0.15 on the log scale, so the average is near 1). Status quo
-    support is low-level: about GBP 274 a supported family-month. Entitlement adds medium
-    and high levels and assessments: between low and high."""
+    3: low GBP 274 and medium 655 a month in 2024 prices; high 1,600 a month in 2008-09
+    prices, issue 12), times each council's cost multiplier (spread 0.15 on the log scale,
+    so the average is near 1). Status quo support is low-level: about GBP 274 a supported
+    family-month. Entitlement adds medium and high levels and assessments: between low
+    and high."""
     from sim.config import ModelConfig
     from sim.ledger import UnitCosts
+    from sim.prices import PRICE_INDEX
 
     unit = UnitCosts.from_params(ModelConfig.from_dict(tiny()).params.costs, 2024)
     low, high = unit.support_per_month[1], unit.support_per_month[3]
-    assert (round(low), round(high)) == (274, 1600)
+    # 2008-09 to 2024 prices: PSS pay and prices index, 268.6 in 2008-09 (as published)
+    assert round(low) == 274 and high == pytest.approx(1600 * PRICE_INDEX[2024] / 268.6)
     base = run({}, scale=0.05)
     ent = run({"support": policy_option("support", "entitlement")}, scale=0.05)
 
