@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +101,53 @@ def test_the_lock_ends_with_a_killed_process(tmp_path: Path) -> None:
     assert (tmp_path / LOCK_FILE).exists() and not folder_in_use(tmp_path)
 
 
+def test_stale_temporaries_are_the_writers_hidden_tmp_files_only(tmp_path: Path) -> None:
+    from sim.results import remove_stale_temporaries, stale_temporaries
+
+    stale = [tmp_path / ".metrics.json.123-4.tmp", tmp_path / ".councils.csv.9-0.tmp"]
+    for p in stale:
+        p.write_text("half")
+    (tmp_path / ".a_folder.tmp").mkdir()
+    for name in ("notes.tmp", ".hidden", "metrics.json"):
+        (tmp_path / name).write_text("keep")
+    assert stale_temporaries(tmp_path) == sorted(stale)
+    assert remove_stale_temporaries(tmp_path) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".a_folder.tmp", ".hidden", "metrics.json", "notes.tmp"]
+    assert stale_temporaries(tmp_path) == []
+    assert not folder_in_use(tmp_path) and not (tmp_path / LOCK_FILE).exists()
+
+
+def test_a_temporary_name_taken_by_a_killed_run_is_passed_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+
+    import sim.results as results
+
+    monkeypatch.setattr(results, "_tmp_names", itertools.count())
+    taken = tmp_path / f".out.txt.{os.getpid()}-0.tmp"  # a killed run of the same id left it
+    taken.write_text("the killed run's")
+    results._atomic(tmp_path / "out.txt", lambda p: Path(p).write_text("new"))
+    assert (tmp_path / "out.txt").read_text() == "new"
+    assert taken.read_text() == "the killed run's"  # not ours to remove while writing
+    assert results.stale_temporaries(tmp_path) == [taken]
+
+
+def test_a_metric_that_is_not_a_number_is_written_as_null(tmp_path: Path) -> None:
+    import math
+
+    import pandas as pd
+
+    from sim.results import Results
+
+    empty = pd.DataFrame()
+    Results({"a": math.nan, "b": 1.5, "c": "text", "d": None}, empty, empty, empty,
+            {"seed": 1}).write(tmp_path)
+    assert (tmp_path / "metrics.json").read_text() == \
+        '{\n  "a": null,\n  "b": 1.5,\n  "c": "text",\n  "d": null\n}\n'
+    assert (tmp_path / "run.json").read_text() == "{}\n"
+
+
 # ---------------------------------------------------------------- folders that cannot be written
 
 def test_an_output_folder_that_cannot_be_written_is_a_one_line_error(tmp_path: Path) -> None:
@@ -108,13 +156,74 @@ def test_an_output_folder_that_cannot_be_written_is_a_one_line_error(tmp_path: P
     _one_line_error(cli(SMALL, out), str(out), "cannot write")
 
 
-def test_a_sweep_with_a_job_folder_that_cannot_be_written_runs_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launcher", ["basic", "joblib"])
+def test_a_sweep_job_whose_folder_cannot_be_written_is_a_failed_job(tmp_path: Path,
+                                                                     launcher: str) -> None:
+    """Hydra cannot make job 1's folder (a file is there): that job is failed, with its
+    error beside the folder; the other jobs run and the sweep report is made."""
     folder = tmp_path / "sweep"
     folder.mkdir()
     (folder / "1").write_text("a file where job 1's folder goes")
-    res = cli(SMALL + ["seed=1,2,3", "hydra/launcher=basic"], folder, multirun=True)
-    _one_line_error(res, "job 1", str(folder / "1"), "nothing was run")
-    assert not (folder / "0").exists() and not (folder / "2").exists()
+    res = cli(SMALL + ["seed=1,2,3", f"hydra/launcher={launcher}"], folder, multirun=True)
+    assert res.returncode == 1, res.stdout[-2000:] + res.stderr[-2000:]  # a job failed
+    for num in (0, 2):
+        assert (folder / str(num) / "metrics.json").is_file()
+        assert json.loads((folder / str(num) / "run.json").read_text())["seed"] == num + 1
+    error = (folder / "1.error.txt").read_text()
+    assert f"cannot prepare the job's folder {folder / '1'}" in error
+    assert (folder / "1").read_text() == "a file where job 1's folder goes"  # left as it was
+    assert jobs.run_status(folder / "1")[0] == jobs.FAILED
+    sweep = (folder / "sweep.csv").read_text().splitlines()
+    assert len(sweep) == 4  # a header and a row a job, the failed one included
+    assert "job 1 failed" in res.stdout and "Traceback" not in res.stderr
+
+
+def test_the_guard_records_a_sweep_jobs_setup_error_and_leaves_a_single_run_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hydra.core.utils import JobStatus
+    from omegaconf import OmegaConf
+
+    from sim.sweep.guard import guarded
+
+    calls = []
+
+    def run_job(task_function: Any, config: Any, job_dir_key: str,
+                job_subdir_key: str | None, hydra_context: Any,
+                configure_logging: bool = True) -> Any:
+        calls.append(job_dir_key)
+        if config.hydra.job.num == 4:
+            raise FileExistsError(17, "File exists", str(tmp_path / "s" / "4"))
+        return "ran"
+
+    def cfg(num: int) -> Any:
+        return OmegaConf.create({"hydra": {
+            "sweep": {"dir": str(tmp_path / "s"), "subdir": "${hydra.job.num}"},
+            "run": {"dir": str(tmp_path / "r")}, "job": {"num": num},
+            "overrides": {"task": [f"seed={num}"]}}})
+
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "4").write_text("x")
+    run = guarded(run_job)
+    assert run(None, cfg(3), "hydra.sweep.dir", "hydra.sweep.subdir", None) == "ran"
+    ret = run(hydra_context=None, task_function=None, config=cfg(4),
+              job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+    assert ret.status == JobStatus.COMPLETED and ret.return_value is None
+    assert ret.overrides == ["seed=4"]
+    error = (tmp_path / "s" / "4.error.txt").read_text()
+    assert f"cannot prepare the job's folder {tmp_path / 's' / '4'}: [Errno 17]" in error
+    assert "job 4 failed" in capsys.readouterr().err
+    assert jobs.run_status(tmp_path / "s" / "4")[0] == jobs.FAILED
+    with pytest.raises(FileExistsError):  # a single run: Hydra's own error, unchanged
+        run(None, cfg(4), "hydra.run.dir", None, None)
+    assert calls == ["hydra.sweep.dir"] * 2 + ["hydra.run.dir"]
+    assert getattr(run, "_revolving_door_guarded")
+    import importlib
+
+    from sim.sweep.guard import LAUNCHER_MODULES, install
+    install()
+    assert install() == []  # wrapped once only
+    for name in LAUNCHER_MODULES:
+        assert getattr(importlib.import_module(name).run_job, "_revolving_door_guarded")
 
 
 def test_a_failure_whose_error_txt_cannot_be_written_is_recorded_beside_it(

@@ -221,3 +221,56 @@ def test_a_split_runs_records_are_in_the_order_of_a_run_in_one_process() -> None
                                       check_exact=True)
         split.release()
     one.release()
+
+
+# ---------------------------------------------------------------- what made a run
+
+def test_run_json_records_what_made_the_run(tmp_path: Path) -> None:
+    """README "Outputs": package version, seed, Mesa and Python versions, policies and the
+    number of processes (one unless asked)."""
+    import json
+    import platform
+
+    import mesa
+
+    from sim.version import __version__
+
+    res = sim.run(tiny(seed=7, years=1, warmup_years=1,
+                       policy={"support": {"kind": "entitlement"}}))
+    res.write(tmp_path)
+    assert json.loads((tmp_path / "run.json").read_text()) == {
+        "package": "revolving-door", "version": __version__, "seed": 7,
+        "mesa": mesa.__version__, "python": platform.python_version(),
+        "policies": ["support:entitlement"], "workers": 1}
+
+
+def test_run_splits_as_asked_reports_progress_and_keeps_every_table(tmp_path: Path) -> None:
+    cfg = tiny(seed=7, years=1, warmup_years=1)
+    seen: list[tuple[int, int]] = []
+    one = sim.run(cfg, progress=lambda month, total: seen.append((month, total)))
+    assert seen == [(12, 24), (24, 24)]  # a line a simulated year
+    two = sim.run(cfg, workers=2)
+    assert two.run_info["workers"] == 2
+    assert repr(sorted(two.metrics.items())) == repr(sorted(one.metrics.items()))  # NaN too
+    assert sim.run(cfg, workers="auto").run_info["workers"] == 1  # a tiny run: one process
+    # every table of the run is written, and read back as it was
+    assert not one.failed_return_costs.empty and not one.reentry_curve.empty
+    one.write(tmp_path)
+    for name, frame in (("reentry_curve", one.reentry_curve), ("timeseries", one.timeseries),
+                        ("councils", one.councils),
+                        ("failed_return_costs", one.failed_return_costs)):
+        back = pd.read_csv(tmp_path / f"{name}.csv")
+        pd.testing.assert_frame_equal(back, frame.reset_index(drop=True), check_dtype=False,
+                                      rtol=1e-9)
+
+
+def test_tables_are_written_without_an_index_at_ten_significant_digits(
+        tmp_path: Path) -> None:
+    """The CSV text itself, by hand: no index column, numbers as ``%.10g`` writes them."""
+    frame = pd.DataFrame({"a": [1 / 3, 1.5e-20, 2.0], "n": [1, 2, 3]})
+    res = Results({"x": 1.0}, frame, frame, frame, {"seed": 1}, {"seed": 1},
+                  failed_return_costs=frame)
+    res.write(tmp_path / "new" / "nested")  # folders made as needed
+    for name in ("reentry_curve", "timeseries", "councils", "failed_return_costs"):
+        assert (tmp_path / "new" / "nested" / f"{name}.csv").read_text() == \
+            "a,n\n0.3333333333,1\n1.5e-20,2\n2,3\n", name

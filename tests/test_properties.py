@@ -257,7 +257,8 @@ def test_price_index_follows_the_published_values_and_growth_rates() -> None:
     assert convert(100.0, 2013, 2024) == pytest.approx(100 * PRICE_INDEX[2024] / PRICE_INDEX[2013])
     assert convert(100.0, 2013, 2024) > 120  # 2013 to 2024 prices: about a quarter more
     for bad in ((1999, 2024), (2024, 2031)):
-        with pytest.raises(ValueError, match="not in the price index \\(2000-2030\\)"):
+        with pytest.raises(ValueError, match="price year (1999|2031) not in the price index "
+                                             "\\(2000-2030\\)"):
             convert(1.0, *bad)
 
 
@@ -311,3 +312,29 @@ def test_councils_table_stacks_each_jobs_own_councils(tmp_path: Path) -> None:
     table = aggregate.councils_table(jobs)
     assert list(table["job"]) == [0, 0, 2, 2] and list(table["v"]) == [0, 0, 2, 20]
     assert list(table["seed"]) == [1, 1, 3, 3]
+    assert list(table.columns) == ["job", "seed", "policy/support", "council", "v"]
+    assert list(table.index) == [0, 1, 2, 3]
+    assert aggregate.councils_table([jobs[1]]).empty  # no complete job: an empty table
+
+
+def test_sweep_rows_hold_the_levers_as_each_jobs_config_set_them(tmp_path: Path) -> None:
+    full, bare, none = (Job(i, [f"seed={i}"], tmp_path / str(i), status=FAILED)
+                        for i in range(3))
+    for job, text in ((full, "scale: 0.2\nyears: 7\nwarmup_years: 3\npolicy:\n"
+                             "  support: {kind: capped, cap_months: 6}\n"
+                             "  monitoring: {kind: minimum_months, min_months: 24}\n"
+                             "  treatment: {kind: access, share: 0.4}\n"
+                             "sensitivity: {support_cost: 0.5, support_effect: 2.0}\n"),
+                      (bare, "scale: 0.1\n")):
+        (job.folder / ".hydra").mkdir(parents=True)
+        (job.folder / ".hydra" / "config.yaml").write_text(text)
+    table = aggregate.sweep_table([full, bare, none]).set_index("job")
+    assert table.loc[0, list(aggregate.LEVER_COLUMNS)].tolist() == [
+        0.2, 7, 3, "capped", 6, 24, 0.4, 0.5, 2.0]
+    # what a config leaves out is the status quo (treatment: each council's own share)
+    bare_row = table.loc[1, list(aggregate.LEVER_COLUMNS)].tolist()
+    assert bare_row[0] == 0.1 and bare_row[3] == "status_quo" and bare_row[5] == 0
+    assert bare_row[7:] == [1.0, 1.0]
+    assert all(math.isnan(bare_row[i]) for i in (1, 2, 4, 6))
+    # no composed config at all: every lever empty
+    assert all(math.isnan(v) for v in table.loc[2, list(aggregate.LEVER_COLUMNS)])

@@ -75,6 +75,17 @@ def test_an_ad_hoc_sweep_is_planned_from_its_command_line() -> None:
     OmegaConf.update(cfg, "hydra.sweeper.params", None, force_add=True)
     assert jobs.planned_overrides(cfg) == [["seed=1", "scale=0.01"], ["seed=2", "scale=0.01"],
                                            ["seed=3", "scale=0.01"]]
+    # an interpolation on the command line is planned as written, not resolved here
+    cfg.hydra.overrides.task = ["seed=1,2", "ensemble.file=${hydra:runtime.cwd}/e.yaml"]
+    planned = jobs.planned_overrides(cfg)
+    assert [p[0] for p in planned] == ["seed=1", "seed=2"]
+    assert all("hydra\\:runtime.cwd" in p[1] and str(ROOT) not in p[1] for p in planned)
+    # and so is one in an experiment's sweeper params
+    cfg.hydra.overrides.task = []
+    cfg.hydra.sweeper.params = {"seed": "1,2", "ensemble.file": "${hydra:runtime.cwd}/e.yaml"}
+    planned = jobs.planned_overrides(cfg)
+    assert [p[0] for p in planned] == ["seed=1", "seed=2"]
+    assert all("hydra\\:runtime.cwd" in p[1] and str(ROOT) not in p[1] for p in planned)
 
 
 def test_local_sweeps_use_every_core_and_the_cluster_is_one_override() -> None:
@@ -257,3 +268,263 @@ def test_progress_counts_an_old_failure_as_not_yet_retried(tmp_path: Path) -> No
     c = jobs.count_status(tmp_path, 4, since=time.time() - 60)
     assert c == {"complete": 1, "failed": 1, "missing": 2, "ended": 1}
     assert jobs.count_status(tmp_path, 4)["failed"] == 2
+    # several of each; a file written at the very moment the sweep started is this
+    # attempt's; a failure recorded beside its folder counts too
+    since = 1_700_000_000.0
+    for num, name, when in ((10, "metrics.json", since), (11, "metrics.json", since + 5),
+                            (12, "metrics.json", since - 5), (13, "error.txt", since),
+                            (14, "error.txt", since - 5)):
+        (tmp_path / str(num)).mkdir()
+        (tmp_path / str(num) / name).write_text("{}")
+        os.utime(tmp_path / str(num) / name, (when, when))
+    (tmp_path / "15.error.txt").write_text("OSError\n")
+    os.utime(tmp_path / "15.error.txt", (since + 1, since + 1))
+    c = jobs.count_status(tmp_path, 17, since=since)
+    # jobs 0-16 (0-2 written within the last hour, after `since`): complete 0, 10, 11, 12
+    # (ended: all but 12); failed since `since`: 1, 2, 13, 15; missing: 3-9, 14 (an old
+    # failure), 16
+    assert c == {"complete": 4, "failed": 4, "missing": 9, "ended": 3 + 4}
+
+
+def test_a_sweep_folders_jobs_are_listed_with_their_status(tmp_path: Path) -> None:
+    """`sweep_jobs` from a hand-written multirun.yaml: every planned job in Hydra's order
+    (the sweeper's params, then the command line's), each with the status its folder
+    shows, a job never started included."""
+    hydra_cfg = {"sweeper": {"_target_": "hydra._internal.core_plugins.basic_sweeper."
+                             "BasicSweeper", "params": {"seed": "1,2"}},
+                 "sweep": {"dir": str(tmp_path), "subdir": "${hydra.job.num}"},
+                 "overrides": {"task": ["policy.support=none,entitlement", "scale=0.01"]}}
+    (tmp_path / "multirun.yaml").write_text(yaml.safe_dump({"hydra": hydra_cfg}))
+    for num, name, text in ((0, "metrics.json", "{}"), (1, "error.txt", "Traceback\n\nE: x\n"),
+                            (3, "metrics.json", "{half")):
+        (tmp_path / str(num)).mkdir()
+        (tmp_path / str(num) / name).write_text(text)
+    (tmp_path / "2.error.txt").write_text("OSError: read-only\n")  # beside its folder
+    listed = jobs.sweep_jobs(tmp_path)
+    assert [(j.num, j.overrides, j.folder) for j in listed] == [
+        (0, ["seed=1", "policy.support=none", "scale=0.01"], tmp_path / "0"),
+        (1, ["seed=1", "policy.support=entitlement", "scale=0.01"], tmp_path / "1"),
+        (2, ["seed=2", "policy.support=none", "scale=0.01"], tmp_path / "2"),
+        (3, ["seed=2", "policy.support=entitlement", "scale=0.01"], tmp_path / "3")]
+    assert [(j.status, j.error) for j in listed[:3]] == [
+        ("complete", ""), ("failed", "E: x"), ("failed", "OSError: read-only")]
+    assert listed[3].status == "failed" and listed[3].error.startswith("metrics.json unreadable")
+    assert listed[1].values == {"seed": 1, "policy.support": "entitlement", "scale": 0.01}
+    (tmp_path / "2.error.txt").unlink()
+    assert jobs.sweep_jobs(tmp_path)[2].status == "missing"
+    (tmp_path / "1" / "error.txt").write_text("\n \n")
+    assert jobs.run_status(tmp_path / "1") == ("failed", "failed (empty error.txt)")
+    hydra_cfg["sweep"]["subdir"] = "${hydra.job.override_dirname}"
+    (tmp_path / "multirun.yaml").write_text(yaml.safe_dump({"hydra": hydra_cfg}))
+    with pytest.raises(jobs.SweepError, match="hydra.sweep.subdir"):
+        jobs.sweep_jobs(tmp_path)
+    with pytest.raises(jobs.SweepError, match="no multirun.yaml; not a sweep folder"):
+        jobs.sweep_jobs(tmp_path / "0")
+    # `+key` and `~key` overrides name the key; a value that is not YAML is kept as text
+    assert jobs.Job(0, ["+a=[x", "~b=2", "c=x=y"], tmp_path).values == {
+        "a": "[x", "b": 2, "c": "x=y"}
+    # the plan given by the caller (the report passes the one it loaded) is the one used
+    from omegaconf import OmegaConf
+
+    hydra_cfg["sweep"]["subdir"] = "${hydra.job.num}"
+    elsewhere = tmp_path / "elsewhere"
+    assert len(jobs.sweep_jobs(elsewhere, OmegaConf.create({"hydra": hydra_cfg}))) == 4
+    # an error recorded for a job whose sweep folder is not there yet
+    deep = tmp_path / "new_sweep" / "7"
+    assert jobs.mark_failed(deep, "ValueError: x\n") == deep / "error.txt"
+
+
+#: support options of the hand-made grid: (spend, extra spend alongside long monitoring)
+_SUPPORT_SPEND = {"status_quo": (0.0, 0.0), "entitlement": (100.0, 7.0), "capped": (50.0, 3.0)}
+
+
+def _grid_sweep(supports: tuple[str, ...] = ("status_quo", "entitlement")) -> pd.DataFrame:
+    """A 2 x 2 policy grid on 4 seeds, hand-made: every cost and outcome is a seed's own
+    level plus each lever's effect, plus an interaction when both levers move. Job 12
+    (both levers, seed 1) failed; job 2 (status quo, seed 3) is missing."""
+    rows = []
+    job = 0
+    for sup in supports:
+        for mon in ("status_quo", "long"):
+            for seed in (1, 2, 3, 4):
+                s, m = sup != "status_quo", mon != "status_quo"
+                row: dict[str, object] = {"job": job, "status": "complete", "seed": seed,
+                                          "policy/support": sup, "policy/monitoring": mon,
+                                          "scale": 0.01, "price_year": 2024}
+                for h in (5, 10):
+                    for c in COMPONENTS:
+                        row[f"cost_{c}_{h}y_gbp"] = 1000.0 * seed
+                    # support spends 100 and saves 40 in foster placements; monitoring
+                    # spends 30; together they spend 7 more than apart
+                    spend, together = _SUPPORT_SPEND[sup]
+                    row[f"cost_support_{h}y_gbp"] += spend + together * m
+                    row[f"cost_monitoring_{h}y_gbp"] += 30.0 * m
+                    row[f"cost_placement_foster_{h}y_gbp"] -= 40.0 * s
+                    row[f"cost_total_{h}y_gbp"] = sum(row[f"cost_{c}_{h}y_gbp"]
+                                                      for c in COMPONENTS)
+                    row[f"reentries_{h}y"] = 50.0 + seed - 5 * s - 2 * m + 1 * (s and m)
+                    row[f"harm_months_{h}y"] = 80.0 - 3 * s - 4 * m
+                    row[f"maltreatment_starts_{h}y"] = 20.0 - 1 * s
+                row["reentry_12m"] = 0.20 + 0.01 * seed - 0.02 * s  # within 0.04 of 0.20
+                row["returned_home_share"] = 0.30 + 0.001 * seed  # 0.09 off its 0.39
+                rows.append(row)
+                job += 1
+    sweep = pd.DataFrame(rows)
+    sweep.loc[12, "status"] = "failed"
+    sweep.loc[2, "status"] = "missing"
+    return sweep
+
+
+def test_effects_interactions_and_calibration_from_a_hand_made_grid() -> None:
+    sweep = _grid_sweep()
+    exp = aggregate.Experiment(kind="grid", reference={"policy/support": "status_quo",
+                                                       "policy/monitoring": "status_quo"},
+                               labels={"entitlement": "Entitlement", "long": "Long"})
+    cols = ["seed", "policy/support", "policy/monitoring"]
+    assert aggregate.varying(sweep, cols + ["scale"]) == cols
+    metrics = aggregate.metric_columns(sweep, cols)
+    assert "reentry_12m" in metrics and "cost_total_10y_gbp" in metrics
+    assert not {"job", "status", "seed", "scale", "price_year"} & set(metrics)
+    arm_cols = ["policy/support", "policy/monitoring"]
+    listed = aggregate.pair_runs(sweep, exp, cols)
+    # arms in the order of the sweep's jobs, each with its own values
+    assert [p.label for p in listed] == ["Long", "Entitlement", "Entitlement + Long"]
+    assert [p.key for p in listed] == [("status_quo", "long"), ("entitlement", "status_quo"),
+                                       ("entitlement", "long")]
+    pairs = {p.label: p for p in listed}
+    # seed 3 has no status-quo partner (job 2 missing); job 12 itself failed
+    assert pairs["Long"].unpaired == [6] and pairs["Entitlement"].unpaired == [10]
+    assert pairs["Entitlement + Long"].unpaired == [14]
+    assert list(pairs["Entitlement + Long"].arm["job"]) == [13, 15]
+    assert list(pairs["Entitlement + Long"].ref["job"]) == [1, 3]
+    assert list(pairs["Long"].arm["job"]) == [4, 5, 7]
+    for p in listed:  # rows as in the sweep, numbered afresh
+        assert list(p.arm.columns) == list(sweep.columns) == list(p.ref.columns)
+        assert list(p.arm.index) == list(range(len(p.arm)))
+    # a sweep of seeds alone, none of them the reference: no arms to pair
+    seeds_only = sweep[sweep["policy/support"] == "entitlement"]
+    seeds_only = seeds_only[seeds_only["policy/monitoring"] == "long"]
+    assert aggregate.pair_runs(seeds_only, exp, cols) == []
+    # one seed: each arm a single run
+    one_seed = aggregate.pair_runs(sweep[sweep["seed"] == 2], exp, cols)
+    assert [(p.label, list(p.arm["job"])) for p in one_seed] == [
+        ("Long", [5]), ("Entitlement", [9]), ("Entitlement + Long", [13])]
+
+    eff = aggregate.effects_table(list(pairs.values()), ["reentry_12m", "cost_total_10y_gbp"],
+                                  arm_cols).set_index(["arm", "metric"])
+    both = eff.loc["Entitlement + Long"]
+    assert both.loc["cost_total_10y_gbp", "effect_mean"] == pytest.approx(100 + 7 + 30 - 40)
+    assert both.loc["cost_total_10y_gbp", "n_pairs"] == 2
+    assert both.loc["cost_total_10y_gbp", "reference_mean"] == pytest.approx(
+        len(COMPONENTS) * 3000.0)  # seeds 2 and 4
+    assert both.loc["cost_total_10y_gbp", "arm_mean"] == pytest.approx(
+        len(COMPONENTS) * 3000.0 + 97)
+    assert both.loc["cost_total_10y_gbp", "policy/support"] == "entitlement"
+    # the same effect on both seeds: an interval of no width
+    assert both.loc["cost_total_10y_gbp", "effect_low"] == pytest.approx(97)
+    assert both.loc["cost_total_10y_gbp", "effect_high"] == pytest.approx(97)
+    ent = eff.loc["Entitlement"]
+    assert ent.loc["fe_spend_10y_gbp", "effect_mean"] == pytest.approx(100)
+    assert ent.loc["fe_savings_10y_gbp", "effect_mean"] == pytest.approx(40)
+    assert ent.loc["fe_failed_returns_avoided_5y", "effect_mean"] == pytest.approx(5)
+    assert ent.loc["fe_return_per_pound_10y", "effect_mean"] == pytest.approx(0.4)
+    assert ent.loc["fe_return_per_pound_10y", "kind"] == "ratio"
+    assert ent.loc["fe_return_per_pound_10y", "interval"] == "bootstrap"
+    assert ent.loc["reentry_12m", "effect_mean"] == pytest.approx(-0.02)
+    assert ent.loc["reentry_12m", "interval"] == "t"
+    assert "fe_reference_failed_returns_10y" not in set(eff.reset_index()["metric"])
+    # every row says what it is; an effect that has a value has its interval (3 pairs)
+    assert eff[["kind", "interval", "n_pairs"]].notna().all().all()
+    assert set(eff["kind"]) == {"difference", "ratio"}
+    assert set(eff["interval"]) == {"t", "bootstrap"}
+    long = eff.loc["Long"]
+    assert set(long["n_pairs"]) == {3}
+    valued = long[long["effect_mean"].notna()]
+    assert len(valued) > 20 and valued[["effect_low", "effect_high"]].notna().all().all()
+    assert (valued["effect_low"] <= valued["effect_mean"] + 1e-9).all()
+    assert (valued["effect_mean"] <= valued["effect_high"] + 1e-9).all()
+    # an arm with one pair has every row; an arm with none has no row, and the table its
+    # columns all the same
+    import dataclasses
+
+    ent_p = pairs["Entitlement"]
+    one = dataclasses.replace(ent_p, arm=ent_p.arm.iloc[:1], ref=ent_p.ref.iloc[:1])
+    none = dataclasses.replace(ent_p, arm=ent_p.arm.iloc[:0], ref=ent_p.ref.iloc[:0])
+    one_eff = aggregate.effects_table([one], ["reentry_12m", "cost_total_10y_gbp"], arm_cols)
+    assert len(one_eff) == len(eff.loc["Entitlement"]) and set(one_eff["n_pairs"]) == {1}
+    assert "ratio" in set(one_eff["kind"])
+    no_eff = aggregate.effects_table([none], ["reentry_12m"], arm_cols)
+    assert no_eff.empty and list(no_eff.columns) == ["arm", *arm_cols,
+                                                     *aggregate.EFFECT_COLUMNS]
+
+    inter = aggregate.interactions_table(list(pairs.values()), exp, arm_cols)
+    inter = inter.set_index("metric")
+    assert list(inter["arm"].unique()) == ["Entitlement + Long"]
+    assert inter.loc["fe_net_cost_10y_gbp", "combined_effect"] == pytest.approx(97)
+    assert inter.loc["fe_net_cost_10y_gbp", "sum_of_single_effects"] == pytest.approx(90)
+    assert inter.loc["fe_net_cost_10y_gbp", "interaction_mean"] == pytest.approx(7)
+    assert inter.loc["fe_failed_returns_avoided_10y", "interaction_mean"] == pytest.approx(-1)
+    assert inter.loc["fe_harm_months_avoided_10y", "interaction_mean"] == pytest.approx(0)
+    assert set(inter["n_pairs"]) == {2} and set(inter["levers"]) == {2}
+    assert inter[["interaction_low", "interaction_high"]].notna().all().all()
+    assert inter.loc["fe_net_cost_10y_gbp", "interaction_low"] == pytest.approx(7)
+    no_inter = aggregate.interactions_table([pairs["Long"]], exp, arm_cols)
+    assert no_inter.empty and "interaction_mean" in no_inter.columns
+    # two options of one lever: each combined arm against its own single-lever arms
+    wider = _grid_sweep(("status_quo", "entitlement", "capped"))
+    exp.labels["capped"] = "Capped"
+    inter = aggregate.interactions_table(aggregate.pair_runs(wider, exp, cols), exp, arm_cols)
+    net = inter[inter["metric"] == "fe_net_cost_10y_gbp"].set_index("arm")
+    assert net["interaction_mean"].to_dict() == pytest.approx(
+        {"Entitlement + Long": 7.0, "Capped + Long": 3.0})
+    assert net["sum_of_single_effects"].to_dict() == pytest.approx(
+        {"Entitlement + Long": 130.0 - 40, "Capped + Long": 80.0 - 40})
+
+    ref = aggregate.reference_runs(sweep, exp)
+    assert list(ref["job"]) == [0, 1, 3]
+    cal = aggregate.calibration_table(ref).set_index("metric")
+    assert cal.loc["reentry_12m", "n"] == 3
+    assert cal.loc["reentry_12m", "mean"] == pytest.approx(0.20 + 0.01 * 7 / 3)
+    assert bool(cal.loc["reentry_12m", "within"]) is True
+    assert bool(cal.loc["returned_home_share", "within"]) is False
+    assert cal.loc["returned_home_share", "target"] == 0.39
+    assert cal.loc["returned_home_share", "tolerance"] == 0.05
+    # the replicates' own spread, by hand: seeds 1, 2, 4 give 0.21, 0.22, 0.24
+    assert cal.loc["reentry_12m", "replicates_p2.5"] == pytest.approx(0.21 + 0.05 * 0.01)
+    assert cal.loc["reentry_12m", "replicates_p97.5"] == pytest.approx(0.22 + 0.95 * 0.02)
+    assert cal.loc["reentry_12m", "low"] < 0.20 + 0.07 / 3 < cal.loc["reentry_12m", "high"]
+    assert cal.loc["reentry_12m", "source"] == "Goldacre et al. 2022 (A)"
+    # a target no run measured: no mean, not within
+    assert cal.loc["treatment_share_substance_misuse", "n"] == 0
+    assert bool(cal.loc["treatment_share_substance_misuse", "within"]) is False
+
+
+def test_arm_labels_name_the_levers_moved_and_the_other_swept_values() -> None:
+    exp = aggregate.Experiment(reference={"policy/support": "status_quo", "dose": 0},
+                               labels={"entitlement": "Entitlement", "5": "five",
+                                       "status_quo": "Status quo"})
+    assert exp.label(5) == "five" and exp.label("other") == "other"
+    cols = ["policy/support", "dose", "size"]
+
+    def label(support: str, dose: object, size: str) -> str:
+        return aggregate._arm_label(pd.Series({"policy/support": support, "dose": dose,
+                                               "size": size}), exp, cols)
+
+    assert label("entitlement", 0, "big") == "Entitlement (big)"
+    assert label("entitlement", 5, "big") == "Entitlement + five (big)"
+    assert label("status_quo", "0", "small") == "Status quo (small)"  # "0" is 0: same text
+    assert aggregate._arm_label(pd.Series({"policy/support": "status_quo", "dose": 0}), exp,
+                                ["policy/support", "dose"]) == "Status quo"
+    assert aggregate.Experiment().label("status_quo") == "status_quo"
+    assert aggregate._arm_label(pd.Series({"policy/support": "entitlement", "dose": 0,
+                                           "size": "big", "region": "north"}), exp,
+                                cols + ["region"]) == "Entitlement (big, north)"
+
+
+def test_a_calibration_target_met_exactly_at_its_tolerance_is_within(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aggregate, "TARGETS", {"x": (0.5, 0.25, "by hand")})
+    runs = pd.DataFrame({"x": [0.75, 0.75]})  # exactly representable: |0.75 - 0.5| = 0.25
+    assert bool(aggregate.calibration_table(runs).loc[0, "within"]) is True
+    runs = pd.DataFrame({"x": [0.8125, 0.8125]})
+    assert bool(aggregate.calibration_table(runs).loc[0, "within"]) is False

@@ -175,8 +175,7 @@ def pair_runs(sweep: pd.DataFrame, exp: Experiment, cols: list[str]) -> list[Pai
     arms = sweep[~is_ref]
     if arms.empty or not arm_cols:
         return out
-    for key, group in arms.groupby([arms[c].astype(str) for c in arm_cols], sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for _, group in arms.groupby([arms[c].astype(str) for c in arm_cols], sort=False):
         a_idx, r_idx, unpaired = [], [], []
         for i, row in group.iterrows():
             if row["status"] != COMPLETE:
@@ -228,8 +227,8 @@ def effects_table(pairs: list[Pairs], metrics: list[str], arm_cols: list[str]) -
             r = p.ref[name].to_numpy(dtype=float)
             m, lo, hi = mean_interval(a - r)
             rows.append({**head, "metric": name, "kind": "difference", "interval": "t",
-                         "n_pairs": n, "reference_mean": float(np.nanmean(r)) if n else math.nan,
-                         "arm_mean": float(np.nanmean(a)) if n else math.nan,
+                         "n_pairs": n, "reference_mean": float(np.nanmean(r)),
+                         "arm_mean": float(np.nanmean(a)),
                          "effect_mean": m, "effect_low": lo, "effect_high": hi})
     columns = ["arm", *arm_cols, *EFFECT_COLUMNS]
     return pd.DataFrame(rows, columns=columns)

@@ -1,9 +1,11 @@
 """The Hydra callback of every ``revolving-door -m`` sweep (``hydra.callbacks.sweep``).
 
-* Before a single run, and before a multirun's first job: checks that the output folders
-  can be written and are not in use by another run (:func:`sim.results.folder_lock`); if
-  not, a one-line error naming the folder and exit status 2, before Hydra writes anything
-  there (its own error would be a long traceback, and a sweep would stop half way).
+* Before a single run, and before a multirun's first job: checks that the output folder
+  (the sweep folder in a multirun) can be written and is not in use by another run
+  (:func:`sim.results.folder_lock`); if not, a one-line error naming the folder and exit
+  status 2, before Hydra writes anything there (its own error would be a long traceback).
+* In a multirun, a job whose own folder cannot be prepared is a failed job like any other
+  (:mod:`sim.sweep.guard`): its error is recorded, the other jobs run.
 * When the multirun starts: counts the planned jobs and records ``sweep_info.json`` (model
   version and commit, command, number of jobs, start time) in the sweep folder.
 * When each job ends (in the process that ran it, whatever the launcher): prints a
@@ -29,6 +31,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from sim.sweep import guard
 from sim.sweep.jobs import COMPLETE, FAILED, INFO_FILE, MISSING, SweepError, count_status, \
     planned_overrides
 
@@ -41,13 +44,11 @@ def _say(text: str) -> None:
     print(f"[sweep] {text}", flush=True)
 
 
-def folder_problem(folder: Path, must_exist: bool = True) -> str:
+def folder_problem(folder: Path) -> str:
     """Why a run cannot write into ``folder`` ("" if it can): it cannot be made or written,
     or another run holds it. Leaves nothing behind but the folder itself."""
     from sim.results import folder_in_use
 
-    if not must_exist and not os.path.lexists(folder):
-        return ""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".revolving-door-probe-{os.getpid()}"
@@ -72,7 +73,18 @@ class SweepCallback(Callback):
         if problem:
             _refuse(problem)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # never empty: pickle calls __setstate__ only for a state
+        return {**self.__dict__, "guard": True}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled with a job, in the process that runs it (a joblib worker, a SLURM
+        task): a job whose folder cannot be prepared is a failed job there too."""
+        self.__dict__.update(state)
+        guard.install()
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        guard.install()  # before the launcher runs a job (sim/sweep/guard.py)
         sweep_dir = Path(str(config.hydra.sweep.dir))
         problem = folder_problem(sweep_dir)
         if problem:
@@ -82,12 +94,6 @@ class SweepCallback(Callback):
         except SweepError as err:
             _say(f"no sweep report for this sweep: {err}")
             return
-        # a job folder that exists but cannot be written would stop Hydra itself, and with
-        # it every later job: refuse now, before any job runs
-        for num in range(n):
-            problem = folder_problem(sweep_dir / str(num), must_exist=False)
-            if problem:
-                _refuse(f"job {num}: {problem}; nothing was run")
         name = config.get("experiment", {}).get("name", "adhoc") if config.get(
             "experiment") else "adhoc"
         launcher = str(config.hydra.runtime.choices.get("hydra/launcher", ""))
