@@ -241,7 +241,8 @@ def test_run_json_records_what_made_the_run(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "run.json").read_text()) == {
         "package": "revolving-door", "version": __version__, "seed": 7,
         "mesa": mesa.__version__, "python": platform.python_version(),
-        "policies": ["support:entitlement"], "workers": 1}
+        "policies": {"monitoring": "status_quo", "support": "entitlement",
+                     "treatment": "status_quo"}, "workers": 1}
 
 
 def test_run_splits_as_asked_reports_progress_and_keeps_every_table(tmp_path: Path) -> None:

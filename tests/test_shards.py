@@ -158,7 +158,9 @@ def test_a_split_run_records_the_policies_given_to_it() -> None:
 
     res = sim.run(tiny(seed=4, warmup_years=1, years=1), workers=2,
                   policies=[SupportEntitlement(councils=[0, 1])])
-    assert res.run_info["policies"] == ["support:entitlement"]
+    assert res.run_info["policies"] == {"monitoring": "status_quo",
+                                        "support": "entitlement(councils=[0, 1])",
+                                        "treatment": "status_quo"}
     assert res.run_info["workers"] == 2
 
 
@@ -211,6 +213,7 @@ def test_merged_books_are_the_sums_of_the_shards_books() -> None:
 
     import numpy as np
 
+    from sim.records import Records
     from sim.shards import _merge
 
     a = _shard_records([(1.0, 0, 10)], [(1.5, 0)])
@@ -223,8 +226,9 @@ def test_merged_books_are_the_sums_of_the_shards_books() -> None:
         harm[:, council] = 0.5 * k
         ledger = np.zeros((2, 4))
         ledger[council] = 10.0 * k
-        return {"returns": rec[0], "exits": rec[1], "families": rec[2],
-                "entries_total": rec[3], "stocks": cell, "flows": cell + 1, "harm": harm,
+        return {"returns": rec[0], "exits": rec[1], "episodes": Records().episodes_frame(),
+                "families": rec[2], "entries_total": rec[3], "stocks": cell,
+                "flows": cell + 1, "harm": harm,
                 "ledger": ledger, "activations": 100 * k, "events": 1000 * k}
 
     model = SimpleNamespace(config=SimpleNamespace(total_months=36), records=None,
