@@ -140,13 +140,8 @@ def parse_entry(entry: Any, hint: Any, where: str) -> Any:
     if not isinstance(entry, dict):
         raise ParamFileError(f"{where}: expected a mapping with {', '.join(REQUIRED)}; got "
                              f"{entry!r}")
-    extra = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
-    if extra:
-        raise ParamFileError(f"{where}: unknown key {extra[0]!r}; allowed: "
-                             f"{', '.join(REQUIRED + OPTIONAL)}")
-    missing = [k for k in REQUIRED if k not in entry]
-    if missing:
-        raise ParamFileError(f"{where}: missing {missing[0]!r}")
+    _check_names(entry, list(REQUIRED + OPTIONAL), list(REQUIRED), where,
+                 unknown="unknown key", missing="missing {name!r}")
     for key in ("label", "unit", "source", "reason"):
         if not isinstance(entry[key], str) or not entry[key].strip():
             raise ParamFileError(f"{where}: {key!r} must be a non-empty text")
@@ -172,19 +167,26 @@ def parse_entry(entry: Any, hint: Any, where: str) -> Any:
         raise ParamFileError(f"{where}: {e}") from e
 
 
+def _check_names(got: dict[str, Any], allowed: list[str], required: list[str], where: str, *,
+                 unknown: str, missing: str) -> None:
+    """One line naming the first unknown name (with the allowed ones) or the first missing
+    one, so a slip in a parameter file is found before anything runs."""
+    extra = sorted(set(got) - set(allowed))
+    if extra:
+        raise ParamFileError(f"{where}: {unknown} {extra[0]!r}; allowed: {', '.join(allowed)}")
+    absent = [name for name in required if name not in got]
+    if absent:
+        raise ParamFileError(f"{where}: " + missing.format(name=absent[0]))
+
+
 def parse_group(data: Any, hints: dict[str, Any], where: str) -> dict[str, Any]:
     """Check a group file's content against the annotations ``hints`` of the dataclass's
     fields declared without a default; return the fields, by name."""
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
         raise ParamFileError(f"{where}: expected a mapping with key 'parameters'")
     entries = data["parameters"]
-    unknown = sorted(set(entries) - set(hints))
-    if unknown:
-        raise ParamFileError(f"{where}: unknown parameter {unknown[0]!r}; allowed: "
-                             f"{', '.join(hints)}")
-    missing = [name for name in hints if name not in entries]
-    if missing:
-        raise ParamFileError(f"{where}: parameter {missing[0]!r} is declared but has no entry")
+    _check_names(entries, list(hints), list(hints), where, unknown="unknown parameter",
+                 missing="parameter {name!r} is declared but has no entry")
     return {name: parse_entry(entries[name], hints[name], f"{where}: {name}")
             for name in hints}
 
