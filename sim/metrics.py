@@ -23,7 +23,7 @@ import pandas as pd
 from sim.agents.child import EntryReason, ExitKind
 from sim.ledger import GROUPS
 from sim.records import END_REENTERED
-from sim.plausibility import plausibility_metrics
+from sim.plausibility import following_episodes, plausibility_metrics
 from sim.variation import variation_metrics
 
 if TYPE_CHECKING:
@@ -147,7 +147,11 @@ def failed_returns_after_first(df_all: pd.DataFrame, start: float, t_end: float,
     return counts.reindex(ids, fill_value=0)
 
 
-def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
+def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None = None,
+                    costs: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Every metric of ``metrics.json``. ``councils`` and ``costs``: the run's
+    :func:`councils_frame` and :func:`failed_return_costs`, if the caller has them already
+    (they are built otherwise)."""
     cfg = model.config
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     scale = cfg.scale
@@ -214,9 +218,10 @@ def compute_metrics(model: "RevolvingDoorModel") -> dict[str, Any]:
     out["cost_total_per_year_gbp"] = out["cost_total_gbp"] / years
     out["price_year"] = cfg.price_year
     out.update(horizon_metrics(model))
-    out.update(plausibility_metrics(model, councils_frame(model)))
+    out.update(plausibility_metrics(model, councils_frame(model) if councils is None
+                                    else councils))
     out.update(variation_metrics(model))
-    out.update(cost_comparison_metrics(model))
+    out.update(cost_comparison_metrics(model, costs))
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
 
 
@@ -269,42 +274,21 @@ HOLMES_SUPPORT_PER_FAMILY = (7857.0, 2024)
 def _failed_return_cohort(model: "RevolvingDoorModel") -> pd.DataFrame:
     """Children's re-entries after a failed return in the measured period, at least
     :data:`HOLMES_HORIZON_MONTHS` before the end of the run, with the months each then
-    spent in care within that horizon (``months``: until the child went home again, left
-    care another way or turned 18, else the whole horizon)."""
+    spent in care within that horizon (``months``: until the episode the re-entry started
+    ended, by going home again, leaving care another way or turning 18, else the whole
+    horizon)."""
     cfg = model.config
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     h = float(HOLMES_HORIZON_MONTHS)
     ret = model.records.returns_frame()
     failed = ret[(ret["end_kind"] == END_REENTERED) & (ret["end_time"] >= start)
                  & (ret["end_time"] <= t_end - h)]
-    out = pd.DataFrame({"child": failed["child"].to_numpy(),
-                        "council": failed["council"].to_numpy().astype(np.int64),
-                        "reentry": failed["end_time"].to_numpy(dtype=float),
-                        "nth": failed["nth"].to_numpy(),
-                        "care_order": failed["care_order"].to_numpy(dtype=bool),
-                        "birth": (failed["time"] - failed["age"]).to_numpy(dtype=float)})
-    end = out["reentry"].to_numpy() + h
-    # the child's next return home ends the episode
-    nxt = ret[["child", "nth", "time"]].rename(columns={"time": "next_return"})
-    nxt = nxt.assign(nth=nxt["nth"] - 1)
-    merged = out.merge(nxt, on=["child", "nth"], how="left")
-    end = np.fmin(end, merged["next_return"].to_numpy(dtype=float))
-    # or the child leaves care another way (adoption, guardianship, other, 18): episode
-    # endings carry the child's age, which with the time gives the birth date to match on
-    ex = model.records.exits_frame()
-    ex = ex[ex["kind"] != int(ExitKind.RETURNED_HOME)]
-    if len(ex) and len(out):
-        other = pd.DataFrame({"council": ex["council"].to_numpy().astype(np.int64),
-                              "birth": (ex["time"] - ex["age"]).to_numpy(dtype=float),
-                              "exit_other": ex["time"].to_numpy(dtype=float)})
-        left = out[["council", "birth"]].reset_index().sort_values("birth")
-        m = pd.merge_asof(left, other.sort_values("birth"), on="birth", by="council",
-                          tolerance=1e-6, direction="nearest").set_index("index").sort_index()
-        exit_t = m["exit_other"].to_numpy(dtype=float)
-        exit_t = np.where(exit_t > out["reentry"].to_numpy(), exit_t, np.nan)
-        end = np.fmin(end, exit_t)
-    out["months"] = end - out["reentry"].to_numpy()
-    return out
+    reentry = failed["end_time"].to_numpy(dtype=float)
+    episode_end = following_episodes(failed, model.records.episodes_frame())["end"]
+    end = np.fmin(reentry + h, episode_end.to_numpy(dtype=float))  # NaN (open): the horizon
+    return pd.DataFrame({"child": failed["child"].to_numpy(), "reentry": reentry,
+                         "care_order": failed["care_order"].to_numpy(dtype=bool),
+                         "months": end - reentry})
 
 
 def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:

@@ -65,18 +65,26 @@ def returns_per_child(all_returns: pd.DataFrame, start: float, end: float) -> di
     return out
 
 
-def after_reentry(all_returns: pd.DataFrame, exits: pd.DataFrame, start: float,
+def following_episodes(reentries: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
+    """The episode of care each re-entry started: for rows of a returns frame whose return
+    ended in a re-entry, the child's episode beginning at that moment, with ``child``,
+    ``start``, ``end`` (NaN while open) and ``end_kind`` (:class:`~sim.agents.child.ExitKind`),
+    in the rows' order. ``episodes``: :meth:`sim.records.Records.episodes_frame`."""
+    key = pd.DataFrame({"child": reentries["child"].to_numpy(),
+                        "start": reentries["end_time"].to_numpy(dtype=float)})
+    return key.merge(episodes[["child", "start", "end", "end_kind"]], on=["child", "start"],
+                     how="left", validate="many_to_one")
+
+
+def after_reentry(all_returns: pd.DataFrame, episodes: pd.DataFrame, start: float,
                   end: float) -> dict[str, float]:
     """What follows a re-entry: how soon the child goes home again, how long the episode."""
     re = all_returns[(all_returns["end_kind"] == END_REENTERED)
                      & (all_returns["end_time"] >= start) & (all_returns["end_time"] < end)]
-    re = re[["child", "end_time"]].rename(columns={"end_time": "start"})
-    nxt = exits[["child", "start", "time", "kind"]]
-    m = re.merge(nxt, on=["child", "start"], how="left")
-    ended = m["time"].notna().to_numpy()
-    stay = np.where(ended, m["time"].to_numpy() - m["start"].to_numpy(),
-                    end - m["start"].to_numpy())
-    home = ended & (m["kind"].to_numpy() == int(ExitKind.RETURNED_HOME))
+    m = following_episodes(re, episodes)
+    ended = m["end"].notna().to_numpy()
+    stay = np.where(ended, m["end"].to_numpy(), end) - m["start"].to_numpy()
+    home = ended & (m["end_kind"].to_numpy() == int(ExitKind.RETURNED_HOME))
     out = {}
     for h in (3, 12):
         cohort = m["start"].to_numpy() <= end - h
@@ -107,8 +115,7 @@ def plausibility_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame
     cfg = model.config
     start, end = float(cfg.measure_start), float(cfg.total_months)
     all_returns = model.records.returns_frame()
-    exits = model.records.exits_frame()
     out = returns_per_child(all_returns, start, end)
-    out.update(after_reentry(all_returns, exits, start, end))
+    out.update(after_reentry(all_returns, model.records.episodes_frame(), start, end))
     out.update(council_spread(councils, cfg.scale))
     return out

@@ -23,7 +23,7 @@ class ReturnRecord:
     __slots__ = ("child", "family", "council", "time", "reason", "nth", "first_return",
                  "substance", "treated", "support_level", "end_time", "end_kind",
                  "first_maltreatment", "maltreatment_count", "harm_months", "after_maltreatment",
-                 "problems", "care_order", "age", "unplanned", "episode_start")
+                 "problems", "care_order", "age", "unplanned")
 
     def __init__(self, child: int, family: int, council: int, time: float, reason: int,
                  nth: int, first_return: float, substance: bool, support_level: int) -> None:
@@ -47,7 +47,6 @@ class ReturnRecord:
         self.care_order = False
         self.age = math.nan  # child's age at the return, months
         self.unplanned = False  # an unplanned return (see Transitions.return_home)
-        self.episode_start = math.nan  # when the episode of care that ended in this return began
 
 
 class EpisodeLog:
@@ -129,14 +128,13 @@ class Records:
         self.exit_problems: list[int] = []  # parental problems at first entry (bit mask)
         self.exit_age: list[float] = []  # child's age when the episode ended, months
         self.exit_episode: list[int] = []  # the family's episode of care (1 = first)
-        self.exit_child: list[int] = []  # the child's unique id
-        self.exit_start: list[float] = []  # when the episode began
         self.families = 0
         self.entries_total = 0
         #: every child's episodes of care (for SSDA903 output)
         self.episodes = EpisodeLog()
         self._returns_cache: tuple[int, pd.DataFrame] | None = None
         self._exits_cache: tuple[int, pd.DataFrame] | None = None
+        self._episodes_cache: tuple[int, pd.DataFrame] | None = None
         #: set for a run split between processes: the merged (returns, exits) frames
         self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
         #: set for a run split between processes: the shards' episode frames, merged
@@ -144,7 +142,7 @@ class Records:
 
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
-                    episode: int = 1, child: int = -1, start: float = math.nan) -> None:
+                    episode: int = 1) -> None:
         self.exit_time.append(t)
         self.exit_council.append(council)
         self.exit_reason.append(reason)
@@ -153,8 +151,6 @@ class Records:
         self.exit_problems.append(problems)
         self.exit_age.append(age)
         self.exit_episode.append(episode)
-        self.exit_child.append(child)
-        self.exit_start.append(start)
 
     def returns_frame(self) -> pd.DataFrame:
         """All returns as a data frame, in canonical order (built once per number of
@@ -182,7 +178,10 @@ class Records:
         """Every child's episodes of care (see :meth:`EpisodeLog.frame`)."""
         if self._episodes_frame is not None:
             return self._episodes_frame
-        return self.episodes.frame()
+        n = len(self.episodes.start_child) + len(self.episodes.end_child)
+        if self._episodes_cache is None or self._episodes_cache[0] != n:
+            self._episodes_cache = (n, self.episodes.frame())
+        return self._episodes_cache[1]
 
     def _build_exits_frame(self) -> pd.DataFrame:
         return canonical(pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
@@ -192,9 +191,7 @@ class Records:
                              "care_order": np.asarray(self.exit_care_order, dtype=bool),
                              "problems": np.asarray(self.exit_problems, dtype=int),
                              "age": np.asarray(self.exit_age, dtype=float),
-                             "episode": np.asarray(self.exit_episode, dtype=int),
-                             "child": np.asarray(self.exit_child, dtype=np.int64),
-                             "start": np.asarray(self.exit_start, dtype=float)}))
+                             "episode": np.asarray(self.exit_episode, dtype=int)}))
 
     @classmethod
     def merged(cls, parts: list[tuple[pd.DataFrame, pd.DataFrame, int, int]],

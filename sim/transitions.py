@@ -225,7 +225,6 @@ class Transitions:
             rec.care_order = fam.care_order
             rec.age = t - child.birth_time
             rec.unplanned = not planned
-            rec.episode_start = fam.episode_start
             m.records.returns.append(rec)
             child.return_record = rec
             self._episode_end(t, fam, child, ExitKind.RETURNED_HOME)
@@ -261,8 +260,7 @@ class Transitions:
         self.m.records.episodes.end(child.unique_id, t, int(kind))
         self.m.records.episode_end(t, fam.council.index, int(child.reason), kind,
                                    care_order=fam.care_order, problems=_bits(fam.present),
-                                   age=t - child.birth_time, episode=fam.episodes,
-                                   child=child.unique_id, start=fam.episode_start)
+                                   age=t - child.birth_time, episode=fam.episodes)
 
     def leave_care(self, fam: Family, t: float) -> None:
         """The children leave care another way: adoption, guardianship, or other."""

@@ -99,6 +99,17 @@ def test_failed_return_cost_against_a_hand_built_scenario() -> None:
                           fromlist=["ExitKind"]).ExitKind.ADOPTED, age=35.5)
     # a re-entry too late to be followed for 12 months does not count
     ret(4, t0, 1, me - 6.0, 1, 40.0)
+    # the episodes of care the re-entries started (the model's episode log): child 1's ends
+    # with its return at t0+3, child 3's with the adoption, children 2's and 4's are open
+    from sim.agents.child import ExitKind
+    from sim.records import EpisodeLog
+
+    m.records.episodes = EpisodeLog()
+    m.records._episodes_cache = None
+    for child, t in ((1, t0 + 1), (2, t0 + 2), (3, t0 + 1), (4, me - 6.0)):
+        m.records.episodes.start(child, t, 0, 0.0, 0, False, 0)
+    m.records.episodes.end(1, t0 + 3, int(ExitKind.RETURNED_HOME))
+    m.records.episodes.end(3, t0 + 5.5, int(ExitKind.ADOPTED))
     df = failed_return_costs(m).set_index("component")
     # by hand: per child-month 3000 placement + 200 planning; per re-entry 3000 process;
     # months in care within 12: 2, 12, 4.5 -> mean 18.5/3
