@@ -168,25 +168,24 @@ def folder_in_use(folder: str | Path) -> bool:
         os.close(fd)
 
 
-def collect(model: Any) -> Results:
-    """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`."""
 def collect(model: Any, ssda903: bool = False) -> Results:
     """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`
     (``ssda903``: keep the children's episodes, to write them as SSDA903)."""
     import mesa
 
     cfg: ModelConfig = model.config
+    councils, costs = councils_frame(model), failed_return_costs(model)
     return Results(
         episodes=model.records.episodes_frame() if ssda903 else None,
-        metrics=compute_metrics(model),
+        metrics=compute_metrics(model, councils, costs),
         reentry_curve=reentry_curve(model),
         timeseries=timeseries_frame(model),
-        councils=councils_frame(model),
+        councils=councils,
         config=cfg.to_dict(),
         run_info={"package": "revolving-door", "version": __version__, "seed": cfg.seed,
                   "mesa": mesa.__version__, "python": platform.python_version(),
                   "policies": policy_names(model.policies)},
-        failed_return_costs=failed_return_costs(model),
+        failed_return_costs=costs,
     )
 
 
