@@ -103,7 +103,7 @@ def breakeven_clause(be: pd.Series, fall: pd.Series, subject: str = "it") -> str
             f"{row_with_interval(be, share)} ({achieved})")
 
 
-def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
+def save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for ext in ("png", "svg"):
@@ -263,7 +263,7 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
         fig.text(0.01, 0.925, sub, ha="left", va="top", fontsize=9.5, wrap=True)
         fig.subplots_adjust(top=0.8)
         _source(fig, meta)
-        return _save(fig, folder, "false_economy")
+        return save(fig, folder, "false_economy")
 
 
 #: Width of a figure meant to be pasted into a document at page width (inches: an A4 page's
@@ -326,7 +326,7 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
                      x=0.01, ha="left", fontsize=11, fontweight="bold")
         _source(fig, meta, "Points: averages over paired runs; lines: 95% intervals. The "
                 "dashed line at 100p: support that pays for itself.")
-        return _save(fig, folder, name)
+        return save(fig, folder, name)
 
 
 # ---------------------------------------------------------------- dose-response
@@ -374,7 +374,7 @@ def dose_figure(effects: pd.DataFrame, doses: dict[str, float], dose_label: str,
                  "intervals over paired runs.", fontsize=9)
         fig.subplots_adjust(top=0.78, wspace=0.3)
         _source(fig, meta)
-        return _save(fig, folder, "dose_response")
+        return save(fig, folder, "dose_response")
 
 
 # ---------------------------------------------------------------- policy grid
@@ -415,7 +415,7 @@ def grid_figure(effects: pd.DataFrame, interactions: pd.DataFrame, meta: dict[st
                      x=0.01, ha="left", fontsize=12, fontweight="bold")
         _source(fig, meta, "Dots: averages over paired runs; lines: 95% intervals. Diamonds: "
                 "what adding up the single levers would predict; the gap is the interaction.")
-        return _save(fig, folder, "policy_grid")
+        return save(fig, folder, "policy_grid")
 
 
 # ---------------------------------------------------------------- councils
@@ -494,7 +494,7 @@ def councils_figure(councils: pd.DataFrame, decomposition: pd.DataFrame,
         fig.subplots_adjust(top=0.8)
         _source(fig, meta, "Left and middle: one replicate's councils (grey lines: 95% "
                 "intervals). Right: averages over replicates with 95% intervals.")
-        return _save(fig, folder, "councils")
+        return save(fig, folder, "councils")
 
 
 # ---------------------------------------------------------------- calibration
@@ -545,4 +545,4 @@ def calibration_figure(calib: pd.DataFrame, meta: dict[str, Any], folder: Path) 
             cax.set_xlabel("thousands of children (England)")
         fig.tight_layout()
         _source(fig, meta)
-        return _save(fig, folder, "calibration")
+        return save(fig, folder, "calibration")

@@ -32,6 +32,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.sweep.figures import gbp_m, save, share  # noqa: E402
+
 #: Holmes 2024 (docs/evidence.md#holmes-national-totals): supporting every returning
 #: family costs about £67m a year against £316m a year of failed returns, so support pays
 #: for itself if it cuts failed returns by 67/316, about a fifth.
@@ -99,7 +101,6 @@ def range_text(table: pd.DataFrame) -> str:
 def frontier_figure(table: pd.DataFrame, meta: dict[str, Any], folder: Path,
                     name: str = "false_economy_frontier") -> list[Path]:
     """Net cost a year against the fall in failed returns, with break-even lines."""
-    folder.mkdir(parents=True, exist_ok=True)
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "revolving-door",
                          "font.size": 9}):
         fig, ax = plt.subplots(figsize=(6.3, 4.4))
@@ -147,24 +148,13 @@ def frontier_figure(table: pd.DataFrame, meta: dict[str, Any], folder: Path,
                "intervals; Holmes 2024 via docs/evidence.md#holmes-national-totals.")
         fig.text(0.01, -0.02, src, fontsize=6.5, color="#4d4d4d", ha="left", va="top",
                  wrap=True)
-        out = []
-        for ext in ("png", "svg"):
-            p = folder / f"{name}.{ext}"
-            fig.savefig(p, dpi=150 if ext == "png" else None, bbox_inches="tight",
-                        metadata={"Date": None} if ext == "svg" else {})
-            out.append(p)
-        plt.close(fig)
-    return out
+        return save(fig, folder, name)
 
 
 def range_table_md(table: pd.DataFrame) -> str:
     """``headline_range.csv`` as a Markdown table for the experiment page (one row an arm)."""
-    def gbp(x: float) -> str:
-        return "n/a" if not math.isfinite(x) else (f"-£{-x / 1e6:,.0f}m" if x < 0
-                                                    else f"£{x / 1e6:,.0f}m")
-
     def pct(x: float) -> str:
-        return "n/a" if not math.isfinite(x) else f"{x * 100:.1f}%"
+        return share(x, 1)
 
     def p(x: float) -> str:
         return "n/a" if not math.isfinite(x) else f"{x * 100:.1f}p"
@@ -176,8 +166,8 @@ def range_table_md(table: pd.DataFrame) -> str:
         be_text = ("no fall would be enough" if math.isfinite(be) and be > 1.0 else pct(be))
         lines.append(
             f"| {r['arm']} | {p(r['return_per_pound'])} ({p(r['return_per_pound_low'])} to "
-            f"{p(r['return_per_pound_high'])}) | {gbp(r['net_cost_per_year_gbp'])} "
-            f"({gbp(r['net_cost_per_year_gbp_low'])} to "
-            f"{gbp(r['net_cost_per_year_gbp_high'])}) | {pct(r['fall'])} ({pct(r['fall_low'])}"
+            f"{p(r['return_per_pound_high'])}) | {gbp_m(r['net_cost_per_year_gbp'])} "
+            f"({gbp_m(r['net_cost_per_year_gbp_low'])} to "
+            f"{gbp_m(r['net_cost_per_year_gbp_high'])}) | {pct(r['fall'])} ({pct(r['fall_low'])}"
             f" to {pct(r['fall_high'])}) | {be_text} |")
     return "\n".join(lines)
