@@ -159,11 +159,13 @@ class Hazards:
                     rel *= self.treatment_relapse_rr
                 r[_P0 + j] = rel
         early = t - fam.return_time < self.early_months
-        rushed = self.unplanned_early if (early and fam.unplanned) else 1.0
+        # the family's extra risk after this return (issue 12): an unplanned return's early
+        # months, neglect, a child over six at the return
+        risk = self.unplanned_early if (early and fam.unplanned) else 1.0
         if fam.reason == _NEGLECT:
-            rushed *= self.rr_neglect
+            risk *= self.rr_neglect
         if fam.over6_at_return:
-            rushed *= self.rr_over6
+            risk *= self.rr_over6
         if fam.in_harm:
             r[_DET] = self.detect_open if fam.case_open else self.detect_closed
         else:
@@ -173,8 +175,8 @@ class Hazards:
                 h *= self.rr_open
             if early:
                 h *= self.maltreatment_early
-            r[_MALT] = h * malt_rr * fam.frailty * rushed
-        brk = self.breakdown * fam.frailty * rushed
+            r[_MALT] = h * malt_rr * fam.frailty * risk
+        brk = self.breakdown * fam.frailty * risk
         if other:
             brk *= self.breakdown_rr_other
         if not early:

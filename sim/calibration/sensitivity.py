@@ -42,19 +42,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import RangeError, parameters_by_path, select
+from sim.config_files import config_dir
 
 OUTPUTS = {
     "breakdown_24m_abuse_neglect": "breakdown within 24 months, abuse or neglect returns",
     "net_cost_per_year_gbp": "net cost of the support entitlement, GBP a year (England)",
 }
-#: The support entitlement whose net cost is analysed: Holmes' package (issue 12; the main
-#: arm of the false-economy experiment, configs/policy/support/entitlement_holmes.yaml).
-ENTITLEMENT = {"support": {"kind": "entitlement", "fixed_levels": True, "low_need_months": 6,
-                           "medium_months": 12, "high_months": 12, "holmes_costs": True,
-                           "taper_months": 0, "assessment_cost": 0.0}}
+#: The support entitlement whose net cost is analysed: Holmes' package (issue 12), the main
+#: arm of the false-economy experiment, read from its own config option so the two cannot
+#: drift apart.
+ENTITLEMENT = {"support": yaml.safe_load(
+    (config_dir() / "policy" / "support" / "entitlement_holmes.yaml").read_text())}
 
 
 def _pair(config: dict[str, Any]) -> dict[str, float]:
