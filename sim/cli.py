@@ -96,7 +96,10 @@ def summary(results: Results, seconds: float) -> str:
     for name, (target, tol, _) in TARGETS.items():
         v = m.get(name, float("nan"))
         ok = "yes" if (not math.isnan(v) and abs(v - target) <= tol) else "NO"
-        lines.append(f"{name:36s} {v:9.3f} {target:7.2f} {tol:6.2f}  {ok}")
+        if abs(target) > 1:  # a count (children in care, starts a year), not a share
+            lines.append(f"{name:36s} {v:9,.0f} {target:7,.0f} {tol:6,.0f}  {ok}")
+        else:
+            lines.append(f"{name:36s} {v:9.3f} {target:7.2f} {tol:6.2f}  {ok}")
     py = results.config["price_year"]
     lines += ["", f"Costs to councils, England-equivalent, {py} prices, whole measured period:"]
     for key, label in (("cost_total_gbp", "total"), ("cost_placement_gbp", "placements"),
