@@ -2,7 +2,8 @@
 
 Parameters are monthly probabilities; this module turns them into rates
 (``rate = -ln(1 - p)``) once, and multiplies rates by hazard ratios. Everything that makes
-an event likelier or less likely is in :meth:`Hazards.compute`, in one place.
+an event likelier or less likely is in :meth:`Hazards.compute`, in one place, computed for
+many families at once (arrays, :mod:`sim.state`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.agents.child import EntryReason
-from sim.agents.family import Clock, Location
+from sim.agents.family import N_CLOCKS, Clock, Location
 from sim.parameters import Parameters
 
 if TYPE_CHECKING:
-    from sim.agents.family import Family
+    from sim.state import Table as FamilyTable
 
 _RETURN = int(Clock.RETURN)
 _EXIT = int(Clock.EXIT)
@@ -24,7 +27,6 @@ _MALT = int(Clock.MALTREATMENT)
 _DET = int(Clock.DETECTION)
 _BRK = int(Clock.BREAKDOWN)
 _UNPL = int(Clock.UNPLANNED_RETURN)
-_NO_RATES = [0.0] * len(Clock)
 _IN_CARE, _AT_HOME = Location.IN_CARE, Location.AT_HOME
 _OTHER = EntryReason.OTHER
 _NEGLECT = EntryReason.NEGLECT
@@ -83,105 +85,113 @@ class Hazards:
         self.disengaged_share = s.disengaged_effect_share
         self.treatment_resolution_rr = s.treatment_resolution_rr
         self.treatment_relapse_rr = s.treatment_relapse_rr
+        self.resolve_arr = np.array(self.resolve)
+        self._support_malt = np.array(self.support_maltreatment_rr)
+        self._support_res = np.array(self.support_resolution_rr)
 
-    def support_effect(self, fam: "Family") -> tuple[float, float]:
-        """(maltreatment hazard ratio, resolution rate ratio) of the family's support."""
-        lvl = fam.support_level
-        if lvl == 0:
-            return 1.0, 1.0
-        m = self.support_maltreatment_rr[lvl]
-        r = self.support_resolution_rr[lvl]
-        if not fam.engaged:
-            d = self.disengaged_share
-            m = 1.0 - (1.0 - m) * d
-            r = 1.0 + (r - 1.0) * d
+    def support_effect(self, level: np.ndarray, engaged: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """(maltreatment hazard ratio, resolution rate ratio) of families' support, by
+        support level (0 to 3) and engagement."""
+        m = self._support_malt[level]
+        r = self._support_res[level]
+        d = self.disengaged_share
+        m = np.where(engaged, m, 1.0 - (1.0 - m) * d)
+        r = np.where(engaged, r, 1.0 + (r - 1.0) * d)
         return m, r
 
-    def compute(self, fam: "Family", t: float) -> None:
-        """Set ``fam.rates`` (per month) for the family's situation at time ``t``."""
-        r = fam.rates
-        r[:] = _NO_RATES
-        unresolved = fam.unresolved
-        other = fam.reason == _OTHER
-        location = fam.location
-        if location == _IN_CARE:
-            base = self.return_early[1 if other else 0]
-            late = t - fam.episode_start >= self.early_months
-            if late:
-                base *= self.return_late_mult
-            if not fam.care_order:
-                # unplanned: parents' or the child's doing, not the council's decision, so
-                # neither its return propensity nor its thoroughness applies
-                u = self.unplanned_return
-                r[_UNPL] = u * self.return_late_mult if late else u
-            mult = fam.council.return_propensity
-            if fam.care_order:
-                mult *= self.care_order_mult
-            if fam.episodes > 1:
-                mult *= self.reentry_mult
-            if unresolved[0] or unresolved[1] or unresolved[2]:
-                mult *= 1.0 - fam.council.thoroughness
-            r[_RETURN] = base * mult
-            youngest, eldest = INF_AGE, -1.0
-            for ch in fam.children:
-                age = t - ch.birth_time
-                if age < youngest:
-                    youngest = age
-                if age > eldest:
-                    eldest = age
-            ex = self.other_exit_16 if eldest >= AGE16 else self.other_exit
-            if fam.care_order:
-                ex += self.guardianship
-                if youngest < AGE5:
-                    ex += self.adoption
-            r[_EXIT] = ex
+    def exit_weights(self, t: np.ndarray, kid_birth: np.ndarray, care_order: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rates of leaving care other than home, by kind (other, special guardianship,
+        adoption), for families in care at times ``t``: other exits are likelier once a
+        child is 16, guardianship and adoption need a care order, adoption a child under 5.
+        Ages are compared as times (``t >= birth + 16 years``), the way the age checkpoints
+        are set, so the switch is made at the checkpoint whatever the rounding."""
+        tt = t[:, None]
+        over16 = (tt >= kid_birth + AGE16).any(axis=1)  # NaN (no child) compares False
+        under5 = (tt < kid_birth + AGE5).any(axis=1)
+        w_other = np.where(over16, self.other_exit_16, self.other_exit)
+        w_guard = np.where(care_order, self.guardianship, 0.0)
+        w_adopt = np.where(care_order & under5, self.adoption, 0.0)
+        return w_other, w_guard, w_adopt
+
+    def compute(self, fam: "FamilyTable", rows: np.ndarray, t: np.ndarray,
+                kid_birth: np.ndarray, propensity: np.ndarray,
+                thoroughness: np.ndarray) -> np.ndarray:
+        """The rates (per month, one column a :class:`Clock`) of families ``rows`` at times
+        ``t``. ``kid_birth``: the birth times of each family's children (NaN for an empty
+        slot); ``propensity``, ``thoroughness``: each family's council's practice."""
+        n = len(rows)
+        r = np.zeros((n, N_CLOCKS))
+        loc = fam.location[rows]
+        unresolved = fam.unresolved[rows]
+        present = fam.present[rows]
+        any_unres = unresolved.any(axis=1)
+        other = fam.reason[rows] == _OTHER
+        care = loc == _IN_CARE
+        home = loc == _AT_HOME
+        care_order = fam.care_order[rows]
+        # ---- in care
+        if care.any():
+            c = np.nonzero(care)[0]
+            tc = t[c]
+            # compared with the checkpoint's own time (start + early months), so that at the
+            # checkpoint the switch is made whatever the rounding of ``t - start``
+            late = tc >= fam.episode_start[rows[c]] + self.early_months
+            base = np.where(other[c], self.return_early[1], self.return_early[0])
+            base = np.where(late, base * self.return_late_mult, base)
+            co = care_order[c]
+            # unplanned: parents' or the child's doing, not the council's decision, so
+            # neither its return propensity nor its thoroughness applies
+            u = np.where(late, self.unplanned_return * self.return_late_mult,
+                         self.unplanned_return)
+            r[c, _UNPL] = np.where(co, 0.0, u)
+            mult = propensity[c]
+            mult = np.where(co, mult * self.care_order_mult, mult)
+            mult = np.where(fam.episodes[rows[c]] > 1, mult * self.reentry_mult, mult)
+            mult = np.where(any_unres[c], mult * (1.0 - thoroughness[c]), mult)
+            r[c, _RETURN] = base * mult
+            w_other, w_guard, w_adopt = self.exit_weights(tc, kid_birth[c], co)
+            r[c, _EXIT] = w_other + w_guard + w_adopt
+            res = self.resolve_arr[None, :] * self.in_care_mult
+            r[c, _P0:_P0 + 3] = np.where(unresolved[c], res,
+                                         np.where(present[c], self.relapse, 0.0))
+        # ---- at home after a return
+        if home.any():
+            h_ = np.nonzero(home)[0]
+            hr = rows[h_]
+            th = t[h_]
+            malt_rr, res_rr = self.support_effect(fam.support_level[hr], fam.engaged[hr])
+            treating = (fam.treatment_start[hr] <= th) & (th < fam.treatment_end[hr])
+            un = unresolved[h_]
+            res = self.resolve_arr[None, :] * res_rr[:, None]
+            res[:, 0] = np.where(treating, res[:, 0] * self.treatment_resolution_rr,
+                                 res[:, 0])
+            rel = np.full((len(h_), 3), self.relapse)
+            rel[:, 0] = np.where(fam.treated[hr], self.relapse * self.treatment_relapse_rr,
+                                 self.relapse)
+            r[h_, _P0:_P0 + 3] = np.where(un, res, np.where(present[h_], rel, 0.0))
+            h = np.full(len(h_), self.maltreatment_base)
             for j in range(3):
-                if unresolved[j]:
-                    r[_P0 + j] = self.resolve[j] * self.in_care_mult
-                elif fam.present[j]:
-                    r[_P0 + j] = self.relapse
-            return
-        if location != _AT_HOME:
-            return
-        malt_rr, res_rr = self.support_effect(fam)
-        treating = fam.treating(t)
-        h = self.maltreatment_base
-        for j in range(3):
-            if unresolved[j]:
-                rr = res_rr
-                if j == 0 and treating:
-                    rr *= self.treatment_resolution_rr
-                r[_P0 + j] = self.resolve[j] * rr
-                h *= self.problem_rr[j]
-            elif fam.present[j]:
-                rel = self.relapse
-                if j == 0 and fam.treated:
-                    rel *= self.treatment_relapse_rr
-                r[_P0 + j] = rel
-        early = t - fam.return_time < self.early_months
-        # the family's extra risk after this return (issue 12): an unplanned return's early
-        # months, neglect, a child over six at the return
-        risk = self.unplanned_early if (early and fam.unplanned) else 1.0
-        if fam.reason == _NEGLECT:
-            risk *= self.rr_neglect
-        if fam.over6_at_return:
-            risk *= self.rr_over6
-        if fam.in_harm:
-            r[_DET] = self.detect_open if fam.case_open else self.detect_closed
-        else:
-            if other:
-                h *= self.rr_other
-            if fam.case_open:
-                h *= self.rr_open
-            if early:
-                h *= self.maltreatment_early
-            r[_MALT] = h * malt_rr * fam.frailty * risk
-        brk = self.breakdown * fam.frailty * risk
-        if other:
-            brk *= self.breakdown_rr_other
-        if not early:
-            brk *= self.breakdown_late
-        r[_BRK] = brk
-
-
-INF_AGE = float("inf")
+                h = np.where(un[:, j], h * self.problem_rr[j], h)
+            early = th < fam.return_time[hr] + self.early_months  # as ``late`` above
+            # the family's extra risk after this return (issue 12): an unplanned return's
+            # early months, neglect, a child over six at the return
+            risk = np.where(early & fam.unplanned[hr], self.unplanned_early, 1.0)
+            risk = np.where(fam.reason[hr] == _NEGLECT, risk * self.rr_neglect, risk)
+            risk = np.where(fam.over6_at_return[hr], risk * self.rr_over6, risk)
+            harm = fam.in_harm[hr]
+            case_open = fam.case_open[hr]
+            r[h_, _DET] = np.where(harm, np.where(case_open, self.detect_open,
+                                                  self.detect_closed), 0.0)
+            oth = other[h_]
+            h = np.where(oth, h * self.rr_other, h)
+            h = np.where(case_open, h * self.rr_open, h)
+            h = np.where(early, h * self.maltreatment_early, h)
+            frailty = fam.frailty[hr]
+            r[h_, _MALT] = np.where(harm, 0.0, h * malt_rr * frailty * risk)
+            brk = self.breakdown * frailty * risk
+            brk = np.where(oth, brk * self.breakdown_rr_other, brk)
+            brk = np.where(early, brk, brk * self.breakdown_late)
+            r[h_, _BRK] = brk
+        return r

@@ -104,6 +104,15 @@ class Ledger:
             raise ValueError(f"negative cost {amount} for {COMPONENTS[component]}")
         self.amounts[month, council, component] += amount
 
+    def add_many(self, month: np.ndarray, council: np.ndarray, component: int,
+                 amount: np.ndarray) -> None:
+        """Many costs of one component at once (arrays of equal length)."""
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), month.shape)
+        if (amount < 0).any():
+            raise ValueError(f"negative cost {amount.min()} for {COMPONENTS[component]}")
+        ok = month < self.amounts.shape[0]
+        np.add.at(self.amounts, (month[ok], council[ok], component), amount[ok])
+
     def total(self, start: int = 0, stop: int | None = None) -> float:
         return float(self.amounts[start:stop].sum())
 

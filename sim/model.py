@@ -10,16 +10,18 @@ from typing import Any, Callable, Iterable, Iterator
 import mesa
 import numpy as np
 
-from sim.agents.child import Child
-from sim.agents.council import LocalAuthority
+from sim.agents.child import Child, ChildState
+from sim.agents.council import (COUNT_FIELDS, LocalAuthority, book_recurring_costs,
+                                count_caseloads)
 from sim.agents.family import Family, Location
-from sim.calendar import Calendar
 from sim.config import ConfigError, CouncilPractice, ModelConfig, practice_of
+from sim.engine import Engine
 from sim.hazards import Hazards
 from sim.ledger import Ledger, UnitCosts
 from sim.policies import Policy, build_policies
 from sim.records import Records, TimeSeries
 from sim.rng import Streams
+from sim.state import CHILD_COLUMNS, FAMILY_COLUMNS, Table
 from sim.transitions import Transitions
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -45,12 +47,12 @@ class RevolvingDoorModel(mesa.Model):
         super().__init__(seed=cfg.seed)
         self.config = cfg
         self.streams = Streams(cfg.seed)
-        self.clock_stream = self.streams.keyed("clock")
         self.entry_rng = self.streams.generator("entries")
         self.hazards = Hazards(cfg.params)
-        self.k = self.hazards
         self.unit_costs = UnitCosts.from_params(cfg.params.costs, cfg.price_year)
-        self.calendar = Calendar()
+        #: the agents' state: one row a family, one a child (sim.state)
+        self.families = Table(FAMILY_COLUMNS, capacity=4096)
+        self.children_table = Table(CHILD_COLUMNS, capacity=8192)
         self.records = Records()
         self.month = 0
         self.now = 0.0
@@ -66,9 +68,22 @@ class RevolvingDoorModel(mesa.Model):
                 c.simulated = c.index in chosen
         #: the councils simulated here (all, unless this model is one shard of a run)
         self.simulated_councils = [c for c in self.councils if c.simulated]
+        #: councils' practice as arrays (one element a council), for the month's work
+        self.council_propensity = np.array([c.return_propensity for c in self.councils])
+        self.council_thoroughness = np.array([c.thoroughness for c in self.councils])
+        self.council_monitoring_months = np.array([float(c.monitoring_months)
+                                                   for c in self.councils])
+        self.council_support_share = np.array([c.support_share for c in self.councils])
+        self.council_treatment_share = np.array([c.treatment_share for c in self.councils])
+        self.council_cost_multiplier = np.array([c.cost_multiplier for c in self.councils])
+        #: every council's counts at the last month end (columns COUNT_FIELDS)
+        self.caseloads = np.zeros((n, len(COUNT_FIELDS)), dtype=np.int64)
+        self._family_views: dict[int, Family] = {}
+        self._child_views: dict[int, Child] = {}
         self.ledger = Ledger(cfg.total_months, n, cfg.price_year)
         self.timeseries = TimeSeries(cfg.total_months, n)
         self.transitions = Transitions(self)
+        self.engine = Engine(self)
         self.policies: list[Policy] = build_policies(cfg.policy) + list(policies)
         levers = [p.lever for p in self.policies]
         if len(set(levers)) != len(levers):
@@ -123,8 +138,9 @@ class RevolvingDoorModel(mesa.Model):
         1. **New entries.** Each council's new families enter care at times within the
            month (numbers Poisson, attributes drawn from the ``entries`` stream); each
            child gets a placement, and entry and legal costs are booked.
-        2. **Due events, in time order.** Every family and child whose next event falls in
-           the month is activated, earliest first (``sim.calendar``). For families in
+        2. **Due events.** Every family whose next event or checkpoint falls in the month
+           takes it, at its own time, all such families at once, in rounds until none is
+           due before the month's end (``sim.engine``). For families in
            care: going home (after which the council's after-return practice and the
            policies apply: case opened, support, treatment), other exits (adoption,
            guardianship, other), parents' problems resolving or relapsing. For families
@@ -133,18 +149,20 @@ class RevolvingDoorModel(mesa.Model):
            while the case is open), then re-entry or a reopened case; breakdowns for
            other reasons (re-entry); checkpoints: the case closing, support ending,
            treatment starting. Children turning 18 leave care or stop being followed.
-           Nothing is done for agents with nothing due.
-        3. **Costs.** Each council books the month's recurring costs from its counts:
-           placements by type, care planning, open cases (monitoring), support by level.
+           Nothing is done for families with nothing due.
+        3. **Costs.** Councils' counts are taken from the agents' rows; each council
+           books the month's recurring costs from them: placements by type, care planning,
+           open cases (monitoring), support by level.
         4. **Data collection.** Month-end stocks per council (``timeseries.csv``) and
            national counts (Mesa ``DataCollector``).
         """
         m = self.month
         self.transitions.entries(m)
-        self.calendar.run_until(m + 1.0, self)
+        self.engine.run_until(m + 1.0)
         self.now = m + 1.0
-        for council in self.simulated_councils:
-            council.step()
+        self.caseloads = count_caseloads(self)
+        book_recurring_costs(self, m)
+        self.timeseries.record_stocks_all(m, self.caseloads)
         self.datacollector.collect(self)
         self.month += 1
         if self.month >= self.config.total_months:
@@ -165,13 +183,17 @@ class RevolvingDoorModel(mesa.Model):
     def finish(self) -> None:
         """Close the books at the end of the run: harm still going on counts up to now."""
         t = float(self.month)
-        for fam in list(self.agents_by_type.get(Family, [])):
-            if fam.location == Location.AT_HOME and fam.in_harm:
-                for child in fam.children:
-                    child.return_record.harm_months += t - fam.harm_start  # type: ignore
-                self.timeseries.add_harm(fam.council.index, fam.harm_start, t,
-                                         len(fam.children))
-                fam.harm_start = t
+        F, n = self.families, self.families.n
+        f = np.nonzero((F.location[:n] == int(Location.AT_HOME)) & F.in_harm[:n])[0]
+        if len(f):
+            kids = F.kids[f]
+            have = kids >= 0
+            rec = self.children_table.record[kids[have]]
+            dt = t - F.harm_start[f]
+            self.records.returns.table.harm_months[rec] += np.repeat(dt, have.sum(axis=1))
+            self.timeseries.add_harm_many(F.council[f], F.harm_start[f], np.full(len(f), t),
+                                          have.sum(axis=1))
+            F.harm_start[f] = t
 
     def release(self) -> None:
         """Drop Mesa 3.3.1's class-level reference to this model (Mesa issue 3179), so a
@@ -187,6 +209,74 @@ class RevolvingDoorModel(mesa.Model):
 
     def children(self) -> list[Child]:
         return list(self.agents_by_type.get(Child, []))
+
+    # ------------------------------------------------------------------ agents as views
+    @property
+    def agents(self) -> mesa.agent.AgentSet:  # type: ignore[override]
+        """Every agent: councils, and a :class:`Family` and :class:`Child` view for each
+        family and child in the system now (made when asked for, :meth:`sync_agents`)."""
+        self.sync_agents()
+        return super().agents
+
+    @agents.setter
+    def agents(self, agents: Any) -> None:  # Mesa's own setter refuses; keep its message
+        mesa.Model.agents.fset(self, agents)  # type: ignore[attr-defined]
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        self.sync_agents()
+        return super().agents_by_type
+
+    def sync_agents(self) -> None:
+        """Make the Mesa agents match the rows: a view for each family still in the system
+        and each child in care or at home after a return; views of those who left are
+        removed (Mesa's ``deregister_agent`` is called for each)."""
+        if not hasattr(self, "_family_views"):
+            return  # Mesa's own set-up, before this model's
+        F, n = self.families, self.families.n
+        live_f = set(np.nonzero(F.location[:n] != int(Location.GONE))[0].tolist())
+        ch, k = self.children_table, self.children_table.n
+        st = ch.state[:k]
+        live_c = set(np.nonzero((st == int(ChildState.IN_CARE))
+                                | (st == int(ChildState.HOME_AFTER_RETURN)))[0].tolist())
+        for views, live in ((self._child_views, live_c), (self._family_views, live_f)):
+            for row in [r for r in views if r not in live]:
+                views.pop(row).remove()
+        for row in sorted(live_f - self._family_views.keys()):
+            self._family_views[row] = Family(self, row)
+        for row in sorted(live_c - self._child_views.keys()):
+            self._child_views[row] = Child(self, row)
+
+    def family_view(self, row: int) -> Family:
+        """The :class:`Family` agent of family table row ``row``."""
+        view = self._family_views.get(row)
+        if view is None:
+            view = self._family_views[row] = Family(self, row)
+        return view
+
+    def child_views(self, rows: Iterable[int]) -> list[Child]:
+        """The :class:`Child` agents of child table rows ``rows`` (negative rows skipped)."""
+        out = []
+        for row in rows:
+            row = int(row)
+            if row < 0:
+                continue
+            view = self._child_views.get(row)
+            if view is None:
+                view = self._child_views[row] = Child(self, row)
+            out.append(view)
+        return out
+
+    # ------------------------------------------------------------------ work counters
+    @property
+    def activations(self) -> int:
+        """Family activations so far (events and checkpoints)."""
+        return self.engine.activations
+
+    @property
+    def events(self) -> int:
+        """Random family events fired so far."""
+        return self.engine.events
 
 
 @contextlib.contextmanager

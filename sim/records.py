@@ -14,7 +14,14 @@ import pandas as pd
 
 from sim.agents.child import ExitKind
 
+from sim.state import Table
+
 END_OPEN, END_REENTERED, END_AGED_OUT = 0, 1, 2
+
+EXIT_COLUMNS: dict[str, tuple[object, int, object]] = {
+    "time": (np.float64, 0, math.nan), "council": (np.int64, 0, 0), "reason": (np.int64, 0, 0),
+    "kind": (np.int64, 0, 0), "care_order": (np.bool_, 0, False), "problems": (np.int64, 0, 0),
+    "age": (np.float64, 0, math.nan), "episode": (np.int64, 0, 1)}
 
 
 class ReturnRecord:
@@ -49,6 +56,86 @@ class ReturnRecord:
         self.unplanned = False  # an unplanned return (see Transitions.return_home)
 
 
+#: return-record columns (the ``returns`` frame), with their dtype and initial value
+RETURN_COLUMNS: dict[str, tuple[object, int, object]] = {
+    "child": (np.int64, 0, -1), "family": (np.int64, 0, -1), "council": (np.int64, 0, 0),
+    "time": (np.float64, 0, math.nan), "reason": (np.int64, 0, 0), "nth": (np.int64, 0, 0),
+    "first_return": (np.float64, 0, math.nan), "substance": (np.bool_, 0, False),
+    "treated": (np.bool_, 0, False), "support_level": (np.int64, 0, 0),
+    "end_time": (np.float64, 0, math.nan), "end_kind": (np.int64, 0, END_OPEN),
+    "first_maltreatment": (np.float64, 0, math.nan),
+    "maltreatment_count": (np.int64, 0, 0), "harm_months": (np.float64, 0, 0.0),
+    "after_maltreatment": (np.bool_, 0, False), "problems": (np.int64, 0, 0),
+    "care_order": (np.bool_, 0, False), "age": (np.float64, 0, math.nan),
+    "unplanned": (np.bool_, 0, False),
+}
+assert tuple(RETURN_COLUMNS) == ReturnRecord.__slots__
+
+
+class ReturnView:
+    """One row of the return log, read (and written) through attributes, live: a view
+    kept by the browser page sees the end of the return when it comes."""
+
+    __slots__ = ("_log", "_i")
+
+    def __init__(self, log: "ReturnLog", i: int) -> None:
+        self._log = log
+        self._i = i
+
+    def __getattr__(self, name: str) -> object:
+        if name in RETURN_COLUMNS:
+            return getattr(self._log.table, name)[self._i].item()
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in RETURN_COLUMNS:
+            getattr(self._log.table, name)[self._i] = value
+        else:
+            object.__setattr__(self, name, value)
+
+
+class ReturnLog:
+    """Every child's return home and what followed, one row a return (arrays)."""
+
+    def __init__(self) -> None:
+        self.table = Table(RETURN_COLUMNS)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return self.table.n
+
+    def __bool__(self) -> bool:
+        return self.table.n > 0
+
+    def __getitem__(self, i: int | slice) -> "ReturnView | list[ReturnView]":
+        if isinstance(i, slice):
+            return [ReturnView(self, j) for j in range(*i.indices(self.table.n))]
+        if i < 0:
+            i += self.table.n
+        if not 0 <= i < self.table.n:
+            raise IndexError(i)
+        return ReturnView(self, i)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return (ReturnView(self, j) for j in range(self.table.n))
+
+    def add(self, k: int) -> np.ndarray:
+        """``k`` new rows; returns their row numbers."""
+        return self.table.add(k)
+
+    def append(self, rec: ReturnRecord) -> None:
+        """One return from a plain :class:`ReturnRecord` (tests and tools build these)."""
+        row = int(self.table.add(1)[0])
+        for name in RETURN_COLUMNS:
+            getattr(self.table, name)[row] = getattr(rec, name)
+
+    def clear(self) -> None:
+        self.table = Table(RETURN_COLUMNS)  # type: ignore[arg-type]
+
+    def frame(self) -> pd.DataFrame:
+        n = self.table.n
+        return pd.DataFrame({c: getattr(self.table, c)[:n].copy() for c in RETURN_COLUMNS})
+
+
 class EpisodeLog:
     """Every child's episodes of care, start and end, for writing SSDA903 (:mod:`sim.ssda903`).
 
@@ -78,6 +165,23 @@ class EpisodeLog:
         self.start_reason.append(reason)
         self.start_care_order.append(1 if care_order else 0)
         self.start_placement.append(placement)
+
+    def start_many(self, child: np.ndarray, t: np.ndarray, council: np.ndarray,
+                   birth: np.ndarray, reason: np.ndarray, care_order: np.ndarray,
+                   placement: np.ndarray) -> None:
+        """Many starts at once (arrays of equal length, in the order they are recorded)."""
+        for arr, col, dt in ((self.start_child, child, np.int64), (self.start_time, t, np.float64),
+                             (self.start_council, council, np.int64),
+                             (self.start_birth, birth, np.float64),
+                             (self.start_reason, reason, np.int64),
+                             (self.start_care_order, care_order, np.int8),
+                             (self.start_placement, placement, np.int64)):
+            arr.frombytes(np.ascontiguousarray(col, dtype=dt).tobytes())
+
+    def end_many(self, child: np.ndarray, t: np.ndarray, kind: np.ndarray) -> None:
+        for arr, col, dt in ((self.end_child, child, np.int64), (self.end_time, t, np.float64),
+                             (self.end_kind, kind, np.int64)):
+            arr.frombytes(np.ascontiguousarray(col, dtype=dt).tobytes())
 
     def end(self, child: int, t: float, kind: int) -> None:
         self.end_child.append(child)
@@ -117,17 +221,11 @@ class Records:
     """All records of a run."""
 
     def __init__(self) -> None:
-        self.returns: list[ReturnRecord] = []
-        # episode endings: time, council, reason, kind
-        self.exit_time: list[float] = []
-        self.exit_council: list[int] = []
-        self.exit_reason: list[int] = []
-        self.exit_kind: list[int] = []
-        # the need the family came in with (for the council-variation decomposition)
-        self.exit_care_order: list[bool] = []
-        self.exit_problems: list[int] = []  # parental problems at first entry (bit mask)
-        self.exit_age: list[float] = []  # child's age when the episode ended, months
-        self.exit_episode: list[int] = []  # the family's episode of care (1 = first)
+        self.returns = ReturnLog()
+        #: episode endings: time, council, reason, kind, and the need the family came in
+        #: with (for the council-variation decomposition): care order, parental problems
+        #: at first entry (bit mask), the child's age (months) and the family's episode
+        self.exits = Table(EXIT_COLUMNS)  # type: ignore[arg-type]
         self.families = 0
         self.entries_total = 0
         #: every child's episodes of care (for SSDA903 output)
@@ -143,14 +241,19 @@ class Records:
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
                     episode: int = 1) -> None:
-        self.exit_time.append(t)
-        self.exit_council.append(council)
-        self.exit_reason.append(reason)
-        self.exit_kind.append(int(kind))
-        self.exit_care_order.append(care_order)
-        self.exit_problems.append(problems)
-        self.exit_age.append(age)
-        self.exit_episode.append(episode)
+        self.episode_ends(np.array([t]), np.array([council]), np.array([reason]),
+                          np.array([int(kind)]), np.array([care_order]), np.array([problems]),
+                          np.array([age]), np.array([episode]))
+
+    def episode_ends(self, t: np.ndarray, council: np.ndarray, reason: np.ndarray,
+                     kind: np.ndarray, care_order: np.ndarray, problems: np.ndarray,
+                     age: np.ndarray, episode: np.ndarray) -> None:
+        """Many episode endings at once (arrays of equal length)."""
+        rows = self.exits.add(len(t))
+        ex = self.exits
+        ex.time[rows], ex.council[rows], ex.reason[rows], ex.kind[rows] = t, council, reason, kind
+        ex.care_order[rows], ex.problems[rows], ex.age[rows] = care_order, problems, age
+        ex.episode[rows] = episode
 
     def returns_frame(self) -> pd.DataFrame:
         """All returns as a data frame, in canonical order (built once per number of
@@ -159,9 +262,7 @@ class Records:
             return self._frames[0]
         n = len(self.returns)
         if self._returns_cache is None or self._returns_cache[0] != n:
-            cols = ReturnRecord.__slots__
-            data = {c: [getattr(r, c) for r in self.returns] for c in cols}
-            self._returns_cache = (n, canonical(pd.DataFrame(data, columns=list(cols))))
+            self._returns_cache = (n, canonical(self.returns.frame()))
         return self._returns_cache[1]
 
     def exits_frame(self) -> pd.DataFrame:
@@ -169,7 +270,7 @@ class Records:
         records, then reused; the caller must not modify it)."""
         if self._frames is not None:
             return self._frames[1]
-        n = len(self.exit_time)
+        n = self.exits.n
         if self._exits_cache is None or self._exits_cache[0] != n:
             self._exits_cache = (n, self._build_exits_frame())
         return self._exits_cache[1]
@@ -184,14 +285,9 @@ class Records:
         return self._episodes_cache[1]
 
     def _build_exits_frame(self) -> pd.DataFrame:
-        return canonical(pd.DataFrame({"time": np.asarray(self.exit_time, dtype=float),
-                             "council": np.asarray(self.exit_council, dtype=int),
-                             "reason": np.asarray(self.exit_reason, dtype=int),
-                             "kind": np.asarray(self.exit_kind, dtype=int),
-                             "care_order": np.asarray(self.exit_care_order, dtype=bool),
-                             "problems": np.asarray(self.exit_problems, dtype=int),
-                             "age": np.asarray(self.exit_age, dtype=float),
-                             "episode": np.asarray(self.exit_episode, dtype=int)}))
+        n = self.exits.n
+        return canonical(pd.DataFrame({c: getattr(self.exits, c)[:n].copy()
+                                       for c in EXIT_COLUMNS}))
 
     @classmethod
     def merged(cls, parts: list[tuple[pd.DataFrame, pd.DataFrame, int, int]],
@@ -270,9 +366,32 @@ class TimeSeries:
                 self.harm[month, council] += seg * n
             month += 1
 
-    def record_stocks(self, month: int, council: object) -> None:
-        s = self.stocks[month, council.index]  # type: ignore[attr-defined]
-        s[0] = council.children_in_care  # type: ignore[attr-defined]
-        s[1] = council.home_after_return  # type: ignore[attr-defined]
-        s[2] = council.open_cases  # type: ignore[attr-defined]
-        s[3] = sum(council.supported)  # type: ignore[attr-defined]
+    def flows_many(self, t: np.ndarray, council: np.ndarray, name: str,
+                   n: np.ndarray | int = 1) -> None:
+        """Many flows at once: ``n`` (per element) at times ``t`` in ``council``."""
+        month = t.astype(np.int64)
+        ok = month < self.flows.shape[0]
+        counts = np.broadcast_to(np.asarray(n, dtype=np.int64), t.shape)
+        np.add.at(self.flows, (month[ok], council[ok], self._flow[name]), counts[ok])
+
+    def add_harm_many(self, council: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+                      n: np.ndarray) -> None:
+        """:meth:`add_harm` for many spells at once."""
+        last = self.harm.shape[0]
+        month = np.maximum(0, t0.astype(np.int64))
+        live = (month < last) & (month < t1)
+        while live.any():
+            m = month[live]
+            seg = np.minimum(t1[live], m + 1.0) - np.maximum(t0[live], m.astype(np.float64))
+            pos = seg > 0.0
+            np.add.at(self.harm, (m[pos], council[live][pos]), seg[pos] * n[live][pos])
+            month = month + 1
+            live = live & (month < last) & (month < t1)
+
+    def record_stocks_all(self, month: int, caseloads: np.ndarray) -> None:
+        """Month-end stocks of every council, from the councils' counts."""
+        s = self.stocks[month]
+        s[:, 0] = caseloads[:, 0:3].sum(axis=1)
+        s[:, 1] = caseloads[:, 3]
+        s[:, 2] = caseloads[:, 4]
+        s[:, 3] = caseloads[:, 5:8].sum(axis=1)

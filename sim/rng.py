@@ -48,6 +48,17 @@ def _mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
+_U64 = np.uint64
+
+
+def _mix_many(z: np.ndarray) -> np.ndarray:
+    """:func:`_mix` over an array of unsigned 64-bit integers (numpy wraps modulo 2**64)."""
+    z = z + _U64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return z ^ (z >> _U64(31))
+
+
 class KeyedStream:
     """Counter-based uniform numbers: the same key always gives the same number."""
 
@@ -74,6 +85,21 @@ class KeyedStream:
     def exponential(self, a: int, b: int = 0, c: int = 0) -> float:
         """A unit exponential number for the key ``(a, b, c)``."""
         return -math.log(self.uniform(a, b, c))
+
+    def uniform_many(self, a: np.ndarray, b: np.ndarray | int = 0,
+                     c: np.ndarray | int = 0) -> np.ndarray:
+        """:meth:`uniform` for arrays of keys at once (the same numbers, element by element):
+        what the array engine draws with, a month's events of one kind in one call."""
+        z = _mix_many(np.asarray(a, dtype=np.int64).astype(np.uint64) ^ np.uint64(self._key))
+        b64 = np.asarray(b, dtype=np.int64).astype(np.uint64)
+        c64 = np.asarray(c, dtype=np.int64).astype(np.uint64)
+        z = _mix_many(z ^ ((b64 << np.uint64(20)) ^ c64))
+        return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TWO53
+
+    def exponential_many(self, a: np.ndarray, b: np.ndarray | int = 0,
+                         c: np.ndarray | int = 0) -> np.ndarray:
+        """:meth:`exponential` for arrays of keys."""
+        return -np.log(self.uniform_many(a, b, c))
 
     def prefix(self, a: int) -> int:
         """The part of the hash that depends on ``a`` only, ``_mix(key ^ a)``: an agent that

@@ -1,36 +1,60 @@
 """State changes of families and children, with their counts, costs and records.
 
-Every move between states goes through a method here, and each method keeps the council's
-counts, the ledger and the records in step with the move. That is what makes the monthly
-invariants hold (each child in one state; stock changes equal entries minus exits; the
-ledger's components sum to its total) without ever looping over all children.
+Every move between states goes through a method here, for many families at once: ``f`` is
+an array of rows of the family table (:mod:`sim.state`, each row at most once) and ``t``
+the array of their times. Each method keeps the ledger and the records in step with the
+move, so the monthly invariants hold (each child in one state; stock changes equal
+entries minus exits; the ledger's components sum to its total) without a loop over
+children in Python. Random numbers are keyed (:mod:`sim.rng`): a family's draw depends on
+the seed, the kind of decision, the family and how often it has happened, never on which
+other families move in the same pass.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.child import Child, ChildState, EntryReason, ExitKind, Placement
-from sim.agents.family import INF, SUBSTANCE, Clock, Family, Location, SupportMode
+from sim.agents.child import AGE_OUT_MONTHS, ChildState, EntryReason, ExitKind, Placement
+from sim.agents.family import SUBSTANCE, Clock, Location, SupportMode
 from sim.ledger import C
-from sim.records import END_AGED_OUT, END_REENTERED, ReturnRecord
+from sim.prices import convert
+from sim.records import END_AGED_OUT, END_REENTERED
+from sim.state import INF
 
 if TYPE_CHECKING:
-    from sim.agents.council import LocalAuthority
     from sim.model import RevolvingDoorModel
     from sim.policies.support_entitlement import SupportEntitlement
 
 #: Age bands at entry, in years (DfE starts by age).
 _BAND_LO = np.array([0.0, 1.0, 5.0, 10.0, 16.0])
 _BAND_HI = np.array([1.0, 5.0, 10.0, 16.0, 17.99])
+_BITS = np.array([1, 2, 4])
+_IN_CARE, _AT_HOME, _GONE = int(Location.IN_CARE), int(Location.AT_HOME), int(Location.GONE)
+_HOME_AFTER = int(ChildState.HOME_AFTER_RETURN)
+_NONE, _STATUS_QUO, _ENTITLED = (int(SupportMode.NONE), int(SupportMode.STATUS_QUO),
+                                 int(SupportMode.ENTITLED))
+AGE6 = 72.0  # months: Farmer & Lutman's cut-off age at the return
 
 
-def _bits(flags: list[bool]) -> int:
-    """Parental problems as a bit mask: 1 substance misuse, 2 domestic abuse, 4 mental health."""
-    return sum(1 << j for j, f in enumerate(flags) if f)
+def bits(flags: np.ndarray) -> np.ndarray:
+    """Parental problems as a bit mask: 1 substance misuse, 2 domestic abuse, 4 mental
+    health (rows of booleans -> integers)."""
+    return flags.astype(np.int64) @ _BITS
+
+
+class Members:
+    """The children of families ``f``, flattened in family order then sibling order."""
+
+    def __init__(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> None:
+        kids = model.families.kids[f]
+        have = kids >= 0
+        self.rows = kids[have]  # child rows
+        self.of = np.repeat(np.arange(len(f)), have.sum(axis=1))  # index into f
+        self.fam = f[self.of]
+        self.t = t[self.of]
+        self.count = have.sum(axis=1)  # children a family
 
 
 class Transitions:
@@ -69,26 +93,57 @@ class Transitions:
         #: run split between processes, :mod:`sim.shards`)
         self._simulated = np.array([c.simulated for c in model.councils], dtype=bool)
         #: the unique id the next entering family takes, counted over every council's
-        #: entries: the numbering Mesa gives when every council is simulated (councils take
-        #: ids 1..n, then each family and its children in order of entry), kept in a shard
-        #: too, so that the keyed random streams give a family the same numbers there
+        #: entries (councils take ids 1..n, then each family and its children in order of
+        #: entry), kept in a shard too, so that the keyed random streams give a family the
+        #: same numbers there
         self.next_uid = len(model.councils) + 1
 
+    # ------------------------------------------------------------------ helpers
+    def _cost(self, t: np.ndarray, f: np.ndarray, component: str, unit: float) -> None:
+        """Book ``unit`` (run's price year, before the council's cost multiplier) for each
+        element: at month ``t``, in family ``f``'s council."""
+        if len(t) == 0 or unit <= 0.0:
+            return
+        council = self.m.families.council[f]
+        amount = unit * self.m.council_cost_multiplier[council]
+        self.m.ledger.add_many(t.astype(np.int64), council, C[component], amount)
+
+    def _flow(self, t: np.ndarray, f: np.ndarray, name: str, n: np.ndarray | int = 1) -> None:
+        if len(t):
+            self.m.timeseries.flows_many(t, self.m.families.council[f], name, n)
+
+    def _move(self, rows: np.ndarray, state: int, t: np.ndarray) -> None:
+        """Children ``rows`` change state at ``t``, accruing the months in the old one."""
+        ch = self.m.children_table
+        old = ch.state[rows]
+        ch.months_in[rows, old] += np.maximum(0.0, t - ch.state_since[rows])
+        ch.state[rows] = state
+        ch.state_since[rows] = t
+
+    def _episode_end(self, kids: Members, sel: np.ndarray, kind: np.ndarray | int) -> None:
+        """Record the end of children's episodes of care (``kids`` rows ``sel``), with the
+        need the family came in with (used by :mod:`sim.variation`)."""
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        rows, fam, t = kids.rows[sel], kids.fam[sel], kids.t[sel]
+        kind = np.broadcast_to(np.asarray(kind, dtype=np.int64), rows.shape)
+        m.records.episodes.end_many(ch.uid[rows], t, kind)
+        m.records.episode_ends(t, F.council[fam], ch.reason[rows], kind, F.care_order[fam],
+                               bits(F.present[fam]), t - ch.birth_time[rows], F.episodes[fam])
+
     # ------------------------------------------------------------------ entries
-    def entries(self, month: int) -> None:
-        """New families enter care during ``month``.
+    def entries(self, month: int) -> np.ndarray:
+        """New families enter care during ``month``; returns their rows.
 
         All numbers come from the ``entries`` stream, drawn a month at a time as arrays
-        (never depending on policy), then the agents are created one family at a time.
-        """
+        (never depending on policy)."""
         m = self.m
         gen = m.entry_rng
-        e, f = self.p.entry, self.p.family
+        e, fp = self.p.entry, self.p.family
         per_month = (e.children_per_year * m.config.scale / 12.0 / self.mean_siblings)
         counts = gen.poisson(self._council_share * per_month)
         n = int(counts.sum())
         if n == 0:
-            return
+            return np.zeros(0, dtype=np.int64)
         council_idx = np.repeat(np.arange(len(m.councils)), counts)
         reason = gen.choice(3, size=n, p=self.reason_p)
         other = reason == int(EntryReason.OTHER)
@@ -98,12 +153,13 @@ class Transitions:
         lo, hi = _BAND_LO[band], _BAND_HI[band]
         eldest = lo + (hi - lo) * gen.random(n)
         gaps = gen.uniform(1.0, 4.0, size=(n, 2))
-        mult = np.where(other, f.other_reason_problem_multiplier, 1.0)
+        mult = np.where(other, fp.other_reason_problem_multiplier, 1.0)
         u = gen.random((n, 3))
-        sub_p = np.where(other, f.substance_prevalence_other, f.substance_prevalence_abuse_neglect)
+        sub_p = np.where(other, fp.substance_prevalence_other,
+                         fp.substance_prevalence_abuse_neglect)
         present = np.column_stack([u[:, 0] < sub_p,
-                                   u[:, 1] < np.minimum(1.0, f.domestic_abuse_prevalence * mult),
-                                   u[:, 2] < np.minimum(1.0, f.mental_health_prevalence * mult)])
+                                   u[:, 1] < np.minimum(1.0, fp.domestic_abuse_prevalence * mult),
+                                   u[:, 2] < np.minimum(1.0, fp.mental_health_prevalence * mult)])
         care_order = gen.random(n) < np.where(other, e.care_order_share_other,
                                               e.care_order_share_abuse_neglect)
         var = self.p.after_return.frailty_variance
@@ -112,373 +168,408 @@ class Transitions:
         uid = self.next_uid + np.concatenate(([0], np.cumsum(n_children + 1)[:-1]))
         self.next_uid += int(n + n_children.sum())
         keep = self._simulated[council_idx]
-        councils = m.councils
-        for ci, r, k, age, g, pr, co, fr, t, u, kp in zip(
-                council_idx.tolist(), reason.tolist(), n_children.tolist(), eldest.tolist(),
-                gaps.tolist(), present.tolist(), care_order.tolist(), frailty.tolist(),
-                times.tolist(), uid.tolist(), keep.tolist()):
-            if not kp:
-                continue  # another shard's council
-            ages = [age]
-            for j in range(k - 1):
-                ages.append(max(0.0, ages[-1] - g[j]))
-            self.new_family(councils[ci], t, EntryReason(r), ages, pr, co, fr, uid=u)
+        if not keep.all():  # another shard's councils
+            council_idx, reason, n_children, eldest = (council_idx[keep], reason[keep],
+                                                       n_children[keep], eldest[keep])
+            gaps, present, care_order = gaps[keep], present[keep], care_order[keep]
+            frailty, times, uid = frailty[keep], times[keep], uid[keep]
+        ages = np.full((len(uid), 3), np.nan)
+        ages[:, 0] = eldest
+        ages[:, 1] = np.where(n_children >= 2, np.maximum(0.0, eldest - gaps[:, 0]), np.nan)
+        ages[:, 2] = np.where(n_children >= 3, np.maximum(0.0, ages[:, 1] - gaps[:, 1]), np.nan)
+        return self.new_families(council_idx, times, reason, ages, present, care_order,
+                                 frailty, uid)
 
-    def new_family(self, council: "LocalAuthority", t: float, reason: EntryReason,
-                   ages: list[float], present: list[bool], care_order: bool,
-                   frailty: float = 1.0, uid: int | None = None) -> Family:
-        """A family whose children (``ages`` in years) enter care at time ``t``.
+    def new_families(self, council: np.ndarray, t: np.ndarray, reason: np.ndarray,
+                     ages: np.ndarray, present: np.ndarray, care_order: np.ndarray,
+                     frailty: np.ndarray, uid: np.ndarray) -> np.ndarray:
+        """Families whose children (``ages``: years, one row a family, NaN for no child)
+        enter care at times ``t``; family ``i`` takes unique id ``uid[i]``, its children the
+        next ones. Returns the families' rows (already scheduled)."""
+        m = self.m
+        F, ch = m.families, m.children_table
+        f = F.add(len(t))
+        F.uid[f], F.council[f], F.reason[f] = uid, council, reason
+        F.present[f] = present
+        F.unresolved[f] = present
+        F.frailty[f] = frailty
+        F.t_last[f] = t
+        have = ~np.isnan(ages)
+        fam_of = np.repeat(np.arange(len(f)), have.sum(axis=1))
+        slot = np.concatenate([np.nonzero(h)[0] for h in have]) if len(f) else np.zeros(0, int)
+        k = ch.add(len(fam_of))
+        ch.uid[k] = uid[fam_of] + 1 + slot
+        ch.family[k] = f[fam_of]
+        ch.birth_time[k] = t[fam_of] - ages[have] * 12.0
+        ch.reason[k] = reason[fam_of]
+        ch.state[k] = int(ChildState.HOME_BEFORE_CARE)
+        ch.state_since[k] = t[fam_of]
+        F.kids[f[fam_of], slot] = k
+        m.records.families += len(f)
+        self.enter_care(f, t, care_order)
+        m.engine.reschedule(f, t)
+        return f
 
-        ``uid``: the family's unique id, its children taking the next ones (by default Mesa
-        numbers them)."""
-        fam = Family(self.m, council, reason, present)
-        if uid is not None:
-            fam.unique_id = uid
-        fam.frailty = frailty  # unmeasured risk multiplier (AfterReturnParams.frailty_variance)
-        for j, age in enumerate(ages):
-            child = Child(self.m, fam, birth_time=t - age * 12.0, reason=reason)
-            if uid is not None:
-                child.unique_id = uid + 1 + j
-            child.state_since = t
-            fam.children.append(child)
-            self.m.calendar.schedule(child, child.age_out_time)
-        fam.t_last = t
-        self.m.records.families += 1
-        self.enter_care(fam, t, care_order)
-        fam.refresh(t)
-        return fam
-
-    def enter_care(self, fam: Family, t: float, care_order: bool) -> None:
-        """The family's children (home before care, or home after a return) enter care."""
-        m, uc, council = self.m, self.uc, fam.council
-        first = fam.episodes == 0
-        fam.location = Location.IN_CARE
-        fam.episodes += 1
-        fam.episode_start = t
-        fam.care_order = care_order
-        mult = council.cost_multiplier
-        month = int(t)
-        ci = council.index
-        for child in fam.children:
-            if child.state == ChildState.HOME_AFTER_RETURN:
-                council.home_after_return -= 1
-            child.move_to(ChildState.IN_CARE, t)
-            child.entries += 1
-            child.care_order = care_order
-            child.placement = self._placement(child, t)
-            council.in_care[child.placement] += 1
-            m.records.episodes.start(child.unique_id, t, ci, child.birth_time,
-                                     int(fam.reason), care_order, int(child.placement))
-            if first:
-                cost = uc.entry_decision
-                m.ledger.add(month, ci, C["process_entry"], cost * mult)
-                if care_order:
-                    m.ledger.add(month, ci, C["process_legal"], uc.care_proceedings * mult)
-            else:
-                m.ledger.add(month, ci, C["process_reentry"], uc.reentry_process * mult)
-        m.timeseries.flow(t, ci, "entries" if first else "reentries", len(fam.children))
-        m.records.entries_total += len(fam.children)
+    def enter_care(self, f: np.ndarray, t: np.ndarray, care_order: np.ndarray) -> None:
+        """The families' children (home before care, or home after a return) enter care."""
+        m, uc, F, ch = self.m, self.uc, self.m.families, self.m.children_table
+        first = F.episodes[f] == 0
+        F.location[f] = _IN_CARE
+        F.episodes[f] += 1
+        F.episode_start[f] = t
+        F.care_order[f] = care_order
+        kids = Members(m, f, t)
+        r = kids.rows
+        self._move(r, int(ChildState.IN_CARE), kids.t)
+        ch.entries[r] += 1
+        ch.care_order[r] = care_order[kids.of]
+        ch.placement[r] = self._placement(r, kids.t)
+        m.records.episodes.start_many(ch.uid[r], kids.t, F.council[kids.fam], ch.birth_time[r],
+                                      F.reason[kids.fam], care_order[kids.of], ch.placement[r])
+        kf = first[kids.of]
+        self._cost(kids.t[kf], kids.fam[kf], "process_entry", uc.entry_decision)
+        legal = kf & care_order[kids.of]
+        self._cost(kids.t[legal], kids.fam[legal], "process_legal", uc.care_proceedings)
+        self._cost(kids.t[~kf], kids.fam[~kf], "process_reentry", uc.reentry_process)
+        self._flow(t[first], f[first], "entries", kids.count[first])
+        self._flow(t[~first], f[~first], "reentries", kids.count[~first])
+        m.records.entries_total += len(r)
         for pol in m.policies:
-            if pol.applies(fam, t) and pol.eligible(fam, t):
-                pol.on_entry(fam, t)
+            sel = pol.applies(m, f, t)
+            sel[sel] = pol.eligible(m, f[sel], t[sel])
+            if sel.any():
+                pol.on_entry(m, f[sel], t[sel])
 
-    def _placement(self, child: Child, t: float) -> Placement:
+    def _placement(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
         e = self.p.entry
-        u = self.u_placement.uniform(child.unique_id, child.entries)
-        res = e.residential_share_12plus if child.age_months(t) >= 144 else \
-            e.residential_share_under12
-        if u < res:
-            return Placement.RESIDENTIAL
-        if (u - res) / (1.0 - res) < e.kinship_share:
-            return Placement.KINSHIP
-        return Placement.FOSTER
+        ch = self.m.children_table
+        u = self.u_placement.uniform_many(ch.uid[rows], ch.entries[rows])
+        res = np.where(t - ch.birth_time[rows] >= 144, e.residential_share_12plus,
+                       e.residential_share_under12)
+        out = np.full(len(rows), int(Placement.FOSTER))
+        out[(u - res) / (1.0 - res) < e.kinship_share] = int(Placement.KINSHIP)
+        out[u < res] = int(Placement.RESIDENTIAL)
+        return out
 
     # ------------------------------------------------------------------ leaving care
-    def return_home(self, fam: Family, t: float, planned: bool = True) -> None:
+    def return_home(self, f: np.ndarray, t: np.ndarray, planned: bool = True) -> None:
         """The children go home; the council's after-return practice and policies apply.
 
         ``planned=False``: an unplanned return (children in voluntary care removed by their
         parents, a child running home, a placement breaking down; Farmer 2014, 27% of
         returns). The council still learns of it and applies its usual after-return
         practice; what differs is the risk in the early months (``Hazards``)."""
-        m, council = self.m, fam.council
-        fam.location = Location.AT_HOME
-        fam.unplanned = not planned
-        fam.over6_at_return = any(t - c.birth_time > 72.0 for c in fam.children)
-        fam.returns += 1
-        fam.return_time = t
-        fam.in_harm = False
-        key = fam.returns
-        fam.substance_at_return = fam.unresolved[SUBSTANCE]
-        ci = council.index
-        mult = council.cost_multiplier
-        for child in fam.children:
-            council.in_care[child.placement] -= 1
-            council.home_after_return += 1
-            child.move_to(ChildState.HOME_AFTER_RETURN, t)
-            child.returns += 1
-            if child.first_return_time is None:
-                child.first_return_time = t
-            rec = ReturnRecord(child.unique_id, fam.unique_id, ci, t, int(fam.reason),
-                               child.returns, child.first_return_time, fam.substance_at_return, 0)
-            rec.problems = _bits(fam.unresolved)
-            rec.care_order = fam.care_order
-            rec.age = t - child.birth_time
-            rec.unplanned = not planned
-            m.records.returns.append(rec)
-            child.return_record = rec
-            self._episode_end(t, fam, child, ExitKind.RETURNED_HOME)
-            m.ledger.add(int(t), ci, C["process_return"], self.uc.return_home * mult)
-        m.timeseries.flow(t, ci, "returns", len(fam.children))
+        if len(f) == 0:
+            return
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        kids = Members(m, f, t)
+        r = kids.rows
+        F.location[f] = _AT_HOME
+        F.unplanned[f] = not planned
+        over6 = np.zeros(len(f), dtype=bool)
+        np.logical_or.at(over6, kids.of, kids.t - ch.birth_time[r] > AGE6)
+        F.over6_at_return[f] = over6
+        F.returns[f] += 1
+        F.return_time[f] = t
+        F.in_harm[f] = False
+        key = F.returns[f]
+        F.substance_at_return[f] = F.unresolved[f, SUBSTANCE]
+        self._move(r, _HOME_AFTER, kids.t)
+        ch.returns[r] += 1
+        first = np.isnan(ch.first_return_time[r])
+        ch.first_return_time[r[first]] = kids.t[first]
+        log = m.records.returns
+        rec = log.add(len(r))
+        R = log.table
+        fam = kids.fam
+        R.child[rec], R.family[rec], R.council[rec] = ch.uid[r], F.uid[fam], F.council[fam]
+        R.time[rec], R.reason[rec], R.nth[rec] = kids.t, F.reason[fam], ch.returns[r]
+        R.first_return[rec] = ch.first_return_time[r]
+        R.substance[rec] = F.substance_at_return[fam]
+        R.problems[rec] = bits(F.unresolved[fam])
+        R.care_order[rec] = F.care_order[fam]
+        R.age[rec] = kids.t - ch.birth_time[r]
+        R.unplanned[rec] = not planned
+        ch.record[r] = rec
+        self._episode_end(kids, np.ones(len(r), dtype=bool), int(ExitKind.RETURNED_HOME))
+        self._cost(kids.t, fam, "process_return", self.uc.return_home)
+        self._flow(t, f, "returns", kids.count)
         # the council's usual practice after a return
-        fam.case_open = True
-        council.open_cases += 1
-        fam.close_at = t + council.monitoring_months
-        fam.close_with_concerns = True
-        fam.engaged = self.u_engage.uniform(fam.unique_id, key) < \
-            self.p.family.engagement_probability
-        fam.u_support = self.u_support.uniform(fam.unique_id, key)
-        fam.u_treatment = self.u_treatment.uniform(fam.unique_id, key)
-        fam.treated = False
-        fam.treatment_start, fam.treatment_end = INF, -INF
-        fam.treatment_due = INF
-        if fam.substance_at_return and fam.u_treatment < council.treatment_share:
-            fam.treatment_due = t
-        if fam.u_support < council.support_share:
-            self._set_support(fam, 1, SupportMode.STATUS_QUO, INF)
+        council = F.council[f]
+        F.case_open[f] = True
+        F.close_at[f] = t + m.council_monitoring_months[council]
+        F.close_with_concerns[f] = True
+        uid = F.uid[f]
+        F.engaged[f] = (self.u_engage.uniform_many(uid, key)
+                        < self.p.family.engagement_probability)
+        F.u_support[f] = self.u_support.uniform_many(uid, key)
+        u_treat = self.u_treatment.uniform_many(uid, key)
+        F.u_treatment[f] = u_treat
+        F.treated[f] = False
+        F.treatment_start[f] = INF
+        F.treatment_end[f] = -INF
+        treat = F.substance_at_return[f] & (u_treat < m.council_treatment_share[council])
+        F.treatment_due[f] = np.where(treat, t, INF)
+        sup = F.u_support[f] < m.council_support_share[council]
+        self.set_support(f[sup], 1, _STATUS_QUO, INF)
         for pol in m.policies:
-            if pol.applies(fam, t) and pol.eligible(fam, t):
-                pol.on_return(fam, t)
-        if fam.support_mode == SupportMode.STATUS_QUO:
-            fam.support_until = fam.close_at  # usual support stops when the case closes
-        for child in fam.children:
-            child.return_record.support_level = fam.support_level  # type: ignore[union-attr]
+            sel = pol.applies(m, f, t)
+            sel[sel] = pol.eligible(m, f[sel], t[sel])
+            if sel.any():
+                pol.on_return(m, f[sel], t[sel])
+        sq = F.support_mode[f] == _STATUS_QUO
+        F.support_until[f[sq]] = F.close_at[f[sq]]  # usual support stops when the case closes
+        R.support_level[rec] = F.support_level[fam]
 
-    def _episode_end(self, t: float, fam: Family, child: Child, kind: ExitKind) -> None:
-        """Record the end of a child's episode of care, with the need the family came in with
-        (used by the council-variation decomposition, :mod:`sim.variation`)."""
-        self.m.records.episodes.end(child.unique_id, t, int(kind))
-        self.m.records.episode_end(t, fam.council.index, int(child.reason), kind,
-                                   care_order=fam.care_order, problems=_bits(fam.present),
-                                   age=t - child.birth_time, episode=fam.episodes)
-
-    def leave_care(self, fam: Family, t: float) -> None:
+    def leave_care(self, f: np.ndarray, t: np.ndarray) -> None:
         """The children leave care another way: adoption, guardianship, or other."""
-        k = self.m.hazards
-        youngest = min(t - c.birth_time for c in fam.children)
-        eldest = max(t - c.birth_time for c in fam.children)
-        w_other = k.other_exit_16 if eldest >= 192.0 else k.other_exit
-        w_guard = k.guardianship if fam.care_order else 0.0
-        w_adopt = k.adoption if (fam.care_order and youngest < 60.0) else 0.0
-        u = self.u_exit.uniform(fam.unique_id, fam.fired[Clock.EXIT]) * (w_other + w_guard +
-                                                                           w_adopt)
-        kind = (ExitKind.ADOPTED if u < w_adopt else
-                ExitKind.GUARDIANSHIP if u < w_adopt + w_guard else ExitKind.OTHER)
-        council = fam.council
-        for child in list(fam.children):
-            council.in_care[child.placement] -= 1
-            child.move_to(ChildState.LEFT_CARE_OTHER, t)
-            self._episode_end(t, fam, child, kind)
-        self.m.timeseries.flow(t, council.index, "exits_other", len(fam.children))
-        self._retire(fam)
+        if len(f) == 0:
+            return
+        m, F = self.m, self.m.families
+        kids = Members(m, f, t)
+        w_other, w_guard, w_adopt = m.hazards.exit_weights(t, m.engine.kid_birth(f),
+                                                           F.care_order[f])
+        u = self.u_exit.uniform_many(F.uid[f], F.fired[f, int(Clock.EXIT)]) * (
+            w_other + w_guard + w_adopt)
+        kind = np.where(u < w_adopt, int(ExitKind.ADOPTED),
+                        np.where(u < w_adopt + w_guard, int(ExitKind.GUARDIANSHIP),
+                                 int(ExitKind.OTHER)))
+        self._move(kids.rows, int(ChildState.LEFT_CARE_OTHER), kids.t)
+        self._episode_end(kids, np.ones(len(kids.rows), dtype=bool), kind[kids.of])
+        self._flow(t, f, "exits_other", kids.count)
+        F.location[f] = _GONE
 
     # ------------------------------------------------------------------ at home
-    def maltreatment(self, fam: Family, t: float) -> None:
-        fam.in_harm = True
-        fam.harm_start = t
-        for child in fam.children:
-            rec = child.return_record
-            rec.maltreatment_count += 1  # type: ignore[union-attr]
-            if math.isnan(rec.first_maltreatment):  # type: ignore[union-attr]
-                rec.first_maltreatment = t  # type: ignore[union-attr]
-            child.maltreatment_episodes += 1
-        self.m.timeseries.flow(t, fam.council.index, "maltreatment_starts", len(fam.children))
-
-    def _end_harm(self, fam: Family, t: float) -> None:
-        if fam.in_harm:
-            dt = t - fam.harm_start
-            for child in fam.children:
-                child.return_record.harm_months += dt  # type: ignore[union-attr]
-            self.m.timeseries.add_harm(fam.council.index, fam.harm_start, t, len(fam.children))
-            fam.in_harm = False
-
-    def detection(self, fam: Family, t: float) -> None:
-        """The council finds out about maltreatment: re-entry, or the case (re)opens."""
-        self._end_harm(fam, t)
-        self.m.timeseries.flow(t, fam.council.index, "maltreatment_detected", len(fam.children))
-        u = self.u_reentry.uniform(fam.unique_id, fam.fired[Clock.DETECTION])
-        if u < self.p.after_return.reentry_on_detection:
-            self.reenter(fam, t, maltreatment=True)
+    def maltreatment(self, f: np.ndarray, t: np.ndarray) -> None:
+        if len(f) == 0:
             return
-        if not fam.case_open:
-            fam.case_open = True
-            fam.council.open_cases += 1
-            fam.close_at = t + self.p.after_return.reopen_months
-        else:
-            fam.close_at = max(fam.close_at, t + self.p.after_return.reopen_months)
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        F.in_harm[f] = True
+        F.harm_start[f] = t
+        kids = Members(m, f, t)
+        rec = ch.record[kids.rows]
+        R = m.records.returns.table
+        R.maltreatment_count[rec] += 1
+        new = np.isnan(R.first_maltreatment[rec])
+        R.first_maltreatment[rec[new]] = kids.t[new]
+        ch.maltreatment_episodes[kids.rows] += 1
+        self._flow(t, f, "maltreatment_starts", kids.count)
 
-    def reenter(self, fam: Family, t: float, maltreatment: bool) -> None:
+    def _end_harm(self, f: np.ndarray, t: np.ndarray) -> None:
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        harm = F.in_harm[f]
+        if not harm.any():
+            return
+        f, t = f[harm], t[harm]
+        kids = Members(m, f, t)
+        dt = t - F.harm_start[f]
+        m.records.returns.table.harm_months[ch.record[kids.rows]] += dt[kids.of]
+        m.timeseries.add_harm_many(F.council[f], F.harm_start[f], t, kids.count)
+        F.in_harm[f] = False
+
+    def detection(self, f: np.ndarray, t: np.ndarray) -> None:
+        """The council finds out about maltreatment: re-entry, or the case (re)opens."""
+        if len(f) == 0:
+            return
+        F, a = self.m.families, self.p.after_return
+        self._end_harm(f, t)
+        kids = Members(self.m, f, t)
+        self._flow(t, f, "maltreatment_detected", kids.count)
+        u = self.u_reentry.uniform_many(F.uid[f], F.fired[f, int(Clock.DETECTION)])
+        back = u < a.reentry_on_detection
+        self.reenter(f[back], t[back], maltreatment=True)
+        f, t = f[~back], t[~back]
+        closed = ~F.case_open[f]
+        F.case_open[f] = True
+        F.close_at[f] = np.where(closed, t + a.reopen_months,
+                                 np.maximum(F.close_at[f], t + a.reopen_months))
+
+    def reenter(self, f: np.ndarray, t: np.ndarray, maltreatment: bool) -> None:
         """The return breaks down: the children come back into care."""
-        self._end_harm(fam, t)
-        for child in fam.children:
-            rec = child.return_record
-            rec.end_time = t  # type: ignore[union-attr]
-            rec.end_kind = END_REENTERED  # type: ignore[union-attr]
-            rec.after_maltreatment = maltreatment  # type: ignore[union-attr]
-            child.failed_returns += 1
-            child.return_record = None
-        self._wind_down_home(fam, t)
-        care_order = fam.care_order or (
-            self.u_legal.uniform(fam.unique_id, fam.episodes)
-            < self.p.entry.care_order_share_reentry)
-        self.enter_care(fam, t, care_order)
+        if len(f) == 0:
+            return
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        self._end_harm(f, t)
+        kids = Members(m, f, t)
+        rec = ch.record[kids.rows]
+        R = m.records.returns.table
+        R.end_time[rec] = kids.t
+        R.end_kind[rec] = END_REENTERED
+        R.after_maltreatment[rec] = maltreatment
+        ch.failed_returns[kids.rows] += 1
+        ch.record[kids.rows] = -1
+        self._wind_down_home(f, t)
+        care_order = F.care_order[f] | (self.u_legal.uniform_many(F.uid[f], F.episodes[f])
+                                        < self.p.entry.care_order_share_reentry)
+        self.enter_care(f, t, care_order)
 
-    def _wind_down_home(self, fam: Family, t: float) -> None:
+    def _wind_down_home(self, f: np.ndarray, t: np.ndarray) -> None:
         """Close the case, stop support and treatment (children leave home)."""
-        if fam.case_open:
-            fam.case_open = False
-            fam.council.open_cases -= 1
-        fam.close_at = INF
-        self._set_support(fam, 0, SupportMode.NONE, INF)
-        fam.treatment_due = INF
-        fam.treatment_end = min(fam.treatment_end, t)
+        F = self.m.families
+        F.case_open[f] = False
+        F.close_at[f] = INF
+        self.set_support(f, 0, _NONE, INF)
+        F.treatment_due[f] = INF
+        F.treatment_end[f] = np.minimum(F.treatment_end[f], t)
 
-    def close_case(self, fam: Family, t: float) -> None:
-        if fam.case_open:
-            fam.case_open = False
-            fam.council.open_cases -= 1
-        fam.close_at = INF
-        if fam.support_mode == SupportMode.STATUS_QUO:
-            self._set_support(fam, 0, SupportMode.NONE, INF)
+    def close_case(self, f: np.ndarray, t: np.ndarray) -> None:
+        F = self.m.families
+        F.case_open[f] = False
+        F.close_at[f] = INF
+        sq = f[F.support_mode[f] == _STATUS_QUO]
+        self.set_support(sq, 0, _NONE, INF)
+
+    def problem_changes(self, f: np.ndarray, j: int, t: np.ndarray) -> None:
+        """A parental problem resolves, or (if resolved) relapses."""
+        F = self.m.families
+        F.unresolved[f, j] = ~F.unresolved[f, j]
+        home = F.location[f] == _AT_HOME
+        f, t = f[home], t[home]
+        ent = F.support_mode[f] == _ENTITLED
+        if ent.any():
+            self.reassess_support(f[ent], t[ent])
+        close = (F.case_open[f] & ~F.close_with_concerns[f] & (t >= F.close_at[f])
+                 & ~F.unresolved[f].any(axis=1))
+        if close.any():
+            self.close_case(f[close], t[close])
+
+    def checkpoints(self, f: np.ndarray, t: np.ndarray) -> None:
+        """Deterministic moments of families at home: the case closing, support ending,
+        treatment starting."""
+        F = self.m.families
+        close = F.case_open[f] & (t >= F.close_at[f]) & (
+            F.close_with_concerns[f] | ~F.unresolved[f].any(axis=1))
+        if close.any():
+            self.close_case(f[close], t[close])
+        end = (F.support_level[f] > 0) & (t >= F.support_until[f])
+        if end.any():
+            self.end_support(f[end], t[end])
+        start = F.treatment_due[f] <= t
+        if start.any():
+            self.start_treatment(f[start], t[start])
 
     # ------------------------------------------------------------------ support, treatment
-    def _set_support(self, fam: Family, level: int, mode: SupportMode, until: float) -> None:
-        sup = fam.council.supported
-        if fam.support_level:
-            sup[fam.support_level] -= 1
-        if level:
-            sup[level] += 1
-        fam.support_level = level
-        fam.support_mode = mode if level else SupportMode.NONE
-        fam.support_until = until if level else INF
+    def set_support(self, f: np.ndarray, level: np.ndarray | int, mode: int,
+                    until: np.ndarray | float) -> None:
+        F = self.m.families
+        level = np.broadcast_to(np.asarray(level, dtype=np.int64), f.shape)
+        F.support_level[f] = level
+        F.support_mode[f] = np.where(level > 0, mode, _NONE)
+        F.support_until[f] = np.where(level > 0, until, INF)
 
-    def end_support(self, fam: Family, t: float) -> None:
-        mode = fam.support_mode
-        self._set_support(fam, 0, SupportMode.NONE, INF)
-        if mode == SupportMode.ENTITLED and not fam.support_fixed:
-            fam.support_mode = SupportMode.ENTITLED  # still entitled if a problem returns
-            fam.support_until = INF
+    def end_support(self, f: np.ndarray, t: np.ndarray) -> None:
+        F = self.m.families
+        keep = (F.support_mode[f] == _ENTITLED) & ~F.support_fixed[f]
+        self.set_support(f, 0, _NONE, INF)
+        F.support_mode[f[keep]] = _ENTITLED  # still entitled if a problem returns
 
-    def entitle_support(self, fam: Family, t: float, policy: "SupportEntitlement") -> None:
+    def entitle_support(self, f: np.ndarray, t: np.ndarray,
+                        policy: "SupportEntitlement") -> None:
         """Assessment, then support matched to need: for as long as needed (up to a cap), or,
         with ``policy.fixed_levels`` (Holmes' design), the level assessed at the return for
         that level's fixed length."""
-        from sim.prices import convert
-
-        council = fam.council
+        F = self.m.families
         cost = convert(policy.assessment_cost, policy.assessment_price_year,
                        self.m.config.price_year)
-        if cost > 0:
-            self.m.ledger.add(int(t), council.index, C["support"],
-                              cost * council.cost_multiplier)
-        fam.support_cap_at = INF if policy.cap_months is None else t + policy.cap_months
-        fam.support_taper = float(policy.taper_months)
-        fam.support_low_months = float(policy.low_need_months)
-        fam.support_fixed = bool(policy.fixed_levels)
-        fam.support_months_by_level = (0.0, float(policy.low_need_months),
-                                       float(policy.medium_months), float(policy.high_months))
-        self._set_support(fam, 0, SupportMode.NONE, INF)
-        fam.support_mode = SupportMode.ENTITLED
-        self.reassess_support(fam, t, first=True)
+        self._cost(t, f, "support", cost)
+        F.support_cap_at[f] = INF if policy.cap_months is None else t + policy.cap_months
+        F.support_taper[f] = float(policy.taper_months)
+        F.support_low_months[f] = float(policy.low_need_months)
+        F.support_fixed[f] = bool(policy.fixed_levels)
+        F.support_months_by_level[f] = (0.0, float(policy.low_need_months),
+                                        float(policy.medium_months), float(policy.high_months))
+        self.set_support(f, 0, _NONE, INF)
+        F.support_mode[f] = _ENTITLED
+        self.reassess_support(f, t, first=True)
 
-    @staticmethod
-    def need_level(fam: Family) -> int:
+    def need_level(self, f: np.ndarray) -> np.ndarray:
         """Assessed need: 1 low (no unresolved problem), 2 medium (one problem other than
         substance misuse), 3 high (two or more problems, or substance misuse)."""
-        n = fam.n_unresolved
-        if n == 0:
-            return 1
-        return 3 if (n >= 2 or fam.unresolved[SUBSTANCE]) else 2
+        un = self.m.families.unresolved[f]
+        n = un.sum(axis=1)
+        return np.where(n == 0, 1, np.where((n >= 2) | un[:, SUBSTANCE], 3, 2))
 
-    def reassess_support(self, fam: Family, t: float, first: bool = False) -> None:
-        """Match an entitled family's support to its current need (Holmes' design: only at
+    def reassess_support(self, f: np.ndarray, t: np.ndarray, first: bool = False) -> None:
+        """Match entitled families' support to their current need (Holmes' design: only at
         the assessment; the level then holds for its fixed length)."""
-        if fam.support_fixed:
-            if first:
-                level = self.need_level(fam)
-                months = fam.support_months_by_level[level]
-                if months > 0 and t < fam.support_cap_at:
-                    self._set_support(fam, level, SupportMode.ENTITLED,
-                                      min(t + months, fam.support_cap_at))
-                else:
-                    fam.support_mode = SupportMode.NONE
-            return
-        if t >= fam.support_cap_at:
-            self._set_support(fam, 0, SupportMode.NONE, INF)
-            return
-        n = fam.n_unresolved
-        if n == 0:
-            if first:
-                if fam.support_low_months > 0:
-                    self._set_support(fam, 1, SupportMode.ENTITLED,
-                                      min(t + fam.support_low_months, fam.support_cap_at))
-            elif fam.support_level:
-                self._set_support(fam, 1, SupportMode.ENTITLED,
-                                  min(t + fam.support_taper, fam.support_cap_at))
-            fam.support_mode = SupportMode.ENTITLED
-            return
-        level = self.need_level(fam)
-        self._set_support(fam, level, SupportMode.ENTITLED, fam.support_cap_at)
+        F = self.m.families
+        fixed = F.support_fixed[f]
+        if first and fixed.any():
+            g, tg = f[fixed], t[fixed]
+            level = self.need_level(g)
+            months = F.support_months_by_level[g, level]
+            cap = F.support_cap_at[g]
+            ok = (months > 0) & (tg < cap)
+            self.set_support(g[ok], level[ok], _ENTITLED, np.minimum(tg + months, cap)[ok])
+            F.support_mode[g[~ok]] = _NONE
+        f, t = f[~fixed], t[~fixed]
+        cap = F.support_cap_at[f]
+        capped = t >= cap
+        self.set_support(f[capped], 0, _NONE, INF)
+        f, t, cap = f[~capped], t[~capped], cap[~capped]
+        n = F.unresolved[f].sum(axis=1)
+        calm = n == 0
+        if first:
+            low = calm & (F.support_low_months[f] > 0)
+            self.set_support(f[low], 1, _ENTITLED,
+                             np.minimum(t + F.support_low_months[f], cap)[low])
+        else:
+            taper = calm & (F.support_level[f] > 0)
+            self.set_support(f[taper], 1, _ENTITLED,
+                             np.minimum(t + F.support_taper[f], cap)[taper])
+        F.support_mode[f[calm]] = _ENTITLED
+        need = ~calm
+        self.set_support(f[need], self.need_level(f[need]), _ENTITLED, cap[need])
 
-    def start_treatment(self, fam: Family, t: float) -> None:
-        fam.treatment_due = INF
-        if fam.location != Location.AT_HOME or not fam.unresolved[SUBSTANCE]:
-            return
-        fam.treatment_start = t
-        fam.treatment_end = t + self.p.support.treatment_months
-        fam.treated = True
-        council = fam.council
-        self.m.ledger.add(int(t), council.index, C["treatment"],
-                          self.uc.treatment_episode * council.cost_multiplier)
-        for child in fam.children:
-            child.return_record.treated = True  # type: ignore[union-attr]
+    def start_treatment(self, f: np.ndarray, t: np.ndarray) -> None:
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        F.treatment_due[f] = INF
+        ok = (F.location[f] == _AT_HOME) & F.unresolved[f, SUBSTANCE]
+        f, t = f[ok], t[ok]
+        F.treatment_start[f] = t
+        F.treatment_end[f] = t + self.p.support.treatment_months
+        F.treated[f] = True
+        self._cost(t, f, "treatment", self.uc.treatment_episode)
+        kids = Members(m, f, t)
+        m.records.returns.table.treated[ch.record[kids.rows]] = True
 
     # ------------------------------------------------------------------ growing up
-    def child_turns_18(self, child: Child) -> None:
-        t = self.m.now
-        fam = child.family
-        council = fam.council
-        if child.state == ChildState.IN_CARE:
-            council.in_care[child.placement] -= 1
-            child.move_to(ChildState.LEFT_CARE_OTHER, t)
-            self._episode_end(t, fam, child, ExitKind.AGED_OUT)
-            self.m.timeseries.flow(t, council.index, "exits_other")
-        elif child.state == ChildState.HOME_AFTER_RETURN:
-            rec = child.return_record
-            if fam.in_harm:
-                rec.harm_months += t - fam.harm_start  # type: ignore[union-attr]
-                self.m.timeseries.add_harm(council.index, fam.harm_start, t, 1)
-            rec.end_time = t  # type: ignore[union-attr]
-            rec.end_kind = END_AGED_OUT  # type: ignore[union-attr]
-            council.home_after_return -= 1
-            child.return_record = None
-            child.move_to(ChildState.LEFT_CARE_OTHER, t)
-        fam.children.remove(child)
-        child.remove()
-        if not fam.children:
-            if fam.location == Location.AT_HOME:
-                self._wind_down_home(fam, t)
-            fam.location = Location.GONE
-            fam.schedule_token += 1
-            fam.remove()
-        else:
-            fam.refresh(t)
-
-    def _retire(self, fam: Family) -> None:
-        for child in fam.children:
-            child.schedule_token += 1  # cancel the 18th-birthday event
-            child.remove()
-        fam.children = []
-        fam.location = Location.GONE
-        fam.schedule_token += 1
-        fam.remove()
+    def children_turn_18(self, f: np.ndarray, t: np.ndarray) -> None:
+        """Children of families ``f`` who are 18 by ``t`` leave care, or stop being followed
+        at home; a family with no children left leaves the model."""
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        kids = Members(m, f, t)
+        old = kids.t >= ch.birth_time[kids.rows] + AGE_OUT_MONTHS
+        if not old.any():
+            return
+        state = ch.state[kids.rows]
+        care = old & (state == int(ChildState.IN_CARE))
+        if care.any():
+            self._move(kids.rows[care], int(ChildState.LEFT_CARE_OTHER), kids.t[care])
+            self._episode_end(kids, care, int(ExitKind.AGED_OUT))
+            self._flow(kids.t[care], kids.fam[care], "exits_other")
+        home = old & (state == _HOME_AFTER)
+        if home.any():
+            rows, fam, th = kids.rows[home], kids.fam[home], kids.t[home]
+            rec = ch.record[rows]
+            R = m.records.returns.table
+            harm = F.in_harm[fam]
+            R.harm_months[rec[harm]] += th[harm] - F.harm_start[fam[harm]]
+            m.timeseries.add_harm_many(F.council[fam[harm]], F.harm_start[fam[harm]], th[harm],
+                                       np.ones(int(harm.sum()), dtype=np.int64))
+            R.end_time[rec] = th
+            R.end_kind[rec] = END_AGED_OUT
+            ch.record[rows] = -1
+            self._move(rows, int(ChildState.LEFT_CARE_OTHER), th)
+        # drop the grown-up children from their families, keeping the siblings' order
+        gone = kids.rows[old]
+        kid_rows = F.kids[f]
+        kid_rows[np.isin(kid_rows, gone)] = -1
+        order = np.argsort(kid_rows < 0, axis=1, kind="stable")
+        F.kids[f] = np.take_along_axis(kid_rows, order, axis=1)
+        empty = (F.kids[f] < 0).all(axis=1)
+        if empty.any():
+            e, te = f[empty], t[empty]
+            home_e = F.location[e] == _AT_HOME
+            self._wind_down_home(e[home_e], te[home_e])
+            F.location[e] = _GONE

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
+
+from sim.state import CHILD_COLUMNS
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
@@ -49,31 +52,51 @@ class ExitKind(IntEnum):
 
 
 class Child(mesa.Agent):
-    """A child in the system. Activated only on their 18th birthday; families move them.
+    """A child in the system: a view on the child's row of the model's child table.
 
     Attributes that describe history (``entries``, ``returns``, ``failed_returns``,
     ``maltreatment_episodes``, ``months_in``) are updated when something happens to the
-    child, never by stepping the child every month.
+    child, never by stepping the child every month. ``family`` is the
+    :class:`~sim.agents.family.Family` agent; ``return_record`` the open return record
+    (a view, :mod:`sim.records`) while the child is at home after a return.
     """
 
-    def __init__(self, model: "RevolvingDoorModel", family: "Family", birth_time: float,
-                 reason: EntryReason) -> None:
+    def __init__(self, model: "RevolvingDoorModel", row: int) -> None:
         super().__init__(model)
-        self.family = family
-        self.birth_time = birth_time  # model month of birth (can be negative)
-        self.reason = reason
-        self.state = ChildState.HOME_BEFORE_CARE
-        self.state_since = birth_time
-        self.placement: Placement | None = None
-        self.care_order = False
-        self.entries = 0
-        self.returns = 0
-        self.failed_returns = 0
-        self.maltreatment_episodes = 0
-        self.first_return_time: float | None = None
-        self.months_in = [0.0, 0.0, 0.0, 0.0]  # months spent in each ChildState
-        self.return_record: object | None = None  # the open ReturnRecord while at home
-        self.schedule_token = 0
+        self.row = row
+        self.unique_id = int(model.children_table.uid[row])
+
+    def __getattr__(self, name: str) -> Any:
+        table = self.__dict__.get("model").children_table  # type: ignore[union-attr]
+        if name in _COLUMNS:
+            value = getattr(table, name)[self.__dict__["row"]]
+            if name == "state":
+                return ChildState(int(value))
+            if name == "reason":
+                return EntryReason(int(value))
+            if name == "placement":
+                return None if value < 0 else Placement(int(value))
+            if name == "first_return_time":
+                return None if np.isnan(value) else float(value)
+            if isinstance(value, np.ndarray):
+                return value.tolist()
+            return value.item()
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _COLUMNS and name != "uid":
+            getattr(self.model.children_table, name)[self.row] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    @property
+    def family(self) -> "Family":
+        return self.model.family_view(int(self.model.children_table.family[self.row]))
+
+    @property
+    def return_record(self) -> object | None:
+        rec = int(self.model.children_table.record[self.row])
+        return None if rec < 0 else self.model.records.returns[rec]
 
     def age_months(self, t: float) -> float:
         return t - self.birth_time
@@ -82,12 +105,9 @@ class Child(mesa.Agent):
     def age_out_time(self) -> float:
         return self.birth_time + AGE_OUT_MONTHS
 
-    def move_to(self, state: ChildState, t: float) -> None:
-        """Change state, accruing the months spent in the old one."""
-        self.months_in[self.state] += max(0.0, t - self.state_since)
-        self.state = state
-        self.state_since = t
-
     def step(self) -> None:
-        """The child's only own event: turning 18 (leaves care, or stops being followed)."""
-        self.model.transitions.child_turns_18(self)
+        """Children are moved by the model (:mod:`sim.engine`); stepping one view does
+        nothing."""
+
+
+_COLUMNS: frozenset[str] = frozenset(CHILD_COLUMNS)

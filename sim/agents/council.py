@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim.config import CouncilPractice
 from sim.ledger import C
@@ -15,15 +16,21 @@ if TYPE_CHECKING:
 _PLACEMENT_COMPONENTS = (C["placement_foster"], C["placement_residential"],
                          C["placement_kinship"])
 
+#: columns of :attr:`CouncilCounts.counts`
+COUNT_FIELDS = ("in_care_foster", "in_care_residential", "in_care_kinship",
+                "home_after_return", "open_cases", "supported_low", "supported_medium",
+                "supported_high")
+
 
 class LocalAuthority(mesa.Agent):
-    """A council. Activated once a month to account for what its caseload costs.
+    """A council.
 
     Practice attributes (see :class:`sim.config.CouncilPractice` for units and sources):
     ``return_propensity``, ``thoroughness``, ``monitoring_months``, ``support_share``,
     ``treatment_share``, ``cost_multiplier``. Counts (children in care by placement,
-    children at home after a return, open cases, supported families by level) are kept
-    up to date by the transitions, so the monthly accounting never loops over children.
+    children at home after a return, open cases, supported families by level) are the
+    council's row of the model's month-end counts (:func:`count_caseloads`), so the monthly
+    accounting never loops over children.
     """
 
     def __init__(self, model: "RevolvingDoorModel", index: int, name: str, size_share: float,
@@ -41,34 +48,69 @@ class LocalAuthority(mesa.Agent):
         #: are this council's families simulated in this model? (False only for the other
         #: shards' councils when a run is split between processes, :mod:`sim.shards`)
         self.simulated = True
-        self.in_care = [0, 0, 0]  # children, by Placement
-        self.home_after_return = 0  # children
-        self.open_cases = 0  # families with a case open after a return
-        self.supported = [0, 0, 0, 0]  # families, by support level (index 0 unused)
+
+    def _count(self, j: int) -> int:
+        return int(self.model.caseloads[self.index, j])
+
+    @property
+    def in_care(self) -> list[int]:
+        """Children in care at the last month end, by Placement."""
+        return [self._count(0), self._count(1), self._count(2)]
 
     @property
     def children_in_care(self) -> int:
         return sum(self.in_care)
 
+    @property
+    def home_after_return(self) -> int:
+        return self._count(3)
+
+    @property
+    def open_cases(self) -> int:
+        return self._count(4)
+
+    @property
+    def supported(self) -> list[int]:
+        """Families supported at the last month end, by level (index 0 unused)."""
+        return [0, self._count(5), self._count(6), self._count(7)]
+
     def step(self) -> None:
-        """Month-end accounting: the month's recurring costs, from the council's stocks."""
-        m = self.model
-        month = m.month
-        uc = m.unit_costs
-        mult = self.cost_multiplier
-        ledger = m.ledger
-        i = self.index
-        for p in range(3):
-            if self.in_care[p]:
-                ledger.add(month, i, _PLACEMENT_COMPONENTS[p],
-                           self.in_care[p] * uc.placement_per_month[p] * mult)
-        n_care = sum(self.in_care)
-        if n_care:
-            ledger.add(month, i, C["process_care_planning"],
-                       n_care * uc.care_planning_per_month * mult)
-        if self.open_cases:
-            ledger.add(month, i, C["monitoring"], self.open_cases * uc.monitoring_per_month * mult)
-        support = sum(self.supported[lvl] * uc.support_per_month[lvl] for lvl in (1, 2, 3))
-        if support:
-            ledger.add(month, i, C["support"], support * mult)
-        m.timeseries.record_stocks(month, self)
+        """Councils are accounted for all at once (:func:`book_recurring_costs`)."""
+
+
+def count_caseloads(model: "RevolvingDoorModel") -> np.ndarray:
+    """Every council's counts now (columns :data:`COUNT_FIELDS`), from the agents' rows."""
+    n = len(model.councils)
+    out = np.zeros((n, len(COUNT_FIELDS)), dtype=np.int64)
+    ch, fam = model.children_table, model.families
+    k = ch.n
+    state = ch.state[:k]
+    council = fam.council[ch.family[:k]]
+    care = state == 1  # ChildState.IN_CARE
+    if care.any():
+        idx = council[care] * 3 + ch.placement[:k][care]
+        out[:, 0:3] = np.bincount(idx, minlength=n * 3).reshape(n, 3)
+    home = state == 2  # ChildState.HOME_AFTER_RETURN
+    out[:, 3] = np.bincount(council[home], minlength=n)
+    f = fam.n
+    fc = fam.council[:f]
+    out[:, 4] = np.bincount(fc[fam.case_open[:f]], minlength=n)
+    lvl = fam.support_level[:f]
+    for level in (1, 2, 3):
+        out[:, 4 + level] = np.bincount(fc[lvl == level], minlength=n)
+    return out
+
+
+def book_recurring_costs(model: "RevolvingDoorModel", month: int) -> None:
+    """Month-end accounting: every council's recurring costs, from its counts."""
+    counts = model.caseloads
+    uc = model.unit_costs
+    mult = model.council_cost_multiplier
+    row = model.ledger.amounts[month]
+    for p in range(3):
+        row[:, _PLACEMENT_COMPONENTS[p]] += counts[:, p] * uc.placement_per_month[p] * mult
+    n_care = counts[:, 0:3].sum(axis=1)
+    row[:, C["process_care_planning"]] += n_care * uc.care_planning_per_month * mult
+    row[:, C["monitoring"]] += counts[:, 4] * uc.monitoring_per_month * mult
+    support = sum(counts[:, 4 + lvl] * uc.support_per_month[lvl] for lvl in (1, 2, 3))
+    row[:, C["support"]] += support * mult

@@ -5,9 +5,13 @@ A policy is a plain dataclass (so it can be saved, swept and printed) registered
 (the option). A run has at most one policy per lever. The model calls the hooks at
 fixed moments; the default hooks do nothing, so a policy implements only what it changes:
 
-* :meth:`Policy.eligible` - who is eligible (a predicate over the family at that moment);
-* :meth:`Policy.on_return` - what an eligible family gets when its children go home;
-* :meth:`Policy.on_entry` - what happens when an eligible family's children enter care.
+* :meth:`Policy.eligible` - who is eligible (a predicate over families at that moment);
+* :meth:`Policy.on_return` - what eligible families get when their children go home;
+* :meth:`Policy.on_entry` - what happens when eligible families' children enter care.
+
+Hooks work on many families at once: ``f`` is an array of rows of the model's family table
+(``model.families``, columns in :data:`sim.state.FAMILY_COLUMNS`) and ``t`` the array of
+their times; ``eligible`` returns a boolean array, the other hooks write the rows.
 
 Costs are not computed by policies directly: what a policy gives (support levels, months
 a case stays open, treatment episodes) is costed by the councils' monthly accounting and
@@ -22,10 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from sim.param_files import from_file
 
 if TYPE_CHECKING:
-    from sim.agents.family import Family
     from sim.model import RevolvingDoorModel
 
 #: lever name -> kind -> policy class. Filled by :func:`register`.
@@ -81,21 +86,22 @@ class Policy:
                     f"names ({names}) or indices 0 to {len(model.councils) - 1}")
         self._council_ids = frozenset(ids)
 
-    def applies(self, family: "Family", t: float) -> bool:
-        """Does the policy cover this family's council at time ``t``?"""
-        if t < self._start:
-            return False
-        return self._council_ids is None or family.council.index in self._council_ids
+    def applies(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Does the policy cover families ``f``'s councils at times ``t``? (boolean array)"""
+        ok = t >= self._start
+        if self._council_ids is not None:
+            ok &= np.isin(model.families.council[f], list(self._council_ids))
+        return ok
 
     # ---- hooks: override what the policy changes
-    def eligible(self, family: "Family", t: float) -> bool:
-        return True
+    def eligible(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.ones(len(f), dtype=bool)
 
-    def on_return(self, family: "Family", t: float) -> None:
-        """What an eligible family gets when its children go home."""
+    def on_return(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> None:
+        """What eligible families get when their children go home."""
 
-    def on_entry(self, family: "Family", t: float) -> None:
-        """What happens when an eligible family's children (re-)enter care."""
+    def on_entry(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> None:
+        """What happens when eligible families' children (re-)enter care."""
 
 
 @register("support", "status_quo")

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 from sim.param_files import from_file
 from sim.policies.base import Policy, register
 
+import numpy as np
+
 if TYPE_CHECKING:
-    from sim.agents.family import Family
+    from sim.model import RevolvingDoorModel
 
 
 @register("monitoring", "minimum_months")
@@ -30,6 +32,7 @@ class MinimumMonitoring(Policy):
     min_months: int
     close_with_concerns: bool
 
-    def on_return(self, family: "Family", t: float) -> None:
-        family.close_at = max(family.close_at, family.return_time + self.min_months)
-        family.close_with_concerns = self.close_with_concerns
+    def on_return(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> None:
+        F = model.families
+        F.close_at[f] = np.maximum(F.close_at[f], F.return_time[f] + self.min_months)
+        F.close_with_concerns[f] = self.close_with_concerns

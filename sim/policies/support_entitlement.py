@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING
 from sim.policies.base import Policy, register
 from sim.param_files import from_file
 
+import numpy as np
+
 if TYPE_CHECKING:
-    from sim.agents.family import Family
     from sim.model import RevolvingDoorModel
 
 
@@ -65,5 +66,5 @@ class SupportEntitlement(Policy):
             uc = model.unit_costs
             model.unit_costs = replace(uc, support_per_month=uc.holmes_support_per_month)
 
-    def on_return(self, family: "Family", t: float) -> None:
-        family.model.transitions.entitle_support(family, t, self)
+    def on_return(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> None:
+        model.transitions.entitle_support(f, t, self)

@@ -16,12 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.agents.family import INF, SUBSTANCE
+import numpy as np
+
+from sim.agents.family import SUBSTANCE
 from sim.param_files import from_file
 from sim.policies.base import Policy, register
 
+from sim.state import INF
+
 if TYPE_CHECKING:
-    from sim.agents.family import Family
+    from sim.model import RevolvingDoorModel
 
 
 @register("treatment", "access")
@@ -31,9 +35,11 @@ class TreatmentAccess(Policy):
     share: float | None
     waiting_months: int
 
-    def eligible(self, family: "Family", t: float) -> bool:
-        return family.unresolved[SUBSTANCE]
+    def eligible(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return model.families.unresolved[f, SUBSTANCE]
 
-    def on_return(self, family: "Family", t: float) -> None:
-        share = family.council.treatment_share if self.share is None else self.share
-        family.treatment_due = (t + self.waiting_months) if family.u_treatment < share else INF
+    def on_return(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> None:
+        F = model.families
+        share = (model.council_treatment_share[F.council[f]] if self.share is None
+                 else self.share)
+        F.treatment_due[f] = np.where(F.u_treatment[f] < share, t + self.waiting_months, INF)
