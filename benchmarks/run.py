@@ -1,42 +1,41 @@
-"""Performance benchmark of the Revolving Door model (issue 5).
+"""Performance benchmark of the Revolving Door model (issues 5 and 15).
 
 Run from the repository root, on a quiet machine (nothing else using the cores)::
 
-    python benchmarks/run.py                 # every figure, about 10 minutes
+    python benchmarks/run.py                 # every figure, about 5 minutes on 2 cores
     python benchmarks/run.py --quick         # small sizes, a smoke test of the script
 
-It prints, for the baseline configuration (``sim.ModelConfig()`` defaults, 10 measured
-years plus warm-up):
+It prints, for the baseline configuration (``sim.ModelConfig()`` defaults, 12 warm-up
+years plus 10 measured years):
 
-* wall time and peak memory of a run at scale 1.0 (England), 0.1 and 0.01, each in a fresh
-  process; children simulated, child-months simulated, agent activations and events, and
-  activations and events per second;
-* the run at scale 1.0 split between 2 processes by council (``sim.run(workers=2)``, what
-  the ``revolving-door`` command does by default on a 2-core machine; the results are the
-  same): wall time and peak memory of the main process and of the worker (issue 2 asks
-  for a national run well under a minute);
-* the time of a 100-run sweep at scale 0.05 (seeds 1..100) on 2 worker processes, and its
-  speed-up over 1 worker, with each worker's resident memory after its first and last run
-  (memory must not grow across the runs of a sweep);
-* the yardstick: a minimal naive Mesa model, measured in this process, in which every child
-  agent is stepped every month, with the same number of children alive each month as the
-  national run (so the same child-months), and the national run's speed-up over it.
+* a run at scale 1.0 (England), 0.1 and 0.01, each in one fresh process: start-up (building
+  the model), time in the model (stepping every month), collecting the results, and peak
+  memory; children and child-months simulated, family activations and events;
+* the run at scale 1.0 split between 2 processes by council (``sim.run(workers=2)``; the
+  results are the same): what the split buys now that a run is array work;
+* the yardstick, timed in the same run: a minimal naive Mesa model stepping 100,000
+  agents for 120 months with a trivial step, and the national run's time in the model
+  against it;
+* a 100-run sweep at scale 0.05 (seeds 1..100) on 2 worker processes, with each worker's
+  resident memory after its first and last run (memory must stay flat over a sweep);
+* the default calibration budget (``revolving-door-calibrate --budget default --jobs 2``)
+  timed in full, into a temporary folder;
 
 and writes the figures to ``benchmarks/results.json`` (``--out``) so that they can be
-compared between commits. Targets are checked and printed as met or missed; the script
-never fails because of a missed target. No profiler is needed.
+compared between commits. Targets (issue 15) are checked and printed as met or missed; the
+script never fails because of a missed target. No profiler is needed.
 
 Definitions:
 
-* *wall time*: building the model, running every month and collecting the results
-  (``sim.run``), in a process that has already imported the package;
+* *start-up*: building the model (councils, tables); *time in the model*: every month's
+  steps; *wall time*: start-up, model and collecting the results (``sim.run``), in a
+  process that has already imported the package;
 * *peak memory*: the process's peak resident set size (``ru_maxrss``), interpreter and
   imports included; the figure "above start" subtracts the peak before the run;
 * *children simulated*: children who entered care during the run (first entries);
-* *child-months*: the number of child agents alive at each month end, summed over months:
-  what a model that steps every child every month would do;
-* *agent activations*: agents activated by the event calendar (families with an event or
-  a checkpoint due, children turning 18) plus the councils' monthly accounting steps;
+* *child-months*: children in care or at home after a return at each month end, summed
+  over months: what a model that steps every child every month would do;
+* *family activations*: family rows the engine worked on (an event or a checkpoint due);
 * *events*: random family events fired (returns, exits, problems changing, maltreatment,
   detection, breakdowns).
 """
@@ -59,14 +58,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Targets from issue 5, on the 2-core development machine.
-TARGET_NATIONAL_S = 10.0
+#: Targets from issue 15, on the 2-core development machine.
+TARGET_NATIONAL_S = 10.0  # time in the model, one process
 AIM_NATIONAL_S = 5.0
 TARGET_NATIONAL_PEAK_MB = 1024.0
-TARGET_NAIVE_SPEEDUP = 10.0
+TARGET_YARDSTICK_RATIO = 3.0  # national time in the model / the yardstick's time
+YARDSTICK_AGENTS, YARDSTICK_MONTHS = 100_000, 120
 TARGET_SWEEP_S = 60.0
-TARGET_SWEEP_SPEEDUP = 1.8  # "near 2x"
-LINEAR_TOLERANCE = 0.25  # scale 0.1 costs a tenth of scale 1.0, +-25%, after start-up
+TARGET_CALIBRATION_S = 300.0
+LINEAR_TOLERANCE = 0.25  # scale 0.1 costs a tenth of scale 1.0 in the model, +-25%
 
 
 def _peak_rss_mb() -> float:
@@ -93,10 +93,9 @@ def baseline_config(scale: float, seed: int = 1) -> dict[str, Any]:
 # --------------------------------------------------------------------------- one run
 def measure_run(scale: float, seed: int = 1) -> dict[str, Any]:
     """One run, measured (meant to be called in a fresh process: peak memory is the
-    process's). Does the same as ``sim.run`` but steps month by month to count children."""
+    process's). Does what ``sim.run`` does, stepping month by month to count child-months."""
     import sim
-    from sim.agents.child import Child
-    from sim.model import RevolvingDoorModel, fewer_gc_collections
+    from sim.model import RevolvingDoorModel
     from sim.records import FLOW_FIELDS
 
     cfg = baseline_config(scale, seed)
@@ -108,35 +107,27 @@ def measure_run(scale: float, seed: int = 1) -> dict[str, Any]:
     total = model.config.total_months
     child_months = 0
     t1 = time.perf_counter()
-    with fewer_gc_collections():  # as model.run() does
-        while model.month < total:
-            model.step()
-            child_months += len(model.agents_by_type.get(Child, ()))
+    while model.month < total:
+        model.step()
+        child_months += int(model.caseloads[:, 0:4].sum())  # in care, or home after return
     model.finish()
     t2 = time.perf_counter()
     results = sim.collect(model)
     t3 = time.perf_counter()
     cpu = time.process_time() - c0
-    cal = model.calendar
-    children = int(model.timeseries.flows[:, :, FLOW_FIELDS.index("entries")].sum())
-    council_steps = total * len(model.councils)
     out = {
         "scale": scale, "seed": seed, "months": total,
         "wall_s": t3 - t0, "cpu_s": cpu, "build_s": t1 - t0, "run_s": t2 - t1, "collect_s": t3 - t2,
         "peak_rss_mb": _peak_rss_mb(), "peak_rss_above_start_mb": _peak_rss_mb() - peak_before,
-        "families": model.records.families, "children": children,
+        "families": model.records.families,
+        "children": int(model.timeseries.flows[:, :, FLOW_FIELDS.index("entries")].sum()),
         "child_months": child_months,
-        "calendar_activations": cal.activations, "council_steps": council_steps,
-        "activations": cal.activations + council_steps,
-        "events": cal.events, "stale_entries": cal.stale,
+        "activations": model.activations, "events": model.events,
         "returns": len(model.records.returns),
         "reentry_12m": results.metrics["reentry_12m"],
         "metric_keys": len(results.metrics),
     }
-    out["activations_per_s"] = out["activations"] / out["wall_s"]
-    out["events_per_s"] = out["events"] / out["wall_s"]
-    out["child_months_per_s"] = child_months / out["wall_s"]
-    out["activations_per_child_month"] = out["activations"] / max(child_months, 1)
+    out["child_months_per_model_s"] = child_months / out["run_s"]
     model.release()
     return out
 
@@ -205,78 +196,48 @@ def run_sweep(scale: float, seeds: list[int], workers: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- naive yardstick
-def naive_yardstick(alive: list[int], seed: int = 1) -> dict[str, Any]:
-    """A minimal, typical Mesa model: every child agent is stepped every month.
-
-    Each month the population is topped up with new children so that as many are alive
-    as in ``alive`` (the measured run's month-end counts), then every child is stepped in
-    random order (``shuffle_do``, as Mesa's examples do). A step is the least a per-month
-    version of this model must do: age a month, leave at 18, and draw one random number
-    for each monthly hazard that applies (in care: going home, leaving another way, the
-    parents' problem changing; at home: maltreatment, breakdown, the problem changing).
-    No families, councils, costs or records: a generous yardstick.
-    """
+def mesa_yardstick(agents: int = YARDSTICK_AGENTS, months: int = YARDSTICK_MONTHS,
+                   seed: int = 1) -> dict[str, Any]:
+    """The yardstick of issue 15: a minimal naive Mesa model of ``agents`` agents, each
+    stepped every month for ``months`` months with a trivial step (age a month), in random
+    order (``shuffle_do``, as Mesa's examples do)."""
     import mesa
 
-    class NaiveChild(mesa.Agent):
-        def __init__(self, model: mesa.Model, age: int) -> None:
+    class Agent(mesa.Agent):
+        def __init__(self, model: mesa.Model) -> None:
             super().__init__(model)
-            self.age = age
-            self.in_care = True
-            self.problem = True
+            self.age = 0
 
         def step(self) -> None:
-            rnd = self.model.random.random
             self.age += 1
-            if self.in_care:
-                if rnd() < 0.03:
-                    self.in_care = False
-                elif rnd() < 0.01:
-                    self.remove()
-                    return
-            elif rnd() < 0.01 or rnd() < 0.01:
-                self.in_care = True
-            if rnd() < 0.02:
-                self.problem = not self.problem
-            if self.age >= 216:
-                self.remove()
 
-    class NaiveModel(mesa.Model):
-        def __init__(self, seed: int) -> None:
-            super().__init__(seed=seed)
-            self.agent_steps = 0
-
-        def step_to(self, target: int) -> None:
-            for _ in range(target - len(self.agents)):
-                NaiveChild(self, self.random.randrange(0, 216))
-            self.agent_steps += len(self.agents)
-            self.agents.shuffle_do("step")
-
-    model = NaiveModel(seed)
+    model = mesa.Model(seed=seed)
     c0 = time.process_time()
     t0 = time.perf_counter()
-    for target in alive:
-        model.step_to(target)
+    for _ in range(agents):
+        Agent(model)
+    for _ in range(months):
+        model.agents.shuffle_do("step")
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    steps = model.agent_steps
     mesa.Agent._ids.pop(model, None)  # type: ignore[attr-defined]  # Mesa 3.3.1, issue 3179
-    return {"months": len(alive), "agent_steps": steps, "wall_s": wall, "cpu_s": cpu,
-            "agent_steps_per_s": steps / wall, "agent_steps_per_cpu_s": steps / cpu}
+    return {"agents": agents, "months": months, "agent_steps": agents * months,
+            "wall_s": wall, "cpu_s": cpu}
 
 
-def alive_series(scale: float, seed: int = 1) -> list[int]:
-    """Children alive at each month end in a run of the real model."""
-    from sim.agents.child import Child
-    from sim.model import RevolvingDoorModel
+# --------------------------------------------------------------------------- calibration
+def time_calibration(budget: str = "default", jobs: int = 2) -> dict[str, Any]:
+    """The calibration budget, timed in full (into a temporary folder, thrown away)."""
+    import tempfile
 
-    model = RevolvingDoorModel(baseline_config(scale, seed))
-    alive = []
-    while model.month < model.config.total_months:
-        model.step()
-        alive.append(len(model.agents_by_type.get(Child, ())))
-    model.release()
-    return alive
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "sim.calibration.calibrate", "--budget",
+                               budget, "--jobs", str(jobs), "--out", tmp],
+                              cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    return {"budget": budget, "jobs": jobs, "wall_s": wall, "ok": proc.returncode == 0,
+            "stderr_tail": proc.stderr[-500:] if proc.returncode else ""}
 
 
 # --------------------------------------------------------------------------- report
@@ -317,26 +278,137 @@ def _verdict(ok: bool, detail: str) -> str:
     return ("MET " if ok else "MISSED ") + detail
 
 
+def section_runs(scales: list[float], out: dict[str, Any]) -> None:
+    print("\nSingle runs (baseline configuration, seed 1, each in a fresh process):")
+    for scale in scales:
+        r = run_in_fresh_process(scale)
+        out["runs"][str(scale)] = r
+        print(f" scale {scale}:")
+        _line("time in the model (every month's steps)", f"{r['run_s']:.2f} s",
+              f"(start-up {r['build_s']:.2f} s, collect {r['collect_s']:.2f} s)")
+        _line("wall time (start-up + model + collect)", f"{r['wall_s']:.2f} s",
+              f"(CPU {r['cpu_s']:.2f} s)")
+        _line("peak memory (process)", f"{r['peak_rss_mb']:.0f} MB",
+              f"({r['peak_rss_above_start_mb']:.0f} MB above start)")
+        _line("children simulated", f"{r['children']:,}")
+        _line("child-months simulated", f"{r['child_months']:,}",
+              f"({r['child_months_per_model_s']:,.0f} a second in the model)")
+        _line("family activations; events", f"{r['activations']:,}; {r['events']:,}")
+
+
+def section_split(scale: float, big: dict[str, Any], out: dict[str, Any]) -> None:
+    print(f"\nThe run at scale {scale} split between 2 processes by council (sim.run("
+          "workers=2); same results):")
+    split = split_run_in_fresh_process(scale, 2)
+    out["split_run"] = split
+    if split["reentry_12m"] != big.get("reentry_12m", split["reentry_12m"]):
+        print("  WARNING: the split run's results differ from the single process's")
+    _line("wall time (start-up + model + collect)", f"{split['wall_s']:.2f} s",
+          f"({big['wall_s'] / split['wall_s']:.2f}x the single process)")
+    _line("CPU time (main + workers)", f"{split['cpu_s_main'] + split['cpu_s_workers']:.2f} s")
+    _line("peak memory (main; largest worker)",
+          f"{split['peak_rss_mb_main']:.0f} MB; {split['peak_rss_mb_worker']:.0f} MB")
+
+
+def section_yardstick(out: dict[str, Any]) -> dict[str, Any]:
+    print(f"\nYardstick: minimal naive Mesa model, {YARDSTICK_AGENTS:,} agents x "
+          f"{YARDSTICK_MONTHS} months, trivial step (this process):")
+    y = mesa_yardstick()
+    out["yardstick"] = y
+    _line("wall time", f"{y['wall_s']:.2f} s", f"(CPU {y['cpu_s']:.2f} s, "
+          f"{y['agent_steps'] / y['wall_s']:,.0f} agent-steps a second)")
+    return y
+
+
+def section_sweep(scale: float, runs: int, serial_runs: int, out: dict[str, Any]) -> None:
+    print(f"\nSweep: {runs} runs at scale {scale}, seeds 1..{runs}:")
+    seeds = list(range(1, runs + 1))
+    par = run_sweep(scale, seeds, 2)
+    ser = run_sweep(scale, seeds[:serial_runs], 1)
+    ser_full = ser["wall_s"] * runs / serial_runs
+    growth = max(w["rss_after_last_mb"] - w["rss_after_first_mb"] for w in par["worker_rss"])
+    out["sweep"] = {"workers_2": par, "workers_1": ser, "workers_1_extrapolated_s": ser_full,
+                    "worker_rss_growth_mb": growth}
+    _line("2 workers: wall time", f"{par['wall_s']:.1f} s",
+          f"(mean {par['mean_run_s']:.2f} s a run, {par['mean_run_cpu_s']:.2f} s CPU)")
+    _line(f"1 worker: wall time ({serial_runs} runs)", f"{ser['wall_s']:.1f} s",
+          f"-> {ser_full:.1f} s for {runs}" + (" (extrapolated)" if serial_runs != runs else ""))
+    for i, w in enumerate(par["worker_rss"]):
+        _line(f"worker {i + 1}: RSS after run 1 -> run {w['runs']}",
+              f"{w['rss_after_first_mb']:.0f} -> {w['rss_after_last_mb']:.0f} MB")
+
+
+def section_calibration(budget: str, out: dict[str, Any]) -> None:
+    print(f"\nCalibration: budget {budget!r}, 2 jobs, in full:")
+    c = time_calibration(budget, 2)
+    out["calibration"] = c
+    _line("wall time", f"{c['wall_s']:.0f} s", "" if c["ok"] else "FAILED: " + c["stderr_tail"])
+
+
+def check_targets(out: dict[str, Any], scales: list[float]) -> dict[str, Any]:
+    """Every target of issue 15 with its value and whether it is met; printed."""
+    big, small = out["runs"][str(scales[0])], out["runs"][str(scales[1])]
+    y = out["yardstick"]
+    ratio = small["run_s"] / big["run_s"]
+    expected = small["child_months"] / big["child_months"]
+    t: dict[str, Any] = {
+        "national_model_s": {"value": big["run_s"], "target": TARGET_NATIONAL_S,
+                             "aim": AIM_NATIONAL_S, "met": big["run_s"] <= TARGET_NATIONAL_S},
+        "national_peak_mb": {"value": big["peak_rss_mb"], "target": TARGET_NATIONAL_PEAK_MB,
+                             "met": big["peak_rss_mb"] <= TARGET_NATIONAL_PEAK_MB},
+        "yardstick_ratio": {"value": big["run_s"] / y["wall_s"],
+                            "target": TARGET_YARDSTICK_RATIO,
+                            "met": big["run_s"] <= TARGET_YARDSTICK_RATIO * y["wall_s"]},
+        "linear_in_scale": {"time_ratio": ratio, "child_month_ratio": expected,
+                            "tolerance": LINEAR_TOLERANCE,
+                            "met": abs(ratio / expected - 1.0) <= LINEAR_TOLERANCE},
+    }
+    if "sweep" in out:
+        w = out["sweep"]["workers_2"]["wall_s"]
+        t["sweep_wall_s"] = {"value": w, "target": TARGET_SWEEP_S, "met": w <= TARGET_SWEEP_S}
+        t["sweep_worker_rss_growth_mb"] = {"value": out["sweep"]["worker_rss_growth_mb"]}
+    if "calibration" in out:
+        c = out["calibration"]
+        t["calibration_s"] = {"value": c["wall_s"], "target": TARGET_CALIBRATION_S,
+                              "met": c["ok"] and c["wall_s"] <= TARGET_CALIBRATION_S}
+    print("\nTargets (issue 15; timings are only meaningful on a quiet machine):")
+    _line(f"time in the model at scale {scales[0]} <= {TARGET_NATIONAL_S:.0f} s "
+          f"(aim {AIM_NATIONAL_S:.0f})", f"{big['run_s']:.2f} s",
+          _verdict(t["national_model_s"]["met"], f"(start-up {big['build_s']:.2f} s apart)"))
+    _line(f"peak memory <= {TARGET_NATIONAL_PEAK_MB:.0f} MB", f"{big['peak_rss_mb']:.0f} MB",
+          _verdict(t["national_peak_mb"]["met"], ""))
+    _line(f"<= {TARGET_YARDSTICK_RATIO:.0f}x the yardstick's time",
+          f"{t['yardstick_ratio']['value']:.2f}x", _verdict(t["yardstick_ratio"]["met"],
+                                                        f"(yardstick {y['wall_s']:.2f} s)"))
+    _line(f"linear: t({scales[1]})/t({scales[0]}) vs child-months ratio",
+          f"{ratio:.3f} vs {expected:.3f}",
+          _verdict(t["linear_in_scale"]["met"], f"(+-{LINEAR_TOLERANCE:.0%})"))
+    if "sweep_wall_s" in t:
+        _line(f"sweep <= {TARGET_SWEEP_S:.0f} s on 2 workers",
+              f"{t['sweep_wall_s']['value']:.1f} s", _verdict(t["sweep_wall_s"]["met"], ""))
+        _line("worker memory growth over the sweep",
+              f"{t['sweep_worker_rss_growth_mb']['value']:+.0f} MB")
+    if "calibration_s" in t:
+        _line(f"default calibration <= {TARGET_CALIBRATION_S:.0f} s",
+              f"{t['calibration_s']['value']:.0f} s", _verdict(t["calibration_s"]["met"], ""))
+    return t
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     ap.add_argument("--quick", action="store_true",
-                    help="small sizes (scales 0.1/0.01/0.001, 6-run sweep): checks the script")
+                    help="small sizes (scales 0.1/0.01/0.001, 6-run sweep, tiny calibration): "
+                    "checks the script")
     ap.add_argument("--sweep-runs", type=int, default=100)
     ap.add_argument("--serial-runs", type=int, default=20,
                     help="runs timed on 1 worker; the 1-worker sweep time is extrapolated "
                     "to --sweep-runs (use --serial-runs 100 to time it in full)")
-    ap.add_argument("--naive-fraction", type=float, default=0.1,
-                    help="the naive yardstick runs with this share of the national "
-                    "population and is extrapolated by child-months (1.0 runs it in full)")
     ap.add_argument("--skip-sweep", action="store_true")
+    ap.add_argument("--skip-calibration", action="store_true")
     args = ap.parse_args(argv)
 
     scales = [0.1, 0.01, 0.001] if args.quick else [1.0, 0.1, 0.01]
-    sweep_scale = 0.005 if args.quick else 0.05
-    sweep_runs = 6 if args.quick else args.sweep_runs
-    serial_runs = min(2 if args.quick else args.serial_runs, sweep_runs)
-
     info = machine()
     print(f"Revolving Door benchmark  {info['date']}  commit {info['commit']}"
           f"{' (sim/ modified)' if info['sim_dirty'] else ''}")
@@ -344,136 +416,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"Python {info['python']}, Mesa {info['mesa']}; load average at start "
           f"{info['load_average_at_start'][0]:.2f}")
     out: dict[str, Any] = {"machine": info, "quick": args.quick, "runs": {}}
-
-    print("\nSingle runs (baseline configuration, seed 1, each in a fresh process):")
-    for scale in scales:
-        r = run_in_fresh_process(scale)
-        out["runs"][str(scale)] = r
-        print(f" scale {scale}:")
-        _line("wall time (build + run + collect)", f"{r['wall_s']:.2f} s",
-              f"(build {r['build_s']:.2f}, run {r['run_s']:.2f}, collect {r['collect_s']:.2f})")
-        _line("CPU time of the process (the same work)", f"{r['cpu_s']:.2f} s",
-              "(close to wall time on a quiet machine)")
-        _line("peak memory (process)", f"{r['peak_rss_mb']:.0f} MB",
-              f"({r['peak_rss_above_start_mb']:.0f} MB above start)")
-        _line("children simulated", f"{r['children']:,}")
-        _line("child-months simulated", f"{r['child_months']:,}")
-        _line("agent activations", f"{r['activations']:,}",
-              f"({r['calendar_activations']:,} calendar + {r['council_steps']:,} council)")
-        _line("events", f"{r['events']:,}")
-        _line("activations per second", f"{r['activations_per_s']:,.0f}")
-        _line("events per second", f"{r['events_per_s']:,.0f}")
-        _line("child-months per second", f"{r['child_months_per_s']:,.0f}")
-        _line("activations per child-month", f"{r['activations_per_child_month']:.4f}")
-
-    big, small = out["runs"][str(scales[0])], out["runs"][str(scales[1])]
-
-    print(f"\nThe run at scale {scales[0]} split between 2 processes by council (sim.run("
-          "workers=2), what `revolving-door` does by default on 2 cores; same results):")
-    split = split_run_in_fresh_process(scales[0], 2)
-    out["split_run"] = split
-    if split["reentry_12m"] != big.get("reentry_12m", split["reentry_12m"]):
-        print("  WARNING: the split run's results differ from the single process's")
-    _line("wall time (build + run + collect)", f"{split['wall_s']:.2f} s",
-          f"({big['wall_s'] / split['wall_s']:.2f}x the single process)")
-    _line("CPU time (main + workers)", f"{split['cpu_s_main'] + split['cpu_s_workers']:.2f} s")
-    _line("peak memory (main; largest worker)",
-          f"{split['peak_rss_mb_main']:.0f} MB; {split['peak_rss_mb_worker']:.0f} MB")
-    nat_ok_time = big["wall_s"] <= TARGET_NATIONAL_S
-    nat_ok_mem = big["peak_rss_mb"] <= TARGET_NATIONAL_PEAK_MB
-    # linearity: per-child-month cost at the two largest scales (start-up is negligible there)
-    ratio = small["wall_s"] / big["wall_s"]
-    expected = small["child_months"] / big["child_months"]
-    linear_ok = abs(ratio / expected - 1.0) <= LINEAR_TOLERANCE
-    targets: dict[str, Any] = {
-        "issue2_national_split_wall_s": {"value": split["wall_s"], "under": 60.0,
-                                         "under_a_minute": split["wall_s"] < 60.0,
-                                         "note": "issue 2 asks for well under a minute: "
-                                                 "how far under is a judgement"},
-        "national_wall_s": {"value": big["wall_s"], "target": TARGET_NATIONAL_S,
-                            "aim": AIM_NATIONAL_S, "met": nat_ok_time},
-        "national_peak_mb": {"value": big["peak_rss_mb"], "target": TARGET_NATIONAL_PEAK_MB,
-                             "met": nat_ok_mem},
-        "linear_in_scale": {"time_ratio": ratio, "child_month_ratio": expected,
-                            "tolerance": LINEAR_TOLERANCE, "met": linear_ok},
-    }
-
-    print("\nYardstick: minimal naive Mesa model, every child stepped every month "
-          "(this process):")
-    alive = alive_series(scales[0] * args.naive_fraction)
-    naive = naive_yardstick(alive)
-    naive_full_s = big["child_months"] / naive["agent_steps_per_s"]
-    naive["fraction"] = args.naive_fraction
-    naive["extrapolated_to_child_months"] = big["child_months"]
-    naive["extrapolated_wall_s"] = naive_full_s
-    out["naive"] = naive
-    speedup = naive_full_s / big["wall_s"]
-    speedup_cpu = big["child_months"] / naive["agent_steps_per_cpu_s"] / big["cpu_s"]
-    targets["naive_speedup"] = {"value": speedup, "value_cpu": speedup_cpu,
-                                "target": TARGET_NAIVE_SPEEDUP,
-                                "met": speedup >= TARGET_NAIVE_SPEEDUP}
-    targets["national_cpu_s"] = {"value": big["cpu_s"], "target": TARGET_NATIONAL_S,
-                                 "met": big["cpu_s"] <= TARGET_NATIONAL_S}
-    _line("agent-steps timed", f"{naive['agent_steps']:,}",
-          f"(population x{args.naive_fraction} of scale {scales[0]})")
-    _line("agent-steps per second", f"{naive['agent_steps_per_s']:,.0f}",
-          f"({naive['agent_steps_per_cpu_s']:,.0f} per CPU second)")
-    _line(f"time for {big['child_months']:,} child-months", f"{naive_full_s:.1f} s",
-          "(extrapolated)" if args.naive_fraction != 1.0 else "")
-
+    section_runs(scales, out)
+    section_split(scales[0], out["runs"][str(scales[0])], out)
+    section_yardstick(out)
     if not args.skip_sweep:
-        print(f"\nSweep: {sweep_runs} runs at scale {sweep_scale}, seeds 1..{sweep_runs}:")
-        seeds = list(range(1, sweep_runs + 1))
-        par = run_sweep(sweep_scale, seeds, 2)
-        ser = run_sweep(sweep_scale, seeds[:serial_runs], 1)
-        ser_full = ser["wall_s"] * sweep_runs / serial_runs
-        out["sweep"] = {"workers_2": par, "workers_1": ser,
-                        "workers_1_extrapolated_s": ser_full}
-        sp = ser_full / par["wall_s"]
-        growth = max(w["rss_after_last_mb"] - w["rss_after_first_mb"]
-                     for w in par["worker_rss"])
-        targets["sweep_wall_s"] = {"value": par["wall_s"], "target": TARGET_SWEEP_S,
-                                   "met": par["wall_s"] <= TARGET_SWEEP_S}
-        targets["sweep_speedup"] = {"value": sp, "target": TARGET_SWEEP_SPEEDUP,
-                                    "met": sp >= TARGET_SWEEP_SPEEDUP}
-        targets["sweep_worker_rss_growth_mb"] = {"value": growth}
-        _line("2 workers: wall time", f"{par['wall_s']:.1f} s",
-              f"(mean {par['mean_run_s']:.2f} s a run, {par['mean_run_cpu_s']:.2f} s CPU)")
-        _line(f"1 worker: wall time ({serial_runs} runs)", f"{ser['wall_s']:.1f} s",
-              f"-> {ser_full:.1f} s for {sweep_runs}"
-              + (" (extrapolated)" if serial_runs != sweep_runs else ""))
-        _line("speed-up of 2 workers", f"{sp:.2f}x")
-        for i, w in enumerate(par["worker_rss"]):
-            _line(f"worker {i + 1}: RSS after run 1 -> run {w['runs']}",
-                  f"{w['rss_after_first_mb']:.0f} -> {w['rss_after_last_mb']:.0f} MB")
-
-    out["targets"] = targets
-    print("\nTargets (issue 5; timings are only meaningful on a quiet machine):")
-    _line(f"run at scale {scales[0]} <= {TARGET_NATIONAL_S:.0f} s (aim {AIM_NATIONAL_S:.0f})",
-          f"{big['wall_s']:.2f} s", _verdict(nat_ok_time, f"by {big['wall_s'] - TARGET_NATIONAL_S:+.1f} s"))
-    _line("  the same on CPU time (robust to load)", f"{big['cpu_s']:.2f} s",
-          _verdict(big["cpu_s"] <= TARGET_NATIONAL_S, f"by {big['cpu_s'] - TARGET_NATIONAL_S:+.1f} s"))
-    _line(f"issue 2: run at scale {scales[0]} on 2 processes (asks: well under 60 s)",
-          f"{split['wall_s']:.2f} s",
-          f"{60.0 - split['wall_s']:+.1f} s under a minute" if split["wall_s"] < 60.0
-          else f"OVER a minute by {split['wall_s'] - 60.0:.1f} s")
-    _line(f"peak memory <= {TARGET_NATIONAL_PEAK_MB:.0f} MB", f"{big['peak_rss_mb']:.0f} MB",
-          _verdict(nat_ok_mem, ""))
-    _line(f">= {TARGET_NAIVE_SPEEDUP:.0f}x faster than naive", f"{speedup:.1f}x",
-          _verdict(speedup >= TARGET_NAIVE_SPEEDUP, f"(on CPU time {speedup_cpu:.1f}x)"))
-    _line(f"linear: t({scales[1]})/t({scales[0]}) vs child-months ratio",
-          f"{ratio:.3f} vs {expected:.3f}", _verdict(linear_ok, f"(+-{LINEAR_TOLERANCE:.0%})"))
-    if "sweep" in out:
-        t = targets
-        _line(f"sweep <= {TARGET_SWEEP_S:.0f} s on 2 workers", f"{t['sweep_wall_s']['value']:.1f} s",
-              _verdict(t["sweep_wall_s"]["met"],
-                       f"by {t['sweep_wall_s']['value'] - TARGET_SWEEP_S:+.1f} s"))
-        _line(f"sweep speed-up >= {TARGET_SWEEP_SPEEDUP}x", f"{t['sweep_speedup']['value']:.2f}x",
-              _verdict(t["sweep_speedup"]["met"], ""))
-        _line("worker memory growth over the sweep", f"{growth:+.0f} MB")
+        section_sweep(0.005 if args.quick else 0.05, 6 if args.quick else args.sweep_runs,
+                      min(2 if args.quick else args.serial_runs,
+                          6 if args.quick else args.sweep_runs), out)
+    if not args.skip_calibration:
+        section_calibration("tiny" if args.quick else "default", out)
+    out["targets"] = check_targets(out, scales)
     if args.quick:
         print("  (--quick: sizes are not the issue's; targets do not apply)")
-
+    out["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
     print(f"\nwrote {args.out}")

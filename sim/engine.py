@@ -136,8 +136,10 @@ class Engine:
         home = F.location[f] == _AT_HOME
         if home.any():
             tr.checkpoints(f[home], t[home])
-        live = F.location[f] != int(Location.GONE)
-        tr.children_turn_18(f[live], t[live])
+        # a child turning 18 is a checkpoint of the family's (never an event's time)
+        birthday = (kind < 0) & (F.location[f] != int(Location.GONE))
+        if birthday.any():
+            tr.children_turn_18(f[birthday], t[birthday])
         live = F.location[f] != int(Location.GONE)
         F.due[f[~live]] = INF
         self.reschedule(f[live], t[live])

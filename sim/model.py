@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import mesa
 import numpy as np
 
 from sim.agents.child import Child, ChildState
-from sim.agents.council import (COUNT_FIELDS, LocalAuthority, book_recurring_costs,
-                                count_caseloads)
+from sim.agents.council import COUNT_FIELDS, LocalAuthority, book_recurring_costs
 from sim.agents.family import Family, Location
 from sim.config import ConfigError, CouncilPractice, ModelConfig, practice_of
 from sim.engine import Engine
@@ -50,9 +47,6 @@ class RevolvingDoorModel(mesa.Model):
         self.entry_rng = self.streams.generator("entries")
         self.hazards = Hazards(cfg.params)
         self.unit_costs = UnitCosts.from_params(cfg.params.costs, cfg.price_year)
-        #: the agents' state: one row a family, one a child (sim.state)
-        self.families = Table(FAMILY_COLUMNS, capacity=4096)
-        self.children_table = Table(CHILD_COLUMNS, capacity=8192)
         self.records = Records()
         self.month = 0
         self.now = 0.0
@@ -68,6 +62,14 @@ class RevolvingDoorModel(mesa.Model):
                 c.simulated = c.index in chosen
         #: the councils simulated here (all, unless this model is one shard of a run)
         self.simulated_councils = [c for c in self.councils if c.simulated]
+        #: the agents' state: one row a family, one a child (sim.state), sized for the
+        #: children expected to enter over the run (growing costs a copy of every column)
+        share = (1.0 if councils_simulated is None else
+                 sum(c.size_share for c in self.councils if c.simulated))
+        expected = (cfg.params.entry.children_per_year * cfg.scale * cfg.total_months / 12.0
+                    * share)
+        self.children_table = Table(CHILD_COLUMNS, capacity=int(1.05 * expected) + 1024)
+        self.families = Table(FAMILY_COLUMNS, capacity=int(0.8 * expected) + 1024)
         #: councils' practice as arrays (one element a council), for the month's work
         self.council_propensity = np.array([c.return_propensity for c in self.councils])
         self.council_thoroughness = np.array([c.thoroughness for c in self.councils])
@@ -76,7 +78,7 @@ class RevolvingDoorModel(mesa.Model):
         self.council_support_share = np.array([c.support_share for c in self.councils])
         self.council_treatment_share = np.array([c.treatment_share for c in self.councils])
         self.council_cost_multiplier = np.array([c.cost_multiplier for c in self.councils])
-        #: every council's counts at the last month end (columns COUNT_FIELDS)
+        #: every council's counts (columns COUNT_FIELDS), kept by the transitions
         self.caseloads = np.zeros((n, len(COUNT_FIELDS)), dtype=np.int64)
         self._family_views: dict[int, Family] = {}
         self._child_views: dict[int, Child] = {}
@@ -160,7 +162,6 @@ class RevolvingDoorModel(mesa.Model):
         self.transitions.entries(m)
         self.engine.run_until(m + 1.0)
         self.now = m + 1.0
-        self.caseloads = count_caseloads(self)
         book_recurring_costs(self, m)
         self.timeseries.record_stocks_all(m, self.caseloads)
         self.datacollector.collect(self)
@@ -172,11 +173,10 @@ class RevolvingDoorModel(mesa.Model):
         """Run the warm-up and the measured years. ``progress(month, total)`` is called
         once a simulated year."""
         total = self.config.total_months
-        with fewer_gc_collections():
-            while self.month < total:
-                self.step()
-                if progress is not None and (self.month % 12 == 0 or self.month == total):
-                    progress(self.month, total)
+        while self.month < total:
+            self.step()
+            if progress is not None and (self.month % 12 == 0 or self.month == total):
+                progress(self.month, total)
         self.finish()
         return self
 
@@ -277,26 +277,6 @@ class RevolvingDoorModel(mesa.Model):
     def events(self) -> int:
         """Random family events fired so far."""
         return self.engine.events
-
-
-@contextlib.contextmanager
-def fewer_gc_collections() -> Iterator[None]:
-    """Make Python's cyclic garbage collections rare while a model runs.
-
-    The collector would traverse every live agent and record at each full collection; a
-    national run holds about a million, so with the default thresholds collections cost a
-    third of the run and grow faster than the run (measured: scale 0.4, 51 s CPU with the
-    default thresholds, 35 s with these; scale 1.0, 123 s against 77 s, back to back).
-    Agents leave no cyclic garbage behind (they are freed by reference counting), so this
-    loses no memory. The thresholds are restored afterwards. :meth:`RevolvingDoorModel.run` uses
-    it; so should anything that steps a big model month by month.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _beta(gen: np.random.Generator, mean: float, conc: float, n: int) -> np.ndarray:

@@ -348,8 +348,10 @@ class TimeSeries:
         self.stocks = np.zeros((months, councils, len(STOCK_FIELDS)), dtype=np.int64)
         self.flows = np.zeros((months, councils, len(FLOW_FIELDS)), dtype=np.int64)
         self._flow = {name: i for i, name in enumerate(FLOW_FIELDS)}
-        #: child-months spent in an undetected harmful home, by month and council
-        self.harm = np.zeros((months, councils), dtype=np.float64)
+        # child-months in an undetected harmful home (``harm``): part months, and a
+        # difference array of whole months
+        self._harm_part = np.zeros((months, councils), dtype=np.float64)
+        self._harm_diff = np.zeros((months + 1, councils), dtype=np.float64)
 
     def flow(self, t: float, council: int, name: str, n: int = 1) -> None:
         month = int(t)
@@ -358,13 +360,7 @@ class TimeSeries:
 
     def add_harm(self, council: int, t0: float, t1: float, n: int = 1) -> None:
         """``n`` children in harm from ``t0`` to ``t1``: child-months split over the months."""
-        last = self.harm.shape[0]
-        month = max(0, int(t0))
-        while month < last and month < t1:
-            seg = min(t1, month + 1.0) - max(t0, float(month))
-            if seg > 0.0:
-                self.harm[month, council] += seg * n
-            month += 1
+        self.add_harm_many(np.array([council]), np.array([t0]), np.array([t1]), np.array([n]))
 
     def flows_many(self, t: np.ndarray, council: np.ndarray, name: str,
                    n: np.ndarray | int = 1) -> None:
@@ -376,17 +372,34 @@ class TimeSeries:
 
     def add_harm_many(self, council: np.ndarray, t0: np.ndarray, t1: np.ndarray,
                       n: np.ndarray) -> None:
-        """:meth:`add_harm` for many spells at once."""
-        last = self.harm.shape[0]
-        month = np.maximum(0, t0.astype(np.int64))
-        live = (month < last) & (month < t1)
-        while live.any():
-            m = month[live]
-            seg = np.minimum(t1[live], m + 1.0) - np.maximum(t0[live], m.astype(np.float64))
-            pos = seg > 0.0
-            np.add.at(self.harm, (m[pos], council[live][pos]), seg[pos] * n[live][pos])
-            month = month + 1
-            live = live & (month < last) & (month < t1)
+        """:meth:`add_harm` for many spells at once: the part months at each end are added
+        directly, the whole months between through a difference array (one add a spell
+        whatever its length), summed into :attr:`harm` when it is read."""
+        last = self._harm_part.shape[0]
+        n = np.asarray(n, dtype=np.float64)
+        m0 = np.maximum(0, t0.astype(np.int64))
+        m1 = t1.astype(np.int64)  # the month in which the spell ends
+        one = (m0 == m1) & (m0 < last)
+        np.add.at(self._harm_part, (m0[one], council[one]), (t1[one] - t0[one]) * n[one])
+        many = (m0 < m1) & (m0 < last)
+        c, a, b, k = council[many], m0[many], m1[many], n[many]
+        head = np.minimum(t1[many], a + 1.0) - np.maximum(t0[many], a.astype(np.float64))
+        np.add.at(self._harm_part, (a, c), head * k)
+        tail = b < last
+        np.add.at(self._harm_part, (b[tail], c[tail]), (t1[many][tail] - b[tail]) * k[tail])
+        # whole months a+1 .. b-1
+        np.add.at(self._harm_diff, (np.minimum(a + 1, last), c), k)
+        np.add.at(self._harm_diff, (np.minimum(b, last), c), -k)
+
+    @property
+    def harm(self) -> np.ndarray:
+        """Child-months spent in an undetected harmful home, by month and council."""
+        return self._harm_part + np.cumsum(self._harm_diff, axis=0)[:-1]
+
+    @harm.setter
+    def harm(self, value: np.ndarray) -> None:
+        self._harm_part = np.array(value, dtype=np.float64)
+        self._harm_diff = np.zeros((value.shape[0] + 1, value.shape[1]), dtype=np.float64)
 
     def record_stocks_all(self, month: int, caseloads: np.ndarray) -> None:
         """Month-end stocks of every council, from the councils' counts."""

@@ -13,9 +13,8 @@ The split cannot change the results, by construction:
   (:meth:`sim.transitions.Transitions.entries`); so a family is created with the same
   attributes, at the same time, with the same unique id (the number Mesa gives it in a run
   of every council), and therefore gets the same numbers from every keyed stream;
-* within a council, events happen in the same order in a shard as in the whole run (the
-  calendar orders by time, then by when an event was scheduled, and a council's events are
-  scheduled in the same relative order);
+* a family's events depend on nothing but its own state and its own keyed random numbers
+  (:mod:`sim.engine`), so they are the same in a shard as in the whole run;
 * the books are per council: the ledger, the month-by-council series and the harm
   months are arrays by council, and each cell is written by one shard only, so their sum is
   exact; the records (returns home, episodes ending) are concatenated and put in canonical
@@ -131,7 +130,7 @@ def _payload(model: Any) -> dict[str, Any]:
             "families": model.records.families, "entries_total": model.records.entries_total,
             "stocks": ts.stocks, "flows": ts.flows, "harm": ts.harm,
             "ledger": model.ledger.amounts,
-            "activations": model.calendar.activations, "events": model.calendar.events}
+            "activations": model.engine.activations, "events": model.engine.events}
 
 
 def _worker(conn: Connection, config: dict[str, Any], policies: list[Any],
@@ -199,7 +198,8 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
     if mp.current_process().daemon:
         raise ConfigError("workers: a run cannot be split from inside a daemonic process "
                           "(a multiprocessing.Pool worker, for one); use workers=1 there")
-    merged = RevolvingDoorModel(cfg, policies=policies)  # validates; builds the councils
+    # validates and builds the councils; simulates none (its books are the shards')
+    merged = RevolvingDoorModel(cfg, policies=policies, councils_simulated=())
     groups = partition([c.size_share for c in merged.councils], workers,
                        [CALLER_CAPACITY] + [1.0] * (workers - 1))
     total = cfg.total_months
@@ -262,8 +262,8 @@ def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
     ts.flows = np.sum([p["flows"] for p in payloads], axis=0)
     ts.harm = np.sum([p["harm"] for p in payloads], axis=0)
     model.ledger.amounts = np.sum([p["ledger"] for p in payloads], axis=0)
-    model.calendar.activations = sum(p["activations"] for p in payloads)
-    model.calendar.events = sum(p["events"] for p in payloads)
+    model.engine.activations = sum(p["activations"] for p in payloads)
+    model.engine.events = sum(p["events"] for p in payloads)
     model.month = model.config.total_months
     model.now = float(model.month)
     model.running = False

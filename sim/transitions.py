@@ -33,6 +33,9 @@ _BAND_HI = np.array([1.0, 5.0, 10.0, 16.0, 17.99])
 _BITS = np.array([1, 2, 4])
 _IN_CARE, _AT_HOME, _GONE = int(Location.IN_CARE), int(Location.AT_HOME), int(Location.GONE)
 _HOME_AFTER = int(ChildState.HOME_AFTER_RETURN)
+_IN_CARE_CHILD = int(ChildState.IN_CARE)
+# columns of model.caseloads (sim.agents.council.COUNT_FIELDS): 0-2 in care by placement
+_HOME_COUNT, _OPEN_COUNT, _SUPPORT_COUNT = 3, 4, 4  # support level L is column 4 + L
 _NONE, _STATUS_QUO, _ENTITLED = (int(SupportMode.NONE), int(SupportMode.STATUS_QUO),
                                  int(SupportMode.ENTITLED))
 AGE6 = 72.0  # months: Farmer & Lutman's cut-off age at the return
@@ -113,12 +116,27 @@ class Transitions:
             self.m.timeseries.flows_many(t, self.m.families.council[f], name, n)
 
     def _move(self, rows: np.ndarray, state: int, t: np.ndarray) -> None:
-        """Children ``rows`` change state at ``t``, accruing the months in the old one."""
-        ch = self.m.children_table
+        """Children ``rows`` change state at ``t``, accruing the months in the old one, and
+        leave their council's count of the old state (and join that of the new one, unless
+        it is care: :meth:`enter_care` counts children in care once they are placed)."""
+        m, ch = self.m, self.m.children_table
         old = ch.state[rows]
         ch.months_in[rows, old] += np.maximum(0.0, t - ch.state_since[rows])
+        council = m.families.council[ch.family[rows]]
+        care = old == _IN_CARE_CHILD
+        np.add.at(m.caseloads, (council[care], ch.placement[rows[care]]), -1)
+        np.add.at(m.caseloads[:, _HOME_COUNT], council[old == _HOME_AFTER], -1)
+        if state == _HOME_AFTER:
+            np.add.at(m.caseloads[:, _HOME_COUNT], council, 1)
         ch.state[rows] = state
         ch.state_since[rows] = t
+
+    def _open_cases(self, f: np.ndarray, open_: bool) -> None:
+        """Families' cases open (or close); the councils' counts of open cases follow."""
+        F = self.m.families
+        change = f[F.case_open[f] != open_]
+        np.add.at(self.m.caseloads[:, _OPEN_COUNT], F.council[change], 1 if open_ else -1)
+        F.case_open[f] = open_
 
     def _episode_end(self, kids: Members, sel: np.ndarray, kind: np.ndarray | int) -> None:
         """Record the end of children's episodes of care (``kids`` rows ``sel``), with the
@@ -180,6 +198,20 @@ class Transitions:
         return self.new_families(council_idx, times, reason, ages, present, care_order,
                                  frailty, uid)
 
+    def new_family(self, council: int, t: float, reason: EntryReason, ages: list[float],
+                   present: list[bool], care_order: bool, frailty: float = 1.0) -> int:
+        """One family (children aged ``ages`` years) entering care at ``t`` in council index
+        ``council``, numbered after every family so far: for tests and for starting a model
+        from data. Returns its row (``model.family_view(row)`` gives the agent)."""
+        a = np.full((1, 3), np.nan)
+        a[0, :len(ages)] = ages
+        uid = self.next_uid
+        self.next_uid += 1 + len(ages)
+        return int(self.new_families(np.array([council]), np.array([t]),
+                                     np.array([int(reason)]), a, np.array([present]),
+                                     np.array([care_order]), np.array([frailty]),
+                                     np.array([uid]))[0])
+
     def new_families(self, council: np.ndarray, t: np.ndarray, reason: np.ndarray,
                      ages: np.ndarray, present: np.ndarray, care_order: np.ndarray,
                      frailty: np.ndarray, uid: np.ndarray) -> np.ndarray:
@@ -195,8 +227,7 @@ class Transitions:
         F.frailty[f] = frailty
         F.t_last[f] = t
         have = ~np.isnan(ages)
-        fam_of = np.repeat(np.arange(len(f)), have.sum(axis=1))
-        slot = np.concatenate([np.nonzero(h)[0] for h in have]) if len(f) else np.zeros(0, int)
+        fam_of, slot = np.nonzero(have)  # row-major: family order, then sibling order
         k = ch.add(len(fam_of))
         ch.uid[k] = uid[fam_of] + 1 + slot
         ch.family[k] = f[fam_of]
@@ -224,6 +255,7 @@ class Transitions:
         ch.entries[r] += 1
         ch.care_order[r] = care_order[kids.of]
         ch.placement[r] = self._placement(r, kids.t)
+        np.add.at(m.caseloads, (F.council[kids.fam], ch.placement[r]), 1)
         m.records.episodes.start_many(ch.uid[r], kids.t, F.council[kids.fam], ch.birth_time[r],
                                       F.reason[kids.fam], care_order[kids.of], ch.placement[r])
         kf = first[kids.of]
@@ -296,7 +328,7 @@ class Transitions:
         self._flow(t, f, "returns", kids.count)
         # the council's usual practice after a return
         council = F.council[f]
-        F.case_open[f] = True
+        self._open_cases(f, True)
         F.close_at[f] = t + m.council_monitoring_months[council]
         F.close_with_concerns[f] = True
         uid = F.uid[f]
@@ -380,7 +412,7 @@ class Transitions:
         self.reenter(f[back], t[back], maltreatment=True)
         f, t = f[~back], t[~back]
         closed = ~F.case_open[f]
-        F.case_open[f] = True
+        self._open_cases(f, True)
         F.close_at[f] = np.where(closed, t + a.reopen_months,
                                  np.maximum(F.close_at[f], t + a.reopen_months))
 
@@ -406,7 +438,7 @@ class Transitions:
     def _wind_down_home(self, f: np.ndarray, t: np.ndarray) -> None:
         """Close the case, stop support and treatment (children leave home)."""
         F = self.m.families
-        F.case_open[f] = False
+        self._open_cases(f, False)
         F.close_at[f] = INF
         self.set_support(f, 0, _NONE, INF)
         F.treatment_due[f] = INF
@@ -414,7 +446,7 @@ class Transitions:
 
     def close_case(self, f: np.ndarray, t: np.ndarray) -> None:
         F = self.m.families
-        F.case_open[f] = False
+        self._open_cases(f, False)
         F.close_at[f] = INF
         sq = f[F.support_mode[f] == _STATUS_QUO]
         self.set_support(sq, 0, _NONE, INF)
@@ -453,6 +485,12 @@ class Transitions:
                     until: np.ndarray | float) -> None:
         F = self.m.families
         level = np.broadcast_to(np.asarray(level, dtype=np.int64), f.shape)
+        council = F.council[f]
+        old = F.support_level[f]
+        was = old > 0
+        np.add.at(self.m.caseloads, (council[was], _SUPPORT_COUNT + old[was]), -1)
+        now = level > 0
+        np.add.at(self.m.caseloads, (council[now], _SUPPORT_COUNT + level[now]), 1)
         F.support_level[f] = level
         F.support_mode[f] = np.where(level > 0, mode, _NONE)
         F.support_until[f] = np.where(level > 0, until, INF)

@@ -177,16 +177,17 @@ def test_holmes_design_keeps_the_level_when_problems_change() -> None:
     tr = m.transitions
     from sim.agents.child import EntryReason
     t = float(m.config.measure_start)
-    f = tr.new_family(m.councils[0], t - 2.0, EntryReason.NEGLECT, [4.0],
-                      [True, False, False], False)
-    f.unresolved = [True, False, False]
-    tr.return_home(f, t)
-    assert f.support_level == 3 and f.support_until == t + 12
-    f.unresolved = [False, False, False]
-    tr.reassess_support(f, t + 1)
-    assert f.support_level == 3  # not reassessed
-    tr.end_support(f, t + 12)
-    assert f.support_level == 0 and int(f.support_mode) == 0  # no resumption
+    row = tr.new_family(0, t - 2.0, EntryReason.NEGLECT, [4.0], [True, False, False], False)
+    f, at = np.array([row]), lambda x: np.array([x])
+    fam = m.family_view(row)
+    fam.unresolved = [True, False, False]
+    tr.return_home(f, at(t))
+    assert fam.support_level == 3 and fam.support_until == t + 12
+    fam.unresolved = [False, False, False]
+    tr.reassess_support(f, at(t + 1))
+    assert fam.support_level == 3  # not reassessed
+    tr.end_support(f, at(t + 12))
+    assert fam.support_level == 0 and int(fam.support_mode) == 0  # no resumption
 
 
 def test_scottish_intensive_support_is_converted_from_its_own_price_year() -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import sim
@@ -136,8 +137,10 @@ def test_a_new_lever_is_a_small_class() -> None:
     @register("reunification", "thorough_assessment")
     @dataclass
     class ThoroughAssessment(Policy):
-        def on_entry(self, family: Any, t: float) -> None:
-            family.council.thoroughness = max(family.council.thoroughness, 0.9)
+        def on_entry(self, model: Any, f: np.ndarray, t: np.ndarray) -> None:
+            council = model.families.council[f]
+            model.council_thoroughness[council] = np.maximum(
+                model.council_thoroughness[council], 0.9)
 
     try:
         base = run({}).metrics

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -24,6 +25,7 @@ import sim
 from sim.policies.base import Policy
 from sim.policies.support_entitlement import SupportEntitlement
 from sim.results import OUTPUT_FILES, Results
+from sim.state import FAMILY_COLUMNS
 
 from conftest import tiny
 
@@ -35,17 +37,15 @@ class _OddFamilies(SupportEntitlement):
     """Support entitlement for the families with an odd id only: in every council, some
     families are touched and their neighbours are not."""
 
-    def eligible(self, family: Any, t: float) -> bool:
-        return family.unique_id % 2 == 1
+    def eligible(self, model: Any, f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return model.families.uid[f] % 2 == 1
 
 
-def _scalars(obj: Any) -> dict[str, str]:
-    """An agent's state that is plain values (numbers, flags, text, lists of them), as text
-    (so that NaN equals NaN): its draws and what followed from them."""
-    plain = (bool, int, float, str)
-    return {k: repr(v) for k, v in vars(obj).items()
-            if isinstance(v, plain) or (isinstance(v, (list, tuple))
-                                        and all(isinstance(x, plain) for x in v))}
+def _row(model: Any, row: int) -> dict[str, str]:
+    """A family's whole row (every column, its clocks' budgets and counts included), as
+    text (so that NaN equals NaN): its draws and what followed from them."""
+    F = model.families
+    return {name: repr(getattr(F, name)[row].tolist()) for name in FAMILY_COLUMNS}
 
 
 @dataclass
@@ -55,9 +55,10 @@ class _Spy(Policy):
 
     seen: list[tuple[int, float, dict[str, str]]] = field(default_factory=list)
 
-    def eligible(self, family: Any, t: float) -> bool:
-        self.seen.append((family.unique_id, t, _scalars(family)))
-        return False
+    def eligible(self, model: Any, f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        for row, when in zip(f.tolist(), t.tolist()):
+            self.seen.append((int(model.families.uid[row]), when, _row(model, row)))
+        return np.zeros(len(f), dtype=bool)
 
 
 _Spy.lever, _Spy.kind = "test_spy", "records"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 import pytest
 
 import sim
@@ -58,13 +59,26 @@ def test_a_shard_with_no_returns_does_not_change_the_outputs(tmp_path: Path) -> 
         assert (tmp_path / "w1" / f).read_bytes() == (tmp_path / "w3" / f).read_bytes(), f
 
 
-def test_unique_ids_follow_mesa_numbering_in_a_whole_run() -> None:
-    """Families and children get the ids Mesa would give them in a run of every council,
-    which is what lets a shard give them the same random numbers."""
-    model = RevolvingDoorModel(tiny(seed=2, warmup_years=1, years=1))
-    model.run()
-    assert next(mesa.Agent._ids[model]) == model.transitions.next_uid  # type: ignore[attr-defined]
-    model.release()
+def test_a_shard_numbers_families_as_the_whole_run_does() -> None:
+    """Families and children are numbered in order of entry over every council, in a shard
+    as in the whole run: the number keys a family's random numbers."""
+    whole = RevolvingDoorModel(tiny(seed=2, warmup_years=1, years=1))
+    whole.run()
+    shard = RevolvingDoorModel(tiny(seed=2, warmup_years=1, years=1), councils_simulated=[0, 3])
+    shard.run()
+
+    def ids(model: RevolvingDoorModel) -> list[tuple[int, int]]:
+        F, n = model.families, model.families.n
+        mine = np.isin(F.council[:n], [0, 3])
+        return sorted(zip(F.council[:n][mine].tolist(), F.uid[:n][mine].tolist()))
+
+    got = ids(shard)
+    assert got and got == ids(whole)
+    # numbered over every council's entries: ids leave gaps for the other councils' families
+    assert shard.transitions.next_uid == whole.transitions.next_uid
+    assert len(got) < whole.families.n
+    whole.release()
+    shard.release()
 
 
 def test_shard_simulates_only_its_councils() -> None:
@@ -129,7 +143,7 @@ def test_workers_option_is_checked() -> None:
 class _Failing(Policy):
     """A policy that breaks when an eligible family goes home."""
 
-    def on_return(self, family: Any, t: float) -> None:
+    def on_return(self, model: Any, f: Any, t: Any) -> None:
         raise RuntimeError("policy failed on purpose")
 
 
@@ -233,14 +247,14 @@ def test_merged_books_are_the_sums_of_the_shards_books() -> None:
 
     model = SimpleNamespace(config=SimpleNamespace(total_months=36), records=None,
                             timeseries=SimpleNamespace(), ledger=SimpleNamespace(),
-                            calendar=SimpleNamespace(), month=0, now=0.0, running=True)
+                            engine=SimpleNamespace(), month=0, now=0.0, running=True)
     _merge(model, [payload(a, 0, 2), payload(b, 1, 3)])
     assert model.timeseries.stocks[:, 0, :].tolist() == [[2, 2]] * 3
     assert model.timeseries.stocks[:, 1, :].tolist() == [[3, 3]] * 3
     assert model.timeseries.flows[0].tolist() == [[4, 4], [5, 5]]  # each shard's +1 once
     assert model.timeseries.harm[0].tolist() == [1.0, 1.5]
     assert model.ledger.amounts.tolist() == [[20.0] * 4, [30.0] * 4]
-    assert (model.calendar.activations, model.calendar.events) == (500, 5000)
+    assert (model.engine.activations, model.engine.events) == (500, 5000)
     assert (model.month, model.now, model.running, model.shards) == (36, 36.0, False, 2)
     assert isinstance(model.now, float)
     assert model.records.returns_frame()["child"].tolist() == [20, 10]

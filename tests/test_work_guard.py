@@ -2,9 +2,10 @@
 
 They count work done, never wall time (speed targets live in ``benchmarks/run.py``):
 
-* agent activations per simulated child-month, for a fixed seed at a small scale, stay far
-  below one: the model activates agents only when something is due, so a change that
-  steps every child (or every family) every month fails;
+* family activations (rows the engine steps, and rows whose hazards are computed) per
+  simulated child-month, for a fixed seed at a small scale, stay far below one: the model
+  works on a family only when something is due, so a change that steps every family every
+  month fails;
 * memory does not grow across repeated runs in one process: Mesa 3.3.1 keeps every model
   alive through ``Agent._ids`` unless ``model.release()`` drops it.
 """
@@ -20,12 +21,13 @@ import mesa
 import pytest
 
 import sim
-from sim.agents.child import Child
-from sim.agents.family import Family
+from sim.engine import Engine
+from sim.hazards import Hazards
 from sim.model import RevolvingDoorModel
 
-#: Activations (family and child steps) per simulated child-month. The event-driven model
-#: does well under 0.2 at this size; stepping every child every month alone gives 1.0.
+#: Family rows worked on (stepped, or hazards computed) per simulated child-month. The
+#: event-driven model does well under 0.2 at this size; working on every family every month
+#: alone gives about 0.7 (families of 1.4 children on average).
 MAX_ACTIVATIONS_PER_CHILD_MONTH = 0.5
 
 
@@ -35,39 +37,42 @@ def _config(scale: float, seed: int = 1, warmup: int = 6, years: int = 4) -> dic
     return cfg
 
 
-def _counting(method: Callable[[Any], None], counts: dict[str, int],
-              name: str) -> Callable[[Any], None]:
-    def step(self: Any) -> None:
-        counts[name] += 1
-        method(self)
+def _counting(method: Callable[..., Any], counts: dict[str, int], name: str,
+              rows_arg: int) -> Callable[..., Any]:
+    """``method``, counting the rows (length of positional argument ``rows_arg``) it is
+    called with."""
+    def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counts[name] += len(args[rows_arg])
+        return method(self, *args, **kwargs)
 
-    return step
+    return wrapped
 
 
 def test_activations_per_child_month_stay_small(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Count every call of a child's or family's step, whoever makes it (the calendar, or a
-    # future loop over agents), so stepping agents outside the calendar is caught too.
-    counts = {"child": 0, "family": 0}
-    monkeypatch.setattr(Child, "step", _counting(Child.step, counts, "child"))
-    monkeypatch.setattr(Family, "step", _counting(Family.step, counts, "family"))
+    # Count every row the engine steps and every row whose hazards are computed, whoever
+    # asks (the engine, or a future loop over all families), so that working on every
+    # family every month is caught whichever way it is done.
+    counts = {"stepped": 0, "hazards": 0}
+    monkeypatch.setattr(Engine, "step", _counting(Engine.step, counts, "stepped", 0))
+    monkeypatch.setattr(Hazards, "compute", _counting(Hazards.compute, counts, "hazards", 1))
 
     model = RevolvingDoorModel(_config(scale=0.01))
     child_months = 0
     while model.month < model.config.total_months:
         model.step()
-        child_months += len(model.agents_by_type.get(Child, ()))
+        child_months += int(model.caseloads[:, 0:4].sum())  # in care or at home after return
     model.finish()
     model.release()
 
-    steps = counts["child"] + counts["family"]
     assert child_months > 50_000  # the run is big enough for the ratio to mean something
-    assert steps > 0
-    per_child_month = steps / child_months
-    assert per_child_month < MAX_ACTIVATIONS_PER_CHILD_MONTH, (
-        f"{per_child_month:.3f} activations per child-month (bound "
-        f"{MAX_ACTIVATIONS_PER_CHILD_MONTH}): are agents being stepped every month?")
-    assert model.calendar.activations == steps  # every activation goes through the calendar
-    assert model.calendar.events <= model.calendar.activations
+    assert counts["stepped"] > 0 and counts["hazards"] > 0
+    for name, rows in counts.items():
+        per_child_month = rows / child_months
+        assert per_child_month < MAX_ACTIVATIONS_PER_CHILD_MONTH, (
+            f"{per_child_month:.3f} {name} rows per child-month (bound "
+            f"{MAX_ACTIVATIONS_PER_CHILD_MONTH}): is every family worked on every month?")
+    assert model.activations == counts["stepped"]  # every activation goes through the engine
+    assert model.events <= model.activations
 
 
 def test_released_model_is_freed() -> None:

@@ -29,8 +29,8 @@ class LocalAuthority(mesa.Agent):
     ``return_propensity``, ``thoroughness``, ``monitoring_months``, ``support_share``,
     ``treatment_share``, ``cost_multiplier``. Counts (children in care by placement,
     children at home after a return, open cases, supported families by level) are the
-    council's row of the model's month-end counts (:func:`count_caseloads`), so the monthly
-    accounting never loops over children.
+    council's row of the model's counts (``model.caseloads``), kept up to date by the
+    transitions, so the monthly accounting never loops over children.
     """
 
     def __init__(self, model: "RevolvingDoorModel", index: int, name: str, size_share: float,
@@ -54,7 +54,7 @@ class LocalAuthority(mesa.Agent):
 
     @property
     def in_care(self) -> list[int]:
-        """Children in care at the last month end, by Placement."""
+        """Children in care, by Placement."""
         return [self._count(0), self._count(1), self._count(2)]
 
     @property
@@ -71,7 +71,7 @@ class LocalAuthority(mesa.Agent):
 
     @property
     def supported(self) -> list[int]:
-        """Families supported at the last month end, by level (index 0 unused)."""
+        """Families supported, by level (index 0 unused)."""
         return [0, self._count(5), self._count(6), self._count(7)]
 
     def step(self) -> None:
@@ -79,7 +79,8 @@ class LocalAuthority(mesa.Agent):
 
 
 def count_caseloads(model: "RevolvingDoorModel") -> np.ndarray:
-    """Every council's counts now (columns :data:`COUNT_FIELDS`), from the agents' rows."""
+    """Every council's counts now (columns :data:`COUNT_FIELDS`), counted afresh from the
+    agents' rows: the check of the counts the transitions keep (``model.caseloads``)."""
     n = len(model.councils)
     out = np.zeros((n, len(COUNT_FIELDS)), dtype=np.int64)
     ch, fam = model.children_table, model.families
