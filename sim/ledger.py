@@ -107,11 +107,14 @@ class Ledger:
     def add_many(self, month: np.ndarray, council: np.ndarray, component: int,
                  amount: np.ndarray) -> None:
         """Many costs of one component at once (arrays of equal length)."""
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), month.shape)
+        if len(month) == 0:
+            return
+        amount = np.asarray(amount, dtype=np.float64)
         if (amount < 0).any():
             raise ValueError(f"negative cost {amount.min()} for {COMPONENTS[component]}")
-        ok = month < self.amounts.shape[0]
-        np.add.at(self.amounts, (month[ok], council[ok], component), amount[ok])
+        if amount.ndim == 0:
+            amount = np.full(month.shape, float(amount))
+        np.add.at(self.amounts, (month, council, component), amount)
 
     def total(self, start: int = 0, stop: int | None = None) -> float:
         return float(self.amounts[start:stop].sum())

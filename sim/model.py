@@ -93,10 +93,9 @@ class RevolvingDoorModel(mesa.Model):
         for pol in self.policies:
             pol.bind(self)
         self.datacollector = mesa.DataCollector(model_reporters={
-            "children_in_care": lambda m: sum(c.children_in_care for c in m.councils),
-            "children_home_after_return": lambda m: sum(c.home_after_return
-                                                        for c in m.councils),
-            "open_cases": lambda m: sum(c.open_cases for c in m.councils),
+            "children_in_care": lambda m: int(m.caseloads[:, 0:3].sum()),
+            "children_home_after_return": lambda m: int(m.caseloads[:, 3].sum()),
+            "open_cases": lambda m: int(m.caseloads[:, 4].sum()),
         })
 
     # ------------------------------------------------------------------ set-up
@@ -202,10 +201,10 @@ class RevolvingDoorModel(mesa.Model):
 
     # ------------------------------------------------------------------ counts
     def children_in_care(self) -> int:
-        return sum(c.children_in_care for c in self.councils)
+        return int(self.caseloads[:, 0:3].sum())
 
     def children_home_after_return(self) -> int:
-        return sum(c.home_after_return for c in self.councils)
+        return int(self.caseloads[:, 3].sum())
 
     def children(self) -> list[Child]:
         return list(self.agents_by_type.get(Child, []))

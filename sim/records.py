@@ -365,10 +365,9 @@ class TimeSeries:
     def flows_many(self, t: np.ndarray, council: np.ndarray, name: str,
                    n: np.ndarray | int = 1) -> None:
         """Many flows at once: ``n`` (per element) at times ``t`` in ``council``."""
-        month = t.astype(np.int64)
-        ok = month < self.flows.shape[0]
-        counts = np.broadcast_to(np.asarray(n, dtype=np.int64), t.shape)
-        np.add.at(self.flows, (month[ok], council[ok], self._flow[name]), counts[ok])
+        if len(t) == 0:
+            return
+        np.add.at(self.flows, (t.astype(np.int64), council, self._flow[name]), n)
 
     def add_harm_many(self, council: np.ndarray, t0: np.ndarray, t1: np.ndarray,
                       n: np.ndarray) -> None:

@@ -119,6 +119,8 @@ class Transitions:
         """Children ``rows`` change state at ``t``, accruing the months in the old one, and
         leave their council's count of the old state (and join that of the new one, unless
         it is care: :meth:`enter_care` counts children in care once they are placed)."""
+        if len(rows) == 0:
+            return
         m, ch = self.m, self.m.children_table
         old = ch.state[rows]
         ch.months_in[rows, old] += np.maximum(0.0, t - ch.state_since[rows])
@@ -133,6 +135,8 @@ class Transitions:
 
     def _open_cases(self, f: np.ndarray, open_: bool) -> None:
         """Families' cases open (or close); the councils' counts of open cases follow."""
+        if len(f) == 0:
+            return
         F = self.m.families
         change = f[F.case_open[f] != open_]
         np.add.at(self.m.caseloads[:, _OPEN_COUNT], F.council[change], 1 if open_ else -1)
@@ -141,9 +145,13 @@ class Transitions:
     def _episode_end(self, kids: Members, sel: np.ndarray, kind: np.ndarray | int) -> None:
         """Record the end of children's episodes of care (``kids`` rows ``sel``), with the
         need the family came in with (used by :mod:`sim.variation`)."""
+        if not sel.any():
+            return
         m, F, ch = self.m, self.m.families, self.m.children_table
         rows, fam, t = kids.rows[sel], kids.fam[sel], kids.t[sel]
-        kind = np.broadcast_to(np.asarray(kind, dtype=np.int64), rows.shape)
+        kind = np.asarray(kind, dtype=np.int64)
+        if kind.ndim == 0:
+            kind = np.full(rows.shape, int(kind))
         m.records.episodes.end_many(ch.uid[rows], t, kind)
         m.records.episode_ends(t, F.council[fam], ch.reason[rows], kind, F.care_order[fam],
                                bits(F.present[fam]), t - ch.birth_time[rows], F.episodes[fam])
@@ -243,6 +251,8 @@ class Transitions:
 
     def enter_care(self, f: np.ndarray, t: np.ndarray, care_order: np.ndarray) -> None:
         """The families' children (home before care, or home after a return) enter care."""
+        if len(f) == 0:
+            return
         m, uc, F, ch = self.m, self.uc, self.m.families, self.m.children_table
         first = F.episodes[f] == 0
         F.location[f] = _IN_CARE
@@ -388,6 +398,8 @@ class Transitions:
         self._flow(t, f, "maltreatment_starts", kids.count)
 
     def _end_harm(self, f: np.ndarray, t: np.ndarray) -> None:
+        if len(f) == 0:
+            return
         m, F, ch = self.m, self.m.families, self.m.children_table
         harm = F.in_harm[f]
         if not harm.any():
@@ -437,6 +449,8 @@ class Transitions:
 
     def _wind_down_home(self, f: np.ndarray, t: np.ndarray) -> None:
         """Close the case, stop support and treatment (children leave home)."""
+        if len(f) == 0:
+            return
         F = self.m.families
         self._open_cases(f, False)
         F.close_at[f] = INF
@@ -445,6 +459,8 @@ class Transitions:
         F.treatment_end[f] = np.minimum(F.treatment_end[f], t)
 
     def close_case(self, f: np.ndarray, t: np.ndarray) -> None:
+        if len(f) == 0:
+            return
         F = self.m.families
         self._open_cases(f, False)
         F.close_at[f] = INF
@@ -453,6 +469,8 @@ class Transitions:
 
     def problem_changes(self, f: np.ndarray, j: int, t: np.ndarray) -> None:
         """A parental problem resolves, or (if resolved) relapses."""
+        if len(f) == 0:
+            return
         F = self.m.families
         F.unresolved[f, j] = ~F.unresolved[f, j]
         home = F.location[f] == _AT_HOME
@@ -468,6 +486,8 @@ class Transitions:
     def checkpoints(self, f: np.ndarray, t: np.ndarray) -> None:
         """Deterministic moments of families at home: the case closing, support ending,
         treatment starting."""
+        if len(f) == 0:
+            return
         F = self.m.families
         close = F.case_open[f] & (t >= F.close_at[f]) & (
             F.close_with_concerns[f] | ~F.unresolved[f].any(axis=1))
@@ -483,19 +503,32 @@ class Transitions:
     # ------------------------------------------------------------------ support, treatment
     def set_support(self, f: np.ndarray, level: np.ndarray | int, mode: int,
                     until: np.ndarray | float) -> None:
+        if len(f) == 0:
+            return
         F = self.m.families
-        level = np.broadcast_to(np.asarray(level, dtype=np.int64), f.shape)
         council = F.council[f]
         old = F.support_level[f]
         was = old > 0
         np.add.at(self.m.caseloads, (council[was], _SUPPORT_COUNT + old[was]), -1)
+        if np.ndim(level) == 0:  # one level for all (0: none)
+            if level:
+                np.add.at(self.m.caseloads[:, _SUPPORT_COUNT + int(level)], council, 1)
+                F.support_mode[f] = mode
+                F.support_until[f] = until
+            else:
+                F.support_mode[f] = _NONE
+                F.support_until[f] = INF
+            F.support_level[f] = level
+            return
         now = level > 0
         np.add.at(self.m.caseloads, (council[now], _SUPPORT_COUNT + level[now]), 1)
         F.support_level[f] = level
-        F.support_mode[f] = np.where(level > 0, mode, _NONE)
-        F.support_until[f] = np.where(level > 0, until, INF)
+        F.support_mode[f] = np.where(now, mode, _NONE)
+        F.support_until[f] = np.where(now, until, INF)
 
     def end_support(self, f: np.ndarray, t: np.ndarray) -> None:
+        if len(f) == 0:
+            return
         F = self.m.families
         keep = (F.support_mode[f] == _ENTITLED) & ~F.support_fixed[f]
         self.set_support(f, 0, _NONE, INF)
@@ -506,6 +539,8 @@ class Transitions:
         """Assessment, then support matched to need: for as long as needed (up to a cap), or,
         with ``policy.fixed_levels`` (Holmes' design), the level assessed at the return for
         that level's fixed length."""
+        if len(f) == 0:
+            return
         F = self.m.families
         cost = convert(policy.assessment_cost, policy.assessment_price_year,
                        self.m.config.price_year)
@@ -530,6 +565,8 @@ class Transitions:
     def reassess_support(self, f: np.ndarray, t: np.ndarray, first: bool = False) -> None:
         """Match entitled families' support to their current need (Holmes' design: only at
         the assessment; the level then holds for its fixed length)."""
+        if len(f) == 0:
+            return
         F = self.m.families
         fixed = F.support_fixed[f]
         if first and fixed.any():
@@ -560,6 +597,8 @@ class Transitions:
         self.set_support(f[need], self.need_level(f[need]), _ENTITLED, cap[need])
 
     def start_treatment(self, f: np.ndarray, t: np.ndarray) -> None:
+        if len(f) == 0:
+            return
         m, F, ch = self.m, self.m.families, self.m.children_table
         F.treatment_due[f] = INF
         ok = (F.location[f] == _AT_HOME) & F.unresolved[f, SUBSTANCE]
@@ -575,6 +614,8 @@ class Transitions:
     def children_turn_18(self, f: np.ndarray, t: np.ndarray) -> None:
         """Children of families ``f`` who are 18 by ``t`` leave care, or stop being followed
         at home; a family with no children left leaves the model."""
+        if len(f) == 0:
+            return
         m, F, ch = self.m, self.m.families, self.m.children_table
         kids = Members(m, f, t)
         old = kids.t >= ch.birth_time[kids.rows] + AGE_OUT_MONTHS
