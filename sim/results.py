@@ -195,12 +195,12 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     """Build, run and collect one model: the main entry point for notebooks.
 
     ``progress=True`` prints the command line's progress line (a simulated year at a time)
-    to standard error; a national run takes about a minute. A callable is called as
+    to standard error; a national run takes about 10 s. A callable is called as
     ``progress(month, total_months)`` instead.
 
     ``workers``: processes to split the run between, by council (:mod:`sim.shards`); the
-    results are the same for any number. ``"auto"`` uses one process a core (up to 8) for
-    runs at scale 0.2 or more. A national run takes about half the time on 2.
+    results are the same for any number. ``"auto"`` keeps the run in one process (a split
+    no longer pays on the machines measured, issue 15).
     ``ssda903``: also write the run's children as SSDA903 ``episodes.csv`` and
     ``header.csv`` when the results are written (docs/ssda903.md).
     """

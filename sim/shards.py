@@ -3,8 +3,9 @@
 Councils do not interact in the model: a family lives in one council all its life, and
 each council's practice, counts and spending are its own. So a run can be split into
 *shards*, each simulating the children of some of the councils in its own process, and
-the shards' books put together afterwards. On the 2-core development machine a national
-run takes about half the time on 2 workers (README "Performance").
+the shards' books put together afterwards. Since agent state moved into arrays (issue 15)
+this no longer pays on the 2-core development machine (docs/performance.md), so
+``workers="auto"`` keeps a run in one process; ``workers=N`` splits it.
 
 The split cannot change the results, by construction:
 
@@ -47,16 +48,13 @@ import numpy as np
 
 from sim.config import ConfigError, ModelConfig
 
-#: Below this scale a run takes a few seconds and ``workers="auto"`` keeps it in one
-#: process (starting a worker costs about 2 seconds: importing Mesa, pandas, NumPy).
-AUTO_MIN_SCALE = 0.2
-
-
-#: ``workers="auto"`` uses at most this many processes. Measured only on the 2-core
-#: development machine (2 processes: 2.0x one); each process holds about 500 MB at
-#: national scale, and the caller's merging and metrics (about 3 s) do not shrink.
-AUTO_MAX_WORKERS = 8
-
+#: ``workers="auto"`` keeps a run in one process. Since agent state moved into arrays
+#: (issue 15) a national run takes about 5 s in the model in one process; split between 2
+#: processes on the 2-core development machine it took 0.71x the speed of one process
+#: (benchmarks/run.py, 2026-12-02: every shard still draws every council's entries and
+#: works through every month, and the caller merges the books). ``workers=N`` still splits
+#: a run (the results are the same), for machines where that is measured to pay.
+AUTO_WORKERS = 1
 
 class ShardError(RuntimeError):
     """A shard of a split run failed; the message holds its traceback."""
@@ -92,13 +90,11 @@ def partition(sizes: Sequence[float], shards: int,
 
 def resolve_workers(workers: int | str | None, scale: float, n_councils: int,
                     in_sweep: bool = False) -> int:
-    """The number of processes for one run. ``"auto"``: one a core (at most
-    :data:`AUTO_MAX_WORKERS`), unless the run is small (scale below
-    :data:`AUTO_MIN_SCALE`) or one job of a sweep (the sweep already uses every core)."""
+    """The number of processes for one run. ``"auto"``: :data:`AUTO_WORKERS` (one; a
+    split no longer pays on the machines measured), and always one for a job of a sweep
+    (the sweep already uses every core)."""
     if workers is None or workers == "auto":
-        if in_sweep or scale < AUTO_MIN_SCALE:
-            return 1
-        return max(1, min(AUTO_MAX_WORKERS, usable_cores(), n_councils))
+        return 1 if in_sweep else max(1, min(AUTO_WORKERS, usable_cores(), n_councils))
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise ConfigError(f"run.workers (workers): {workers!r} is not allowed; allowed: "
                           "'auto' or an integer of at least 1")
@@ -270,4 +266,4 @@ def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
     model.shards = len(payloads)
 
 
-__all__ = ["AUTO_MAX_WORKERS", "AUTO_MIN_SCALE", "ShardError", "partition", "resolve_workers", "run_sharded"]
+__all__ = ["AUTO_WORKERS", "ShardError", "partition", "resolve_workers", "run_sharded"]
