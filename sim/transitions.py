@@ -148,6 +148,92 @@ class Transitions:
         fam.refresh(t)
         return fam
 
+    def seed_family(self, council: "LocalAuthority", rows: dict[str, list]) -> Family | None:
+        """A family as it is at month 0 of a run from data (``rows``: the family's children's
+        rows of the initial stock, :mod:`sim.initial_stock`, one list a column): in care
+        since ``period_start``, or at home since ``return_time`` with the council's usual
+        practice after that return (case open for its months, status-quo support and
+        treatment drawn as at a return). No flow, cost or policy: those happened before
+        the run. Takes the next unique ids, as an entering family would."""
+        m, uid, k = self.m, self.next_uid, len(rows["age_months"])
+        self.next_uid += 1 + k
+        if not council.simulated:
+            return None
+        reason = EntryReason(int(rows["reason"][0]))
+        fam = Family(m, council, reason, [bool(rows["problems"][0] >> j & 1) for j in range(3)])
+        fam.unique_id = uid
+        fam.unresolved = [bool(rows["unresolved"][0] >> j & 1) for j in range(3)]
+        fam.frailty = float(rows["frailty"][0])
+        fam.episodes, fam.returns = int(max(rows["episodes"])), int(max(rows["returns"]))
+        fam.care_order = bool(rows["care_order"][0])
+        fam.episode_start = start = float(rows["period_start"][0])
+        home = rows["location"][0] == "at_home"
+        t_ret = float(rows["return_time"][0]) if home else math.nan
+        ci = council.index
+        for j in range(k):
+            child = Child(m, fam, birth_time=-float(rows["age_months"][j]), reason=reason)
+            child.unique_id = uid + 1 + j
+            child.entries, child.returns = int(rows["episodes"][j]), int(rows["returns"][j])
+            child.failed_returns = child.returns - (1 if home else 0)
+            first = float(rows["first_return_time"][j])
+            child.first_return_time = None if math.isnan(first) else first
+            child.care_order = fam.care_order
+            fam.children.append(child)
+            m.calendar.schedule(child, child.age_out_time)
+            # the period's placement is known only in care; a child at home is logged foster
+            place = int(rows["placement"][j]) if not home else int(Placement.FOSTER)
+            m.records.episodes.start(child.unique_id, start, ci, child.birth_time, int(reason),
+                                     fam.care_order, place)
+            if not home:
+                child.placement = Placement(place)
+                child.state, child.state_since = ChildState.IN_CARE, start
+                council.in_care[child.placement] += 1
+        if home:
+            self._seed_at_home(fam, t_ret, bool(rows["unplanned"][0]))
+        fam.t_last = 0.0
+        m.records.families += 1
+        fam.refresh(0.0)
+        return fam
+
+    def _seed_at_home(self, fam: Family, t: float, unplanned: bool) -> None:
+        """The at-home part of :meth:`seed_family`: what :meth:`return_home` sets at a
+        return at ``t`` (< 0), seen at month 0, without its flows and costs."""
+        m, council = self.m, fam.council
+        fam.location = Location.AT_HOME
+        fam.return_time, fam.unplanned = t, unplanned
+        fam.over6_at_return = any(t - c.birth_time > 72.0 for c in fam.children)
+        fam.substance_at_return = fam.unresolved[SUBSTANCE]  # now: the return's is unknown
+        for child in fam.children:
+            child.state, child.state_since = ChildState.HOME_AFTER_RETURN, t
+            council.home_after_return += 1
+            m.records.episodes.end(child.unique_id, t, int(ExitKind.RETURNED_HOME))
+            first = child.first_return_time if child.first_return_time is not None else t
+            rec = ReturnRecord(child.unique_id, fam.unique_id, council.index, t,
+                               int(fam.reason), child.returns, first,
+                               fam.substance_at_return, 0)
+            rec.problems = _bits(fam.unresolved)
+            rec.care_order, rec.age, rec.unplanned = fam.care_order, t - child.birth_time, \
+                unplanned
+            m.records.returns.append(rec)
+            child.return_record = rec
+        key = fam.returns
+        if t + council.monitoring_months > 0.0:
+            fam.case_open = True
+            council.open_cases += 1
+            fam.close_at = t + council.monitoring_months
+        fam.engaged = self.u_engage.uniform(fam.unique_id, key) < \
+            self.p.family.engagement_probability
+        fam.u_support = self.u_support.uniform(fam.unique_id, key)
+        fam.u_treatment = self.u_treatment.uniform(fam.unique_id, key)
+        if fam.case_open and fam.u_support < council.support_share:
+            self._set_support(fam, 1, SupportMode.STATUS_QUO, fam.close_at)
+        if fam.substance_at_return and fam.u_treatment < council.treatment_share:
+            fam.treated = True
+            fam.treatment_start, fam.treatment_end = t, t + self.p.support.treatment_months
+        for child in fam.children:
+            child.return_record.support_level = fam.support_level  # type: ignore[union-attr]
+            child.return_record.treated = fam.treated  # type: ignore[union-attr]
+
     def enter_care(self, fam: Family, t: float, care_order: bool) -> None:
         """The family's children (home before care, or home after a return) enter care."""
         m, uc, council = self.m, self.uc, fam.council
