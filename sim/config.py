@@ -302,6 +302,16 @@ def _from_data(cfg: "ModelConfig") -> None:
     cfg.start_year = int(data.extract_date.year)
 
 
+def check_ssda903_output(cfg: "ModelConfig", ssda903: bool) -> None:
+    """A run from a council's data may not write its children as SSDA903: they would be
+    the council's own children in care, child by child, with their start dates and ages
+    (personal data); every other output of such a run is aggregate."""
+    if ssda903 and cfg.councils.mode == "from_data":
+        raise ConfigError("run.ssda903: a run from a council's data (councils=from_data) "
+                          "would write the council's own children as child-level records "
+                          "(personal data); allowed: false with councils=from_data")
+
+
 def data_practice(c: CouncilsConfig) -> CouncilPractice:
     """The practice of the council of a run from data: the typical council's, with the
     fit's return propensity and thoroughness when a fit is given."""
