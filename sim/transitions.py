@@ -49,6 +49,7 @@ class Transitions:
         self.u_support = s.keyed("support")
         self.u_treatment = s.keyed("treatment")
         self.u_engage = s.keyed("engagement")
+        self.u_seed = s.keyed("from_data", 1)  # a run from data: harm at month 0
         e = p.entry
         self.reason_p = np.array([e.share_neglect, e.share_other_abuse,
                                   max(0.0, 1.0 - e.share_neglect - e.share_other_abuse)])
@@ -190,10 +191,33 @@ class Transitions:
                 council.in_care[child.placement] += 1
         if home:
             self._seed_at_home(fam, t_ret, bool(rows["unplanned"][0]))
+            self._seed_harm(fam, t_ret)
         fam.t_last = 0.0
         m.records.families += 1
         fam.refresh(0.0)
         return fam
+
+    def _seed_harm(self, fam: Family, t: float) -> None:
+        """Is the family at home in undetected harm at month 0 (SSDA903 cannot say)? With
+        the chance the model's own hazards give after ``-t`` months at home: harm starting
+        at the family's maltreatment rate ``h`` and found at the detection rate ``d``,
+        ``h / (h + d) * (1 - exp(-(h + d) * months))``. Harm before month 0 is not
+        counted (harm months count from the start of the run)."""
+        k = self.m.hazards
+        k.compute(fam, 0.0)
+        h = fam.rates[int(Clock.MALTREATMENT)]
+        d = k.detect_open if fam.case_open else k.detect_closed
+        if h <= 0.0 or h + d <= 0.0:
+            return
+        p = h / (h + d) * (1.0 - math.exp(-(h + d) * (0.0 - t)))
+        if self.u_seed.uniform(fam.unique_id) >= p:
+            return
+        fam.in_harm, fam.harm_start = True, 0.0
+        for child in fam.children:
+            rec = child.return_record
+            rec.maltreatment_count += 1  # type: ignore[union-attr]
+            rec.first_maltreatment = 0.0  # type: ignore[union-attr]
+            child.maltreatment_episodes += 1
 
     def _seed_at_home(self, fam: Family, t: float, unplanned: bool) -> None:
         """The at-home part of :meth:`seed_family`: what :meth:`return_home` sets at a
