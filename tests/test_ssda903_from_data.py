@@ -58,8 +58,9 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> dict:
             shutil.copy(root / "all" / f"{kind}_{y}.csv", extract)
     stocks = model.timeseries.stocks[:, 0, :].copy()  # month-end stocks of every month
     flows = model.timeseries.flows[:, 0, :].copy()  # flows in every month
+    harm = model.timeseries.harm[:, 0].copy()  # child-months in undetected harm
     model.release()
-    return {"extract": extract, "root": root, "stocks": stocks, "flows": flows}
+    return {"extract": extract, "root": root, "stocks": stocks, "flows": flows, "harm": harm}
 
 
 def _raw_in_care(extract: Path) -> pd.DataFrame:
@@ -262,8 +263,9 @@ def test_forecast_follows_the_original_council(original: dict, tmp_path: Path) -
     future given what SSDA903 records (parents' problems, frailty and harm going on at
     home drawn). Tolerance: the original's mean stock over the 36 months, in care and at
     home after a return, within 6% of the mean of 10 forecasts; its stock in care at each
-    year end, and its re-entries in the first year and in three years, within 3 standard
-    deviations of the forecasts'. The forecasts' spread of a 36-month mean stock is about
+    year end, its re-entries in the first year and in three years, and the child-months
+    spent in undetected harm at home in the first year, within 3 standard deviations of
+    the forecasts'. The forecasts' spread of a 36-month mean stock is about
     2.5% of it (measured on seeds 1-5 of the original: 12-17 children of about 600), so
     2 sd is 5%; 1% more covers the drift from what the extract cannot tell (measured on
     those seeds: the stocks within 3.4%, re-entries in three years within 1.3 sd)."""
@@ -273,7 +275,8 @@ def test_forecast_follows_the_original_council(original: dict, tmp_path: Path) -
     fit = _fit_file(full, tmp_path / "fit")
     orig = original["stocks"][T_EXTRACT:T_EXTRACT + 36, :2].astype(float)
     reent = original["flows"][T_EXTRACT:T_EXTRACT + 36, FLOW_FIELDS.index("reentries")]
-    stocks, flows = [], []
+    harm0 = original["harm"][T_EXTRACT:T_EXTRACT + 12].sum()
+    stocks, flows, harm = [], [], []
     for seed in range(1, 11):
         m = RevolvingDoorModel({"seed": seed, "years": 3, "councils": {
             "mode": "from_data", "path": str(full), "fit": str(fit)}})
@@ -281,6 +284,7 @@ def test_forecast_follows_the_original_council(original: dict, tmp_path: Path) -
         m.run()
         stocks.append(m.timeseries.stocks[:, 0, :2].astype(float))
         flows.append(m.timeseries.flows[:, 0, FLOW_FIELDS.index("reentries")])
+        harm.append(m.timeseries.harm[:12, 0].sum())
         m.release()
     fc, fr = np.array(stocks), np.array(flows)
     for j, what in enumerate(("in care", "at home after a return")):
@@ -290,6 +294,8 @@ def test_forecast_follows_the_original_council(original: dict, tmp_path: Path) -
         sd = fc[:, month, 0].std(ddof=1)
         assert abs(orig[month, 0] - fc[:, month, 0].mean()) <= 3 * sd, \
             (month, orig[month, 0], fc[:, month, 0].mean(), sd)
+    # harm going on at home at the extract date shows in the first year's harm
+    assert abs(harm0 - np.mean(harm)) <= 3 * np.std(harm, ddof=1), (harm0, harm)
     for months in (12, 36):
         got = fr[:, :months].sum(axis=1)
         assert abs(reent[:months].sum() - got.mean()) <= 3 * got.std(ddof=1), \
