@@ -149,6 +149,12 @@ def test_a_policy_lever_works_on_a_run_from_data(original: dict) -> None:
         assert r.run_info["from_data"]["extract_date"] == "2017-04-01"
         assert r.metrics["returns_measured"] > 200
     assert a.timeseries.iloc[0]["children_in_care"] == b.timeseries.iloc[0]["children_in_care"]
+    for r in (a, b):  # the stock moves by the month's flows, from the children started with
+        ts = r.timeseries
+        before = np.concatenate([[r.run_info["from_data"]["children_in_care"]],
+                                 ts["children_in_care"].to_numpy()[:-1]])
+        moved = ts["entries"] + ts["reentries"] - ts["returns"] - ts["exits_other"]
+        assert (ts["children_in_care"].to_numpy() - before == moved.to_numpy()).all()
     assert b.run_info["policies"] != a.run_info["policies"]
     assert b.metrics["cost_after_return_gbp"] > 1.5 * a.metrics["cost_after_return_gbp"]
     assert b.metrics["support_families"] > a.metrics["support_families"]
