@@ -290,7 +290,7 @@ def _from_data(cfg: "ModelConfig") -> None:
     the fit, or from the entries measured in the data), whatever the config said."""
     data = council_data(cfg.councils)
     scale = data.scale(cfg.params.entry.children_per_year)
-    lo, hi = dataclasses_field(ModelConfig, "scale").metadata["range"]
+    lo, hi = _field_of(ModelConfig, "scale").metadata["range"]
     if not lo <= scale <= hi:
         where = "councils.fit" if data.fit else "councils.path"
         raise ConfigError(f"{where}: the council's size relative to England comes to "
@@ -320,7 +320,7 @@ def data_practice(c: CouncilsConfig) -> CouncilPractice:
     return _build(CouncilPractice, base, "councils.fit")
 
 
-def dataclasses_field(cls: type, name: str) -> dataclasses.Field:  # type: ignore[type-arg]
+def _field_of(cls: type, name: str) -> dataclasses.Field:  # type: ignore[type-arg]
     return next(f for f in fields(cls) if f.name == name)
 
 

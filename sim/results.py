@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 import yaml
 
-from sim.config import ModelConfig
+from sim.config import ModelConfig, check_ssda903_output
 from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
                          timeseries_frame)
 from sim.policy_names import policy_names
@@ -212,8 +212,6 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     """
     from sim.model import RevolvingDoorModel
     from sim.shards import resolve_workers, run_sharded
-
-    from sim.config import check_ssda903_output
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     check_ssda903_output(cfg, ssda903)
