@@ -34,7 +34,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError, ModelConfig, PracticeSpread
+from sim.config import ConfigError, ModelConfig, PracticeSpread, check_ssda903_output
 from sim.cli_help import help_text
 from sim.cli_overrides import compose_checked
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
@@ -79,6 +79,7 @@ def checked(cfg: DictConfig, in_sweep: bool) -> tuple[ModelConfig, dict[str, Any
     """The validated model config, the CLI options and the processes the run takes
     (:class:`ConfigError`, ``ValueError`` or ``FileNotFoundError`` if the input is bad)."""
     model_cfg, opts = model_config(cfg)
+    check_ssda903_output(model_cfg, bool((opts.get("run") or {}).get("ssda903", False)))
     workers = resolve_workers((opts.get("run") or {}).get("workers", "auto"), model_cfg.scale,
                               model_cfg.councils.count, in_sweep=in_sweep)
     return model_cfg, opts, workers
@@ -91,6 +92,7 @@ def summary(results: Results, seconds: float) -> str:
              f"(after {results.config['warmup_years']} years' warm-up), {seconds:.1f} s"
              + (f" on {results.run_info['workers']} processes"
                 if results.run_info.get("workers", 1) > 1 else ""),
+             *_from_data_lines(results.run_info.get("from_data"), m, results.config),
              "", f"{'metric':36s} {'simulated':>9s} {'target':>7s} {'tol':>6s}  within",
              "-" * 68]
     for name, (target, tol, _) in TARGETS.items():
@@ -110,6 +112,24 @@ def summary(results: Results, seconds: float) -> str:
         lines.append(f"  {label:60s} £{m[key] / 1e9:8.2f} bn")
     lines.append(f"  {'a year on average':60s} £{m['cost_total_per_year_gbp'] / 1e9:8.2f} bn")
     return "\n".join(lines)
+
+
+def _from_data_lines(info: dict[str, Any] | None, m: dict[str, Any],
+                     config: dict[str, Any]) -> list[str]:
+    """What a run from a council's data started from (``run.json``'s ``from_data``), and
+    the council's own numbers (the table below is England-equivalent, as for any run)."""
+    if not info:
+        return []
+    s = float(config["scale"])
+    return [f"Started from council {info['council']!r} at its extract date "
+            f"{info['extract_date']}: {info['children_in_care']:,d} children in care and "
+            f"{info['children_at_home_after_return']:,d} at home after a return "
+            f"({info['families']:,d} families); entries {info['entries_from']}, practice "
+            f"{info['practice_from']}.",
+            f"The council's own numbers (below: England-equivalent, divided by scale "
+            f"{s:.4g}): {m['children_in_care_end'] * s:,.0f} children in care at the end, "
+            f"costs £{m['cost_total_gbp'] * s / 1e6:,.1f} m over the {config['years']} years "
+            f"(£{m['cost_after_return_gbp'] * s / 1e6:,.2f} m after returns)."]
 
 
 @hydra.main(version_base="1.3", config_path=HYDRA_CONFIG_PATH, config_name=CONFIG_NAME)

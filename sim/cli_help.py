@@ -26,6 +26,9 @@ Usage:
 Examples:
   revolving-door scale=0.1 seed=3                       a tenth of England, another seed
   revolving-door policy/support=entitlement policy/monitoring=m12
+  revolving-door councils=from_data councils.path=DIR years=3
+                                                        your council from its SSDA903 files,
+                                                        starting at its extract date
   revolving-door -m experiment=false_economy size=quick
 """
 

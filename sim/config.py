@@ -119,12 +119,22 @@ class CouncilsConfig:
     n: int
     spread: PracticeSpread = field(default_factory=PracticeSpread)
     listed: list[ListedCouncil] = field(default_factory=list)
+    #: ``from_data``: the council's SSDA903 files (a folder, a file or a glob pattern)
+    path: str | None = None
+    #: ``from_data``: the ``fit.json`` of ``revolving-door-data fit`` (or its folder)
+    fit: str | None = None
+    #: ``from_data``: the council to take from a regional file (its ``LA`` code)
+    council: str | None = None
 
-    MODES = ("drawn", "listed")
+    MODES = ("drawn", "listed", "from_data")
+    #: keys used only by mode ``from_data``
+    DATA_KEYS = ("path", "fit", "council")
 
     @property
     def count(self) -> int:
-        """How many councils a run has: the listed ones, or ``n`` drawn."""
+        """How many councils a run has: the listed ones, one from data, or ``n`` drawn."""
+        if self.mode == "from_data":
+            return 1
         return len(self.listed) if self.mode == "listed" else int(self.n)
 
 
@@ -147,6 +157,8 @@ class ModelConfig:
     def from_dict(cls, data: dict[str, Any] | None) -> "ModelConfig":
         cfg = _build(cls, data or {}, "")
         _check_councils(cfg.councils)
+        if cfg.councils.mode == "from_data":
+            _from_data(cfg)
         from sim.policies import build_policies  # local import: policies import config
 
         build_policies(cfg.policy)  # validates names and values now, before any work
@@ -242,6 +254,11 @@ def _check_councils(c: CouncilsConfig) -> None:
     if c.mode not in CouncilsConfig.MODES:
         raise ConfigError(f"councils.mode: unknown mode {c.mode!r}; allowed: "
                           f"{', '.join(CouncilsConfig.MODES)}")
+    if c.mode != "from_data":
+        for key in CouncilsConfig.DATA_KEYS:
+            if getattr(c, key) is not None:
+                raise ConfigError(f"councils.{key}: only used by councils.mode from_data "
+                                  f"(councils=from_data), not {c.mode!r}; allowed: null")
     if c.mode == "listed":
         if not c.listed:
             raise ConfigError("councils.listed: mode 'listed' needs at least one council")
@@ -255,11 +272,66 @@ def _check_councils(c: CouncilsConfig) -> None:
             first[lc.name] = i
 
 
+def council_data(c: CouncilsConfig) -> Any:
+    """The council's data of a run from data (:func:`sim.ssda903.seed.council_data`, read
+    once while the files are unchanged), or :class:`ConfigError` naming the field."""
+    from sim.ssda903.seed import DataError
+    from sim.ssda903.seed import council_data as read
+
+    try:
+        return read(c.path, c.fit, c.council)
+    except DataError as err:
+        raise ConfigError(str(err)) from None
+
+
+def _from_data(cfg: "ModelConfig") -> None:
+    """A run from a council's data starts at its extract date with its children: no
+    warm-up, ``start_year`` the extract date's year, and ``scale`` the council's size (from
+    the fit, or from the entries measured in the data), whatever the config said."""
+    data = council_data(cfg.councils)
+    scale = data.scale(cfg.params.entry.children_per_year)
+    lo, hi = _field_of(ModelConfig, "scale").metadata["range"]
+    if not lo <= scale <= hi:
+        where = "councils.fit" if data.fit else "councils.path"
+        raise ConfigError(f"{where}: the council's size relative to England comes to "
+                          f"{scale:.6g} (scale); allowed {lo} to {hi}: check the entry "
+                          "numbers in the files or the fit")
+    data_practice(cfg.councils)  # the fit's practice within the allowed ranges
+    cfg.scale = float(scale)
+    cfg.warmup_years = 0
+    cfg.start_year = int(data.extract_date.year)
+
+
+def check_ssda903_output(cfg: "ModelConfig", ssda903: bool) -> None:
+    """A run from a council's data may not write its children as SSDA903: they would be
+    the council's own children in care, child by child, with their start dates and ages
+    (personal data); every other output of such a run is aggregate."""
+    if ssda903 and cfg.councils.mode == "from_data":
+        raise ConfigError("run.ssda903: a run from a council's data (councils=from_data) "
+                          "would write the council's own children as child-level records "
+                          "(personal data); allowed: false with councils=from_data")
+
+
+def data_practice(c: CouncilsConfig) -> CouncilPractice:
+    """The practice of the council of a run from data: the typical council's, with the
+    fit's return propensity and thoroughness when a fit is given."""
+    base = dataclasses.asdict(PROFILES["typical"])
+    base.update(council_data(c).practice())
+    return _build(CouncilPractice, base, "councils.fit")
+
+
+def _field_of(cls: type, name: str) -> dataclasses.Field:  # type: ignore[type-arg]
+    return next(f for f in fields(cls) if f.name == name)
+
+
 def council_names(c: CouncilsConfig) -> list[str]:
-    """The councils' names, in index order: the listed names, or ``C001``, ``C002``, ...
-    for drawn councils (the names :class:`sim.model.RevolvingDoorModel` gives them)."""
+    """The councils' names, in index order: the listed names, the data's council, or
+    ``C001``, ``C002``, ... for drawn councils (the names
+    :class:`sim.model.RevolvingDoorModel` gives them)."""
     if c.mode == "listed":
         return [lc.name for lc in c.listed]
+    if c.mode == "from_data":
+        return [council_data(c).name]
     return [f"C{i + 1:03d}" for i in range(int(c.n))]
 
 

@@ -11,7 +11,8 @@ import numpy as np
 from sim.agents.child import Child, ChildState
 from sim.agents.council import COUNT_FIELDS, LocalAuthority, book_recurring_costs
 from sim.agents.family import Family, Location
-from sim.config import ConfigError, CouncilPractice, ModelConfig, practice_of
+from sim.config import (ConfigError, CouncilPractice, ModelConfig, council_data,
+                        data_practice, practice_of)
 from sim.engine import Engine
 from sim.hazards import Hazards
 from sim.ledger import Ledger, UnitCosts
@@ -92,6 +93,12 @@ class RevolvingDoorModel(mesa.Model):
             raise ConfigError(f"policy: at most one policy a lever, got {levers}")
         for pol in self.policies:
             pol.bind(self)
+        if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
+            from sim.ssda903.seed import initial_table
+
+            self.seed_population(initial_table(
+                council_data(cfg.councils), cfg.params, cfg.seed,
+                thoroughness=self.councils[0].thoroughness))
         self.datacollector = mesa.DataCollector(model_reporters={
             "children_in_care": lambda m: int(m.caseloads[:, 0:3].sum()),
             "children_home_after_return": lambda m: int(m.caseloads[:, 3].sum()),
@@ -101,6 +108,8 @@ class RevolvingDoorModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
     def _build_councils(self) -> list[LocalAuthority]:
         cc = self.config.councils
+        if cc.mode == "from_data":
+            return [LocalAuthority(self, 0, council_data(cc).name, 1.0, data_practice(cc))]
         if cc.mode == "listed":
             shares = np.array([lc.size_share for lc in cc.listed], dtype=float)
             if shares.sum() <= 0:
@@ -131,6 +140,23 @@ class RevolvingDoorModel(mesa.Model):
                 treatment_share=float(trt[i]), cost_multiplier=float(cost[i]))
             councils.append(LocalAuthority(self, i, f"C{i + 1:03d}", float(sizes[i]), practice))
         return councils
+
+    def seed_population(self, table: Any) -> None:
+        """Start from an initial stock instead of an empty system: the families of
+        ``table`` (one row a child, columns in :mod:`sim.initial_stock`) are placed in care
+        or at home after a return as they are at month 0, with their history, and their
+        event clocks start. Nothing is counted as a flow or a cost: it happened before the
+        run. Called once, before the first step."""
+        from sim.initial_stock import check
+
+        check(table)
+        if self.month != 0:
+            raise RuntimeError("seed_population: only before the first step")
+        rows = [self.transitions.seed_family(int(group["council"].iat[0]),
+                                             group.to_dict("list"))
+                for _fam, group in table.groupby("family", sort=True)]
+        f = np.array([r for r in rows if r is not None], dtype=np.int64)
+        self.engine.reschedule(f, np.zeros(len(f)))
 
     # ------------------------------------------------------------------ running
     def step(self) -> None:

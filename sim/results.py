@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 import yaml
 
-from sim.config import ModelConfig
+from sim.config import ModelConfig, check_ssda903_output
 from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
                          timeseries_frame)
 from sim.policy_names import policy_names
@@ -175,6 +175,14 @@ def collect(model: Any, ssda903: bool = False) -> Results:
 
     cfg: ModelConfig = model.config
     councils, costs = councils_frame(model), failed_return_costs(model)
+    run_info: dict[str, Any] = {
+        "package": "revolving-door", "version": __version__, "seed": cfg.seed,
+        "mesa": mesa.__version__, "python": platform.python_version(),
+        "policies": policy_names(model.policies)}
+    if cfg.councils.mode == "from_data":  # what the run started from (aggregate)
+        from sim.config import council_data
+
+        run_info["from_data"] = council_data(cfg.councils).summary()
     return Results(
         episodes=model.records.episodes_frame() if ssda903 else None,
         metrics=compute_metrics(model, councils, costs),
@@ -182,9 +190,7 @@ def collect(model: Any, ssda903: bool = False) -> Results:
         timeseries=timeseries_frame(model),
         councils=councils,
         config=cfg.to_dict(),
-        run_info={"package": "revolving-door", "version": __version__, "seed": cfg.seed,
-                  "mesa": mesa.__version__, "python": platform.python_version(),
-                  "policies": policy_names(model.policies)},
+        run_info=run_info,
         failed_return_costs=costs,
     )
 
@@ -208,6 +214,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     from sim.shards import resolve_workers, run_sharded
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
+    check_ssda903_output(cfg, ssda903)
     progress = progress_callback(progress)
     n = resolve_workers(workers, cfg.scale, cfg.councils.count)
     if n > 1:

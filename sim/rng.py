@@ -38,6 +38,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "engagement",    # does a family engage with help
     "policy",        # draws made by policies (keyed by policy name)
     "ssda903",       # what a run's SSDA903 output needs and the model does not: sex, need code
+    "from_data",     # what a run from a council's SSDA903 needs and the data do not record:
+                     # parents' problems, frailty, neglect or other abuse, unknown ages
 )
 
 

@@ -12,6 +12,7 @@ other families move in the same pass.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,6 +77,7 @@ class Transitions:
         self.u_support = s.keyed("support")
         self.u_treatment = s.keyed("treatment")
         self.u_engage = s.keyed("engagement")
+        self.u_seed = s.keyed("from_data", 1)  # a run from data: harm at month 0
         e = p.entry
         self.reason_p = np.array([e.share_neglect, e.share_other_abuse,
                                   max(0.0, 1.0 - e.share_neglect - e.share_other_abuse)])
@@ -248,6 +250,132 @@ class Transitions:
         self.enter_care(f, t, care_order)
         m.engine.reschedule(f, t)
         return f
+
+    # ------------------------------------------------------------------ a run from data
+    def seed_family(self, council: int, rows: dict[str, list]) -> int | None:
+        """A family as it is at month 0 of a run from data (``rows``: the family's children's
+        rows of the initial stock, :mod:`sim.initial_stock`, one list a column): in care
+        since ``period_start``, or at home since ``return_time`` with the council's usual
+        practice after that return (case open for its months, status-quo support and
+        treatment drawn as at a return). No flow, cost or policy: those happened before
+        the run. Takes the next unique ids, as an entering family would. Returns the
+        family's row (None for another shard's council); :meth:`Engine.reschedule` starts
+        its clocks."""
+        m, uid, k = self.m, self.next_uid, len(rows["age_months"])
+        self.next_uid += 1 + k
+        if not m.councils[council].simulated:
+            return None
+        F, ch = m.families, m.children_table
+        f = int(F.add(1)[0])
+        reason = int(rows["reason"][0])
+        F.uid[f], F.council[f], F.reason[f] = uid, council, reason
+        F.present[f] = [bool(int(rows["problems"][0]) >> j & 1) for j in range(3)]
+        F.unresolved[f] = [bool(int(rows["unresolved"][0]) >> j & 1) for j in range(3)]
+        F.frailty[f] = float(rows["frailty"][0])
+        F.episodes[f], F.returns[f] = int(max(rows["episodes"])), int(max(rows["returns"]))
+        F.care_order[f] = bool(rows["care_order"][0])
+        F.episode_start[f] = start = float(rows["period_start"][0])
+        home = rows["location"][0] == "at_home"
+        c = ch.add(k)
+        F.kids[f, :k] = c
+        ch.uid[c] = uid + 1 + np.arange(k)
+        ch.family[c] = f
+        ch.birth_time[c] = -np.asarray(rows["age_months"], dtype=float)
+        ch.state_since[c] = ch.birth_time[c]
+        ch.reason[c] = reason
+        ch.entries[c] = np.asarray(rows["episodes"], dtype=np.int64)
+        ch.returns[c] = np.asarray(rows["returns"], dtype=np.int64)
+        ch.failed_returns[c] = ch.returns[c] - (1 if home else 0)
+        ch.first_return_time[c] = np.asarray(rows["first_return_time"], dtype=float)
+        ch.care_order[c] = F.care_order[f]
+        # the period's placement is known only in care; a child at home is logged foster
+        place = (np.full(k, int(Placement.FOSTER)) if home
+                 else np.asarray(rows["placement"], dtype=np.int64))
+        m.records.episodes.start_many(ch.uid[c], np.full(k, start), np.full(k, council),
+                                      ch.birth_time[c], np.full(k, reason),
+                                      np.full(k, bool(F.care_order[f])), place)
+        if home:
+            self._seed_at_home(f, c, float(rows["return_time"][0]), bool(rows["unplanned"][0]))
+            self._seed_harm(f, c, float(rows["return_time"][0]))
+        else:
+            F.location[f] = _IN_CARE
+            ch.placement[c] = place
+            ch.state[c] = _IN_CARE_CHILD
+            ch.state_since[c] = start
+            np.add.at(m.caseloads, (np.full(k, council), place), 1)
+        F.t_last[f] = 0.0
+        m.records.families += 1
+        return f
+
+    def _seed_harm(self, f: int, c: np.ndarray, t: float) -> None:
+        """Is the family at home in undetected harm at month 0 (SSDA903 cannot say)? With
+        the chance the model's own hazards give after ``-t`` months at home: harm starting
+        at the family's maltreatment rate ``h`` and found at the detection rate ``d``,
+        ``h / (h + d) * (1 - exp(-(h + d) * months))``. Harm before month 0 is not
+        counted (harm months count from the start of the run)."""
+        m, F, ch, k = self.m, self.m.families, self.m.children_table, self.m.hazards
+        rows = np.array([f])
+        council = F.council[rows]
+        r = k.compute(F, rows, np.zeros(1), m.engine.kid_birth(rows),
+                      m.council_propensity[council], m.council_thoroughness[council])
+        h = float(r[0, int(Clock.MALTREATMENT)])
+        d = k.detect_open if F.case_open[f] else k.detect_closed
+        if h <= 0.0 or h + d <= 0.0:
+            return
+        p = h / (h + d) * (1.0 - math.exp(-(h + d) * (0.0 - t)))
+        if self.u_seed.uniform(int(F.uid[f])) >= p:
+            return
+        F.in_harm[f], F.harm_start[f] = True, 0.0
+        R = m.records.returns.table
+        rec = ch.record[c]
+        R.maltreatment_count[rec] += 1
+        R.first_maltreatment[rec] = 0.0
+        ch.maltreatment_episodes[c] += 1
+
+    def _seed_at_home(self, f: int, c: np.ndarray, t: float, unplanned: bool) -> None:
+        """The at-home part of :meth:`seed_family`: what :meth:`return_home` sets at a
+        return at ``t`` (< 0), seen at month 0, without its flows and costs."""
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        council = int(F.council[f])
+        k = len(c)
+        F.location[f] = _AT_HOME
+        F.return_time[f], F.unplanned[f] = t, unplanned
+        F.over6_at_return[f] = bool((t - ch.birth_time[c] > AGE6).any())
+        F.substance_at_return[f] = F.unresolved[f, SUBSTANCE]  # now: the return's is unknown
+        ch.state[c] = _HOME_AFTER
+        ch.state_since[c] = t
+        m.caseloads[council, _HOME_COUNT] += k
+        m.records.episodes.end_many(ch.uid[c], np.full(k, t),
+                                    np.full(k, int(ExitKind.RETURNED_HOME)))
+        first = ch.first_return_time[c]
+        rec = m.records.returns.add(k)
+        R = m.records.returns.table
+        R.child[rec], R.family[rec], R.council[rec] = ch.uid[c], F.uid[f], council
+        R.time[rec], R.reason[rec], R.nth[rec] = t, F.reason[f], ch.returns[c]
+        R.first_return[rec] = np.where(np.isnan(first), t, first)
+        R.substance[rec] = F.substance_at_return[f]
+        R.problems[rec] = bits(F.unresolved[[f]])[0]
+        R.care_order[rec], R.age[rec], R.unplanned[rec] = (F.care_order[f],
+                                                            t - ch.birth_time[c], unplanned)
+        ch.record[c] = rec
+        key = int(F.returns[f])
+        uid = int(F.uid[f])
+        practice = m.councils[council]
+        rows = np.array([f])
+        if t + practice.monitoring_months > 0.0:
+            self._open_cases(rows, True)
+            F.close_at[f] = t + practice.monitoring_months
+        F.engaged[f] = self.u_engage.uniform(uid, key) < self.p.family.engagement_probability
+        F.u_support[f] = self.u_support.uniform(uid, key)
+        F.u_treatment[f] = self.u_treatment.uniform(uid, key)
+        if F.case_open[f] and F.u_support[f] < practice.support_share:
+            self.set_support(rows, 1, _STATUS_QUO, F.close_at[f])
+        if F.substance_at_return[f] and F.u_treatment[f] < practice.treatment_share:
+            F.treated[f] = True
+            F.treatment_start[f] = t
+            F.treatment_end[f] = t + self.p.support.treatment_months
+        R.support_level[rec] = F.support_level[f]
+        R.treated[rec] = F.treated[f]
 
     def enter_care(self, f: np.ndarray, t: np.ndarray, care_order: np.ndarray) -> None:
         """The families' children (home before care, or home after a return) enter care."""

@@ -134,20 +134,30 @@ def fit(args: argparse.Namespace) -> int:
                          progress=lambda msg: print(f"\r  {msg}   ", end="", file=sys.stderr,
                                                     flush=True))
     print(file=sys.stderr)
-    write_fit(result, args.out, args.council or "fitted", window, list(args.seeds))
+    from sim.ssda903.seed import in_care_at
+
+    write_fit(result, args.out, args.council or "fitted", window, list(args.seeds),
+              la=councils[0] if len(councils) == 1 else args.council,
+              in_care=in_care_at(extract.episodes, window.end))
     print(f"\nFitted: return_propensity {result.return_propensity:.3g}, thoroughness "
           f"{result.thoroughness:.3g}, scale {result.scale:.4g} ({result.evaluations} "
           "simulated runs)\n")
     print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\nOutputs in {args.out}; run the fitted council with:\n  revolving-door "
-          f"--config-dir {args.out.resolve()} councils=fitted scale={result.scale:.6g}")
+          f"--config-dir {args.out.resolve()} councils=fitted scale={result.scale:.6g}\n"
+          "or start from its children at the extract date, a forecast:\n  revolving-door "
+          "councils=from_data councils.path=<the files> "
+          f"councils.fit={args.out / 'fit.json'} years=3")
     return 0
 
 
-def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int]) -> None:
+def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int], *,
+              la: str = "", in_care: int = 0) -> None:
     """``fit_table.csv``, ``fit_grid.csv``, ``fit.json`` and ``councils/fitted.yaml`` (the
     fitted council as a Hydra councils config: ``revolving-door --config-dir OUT
-    councils=fitted scale=S``)."""
+    councils=fitted scale=S``). ``fit.json`` also names the council (``la``: its code in
+    the files, '' without an LA column) and its children in care at the extract date, so
+    that a run from data (``councils.fit``) can check that the fit is of its council."""
     import yaml
 
     (out / "councils").mkdir(parents=True, exist_ok=True)
@@ -158,7 +168,8 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int]) 
                "objective": result.objective, "simulated_runs": result.evaluations,
                "fit_from": str(window.start.date()),
                "held_out_from": str(window.fit_end.date()),
-               "extract_date": str(window.end.date()), "seeds": seeds}
+               "extract_date": str(window.end.date()), "seeds": seeds,
+               "council": la, "children_in_care_at_extract_date": int(in_care)}
     (out / "fit.json").write_text(json.dumps(summary, indent=2) + "\n")
     council = result.council(name)
     (out / "councils" / "fitted.yaml").write_text(

@@ -179,3 +179,22 @@ WRITE_REC: dict[ExitKind, str] = {
     ExitKind.OTHER: "E8", ExitKind.AGED_OUT: "E17"}
 #: Share of boys among children in care (the model has no sex; DfE: about 56%).
 WRITE_SHARE_MALE = 0.56
+
+# ---------------------------------------------------------------- starting a run from data
+#: The model's placement for each SSDA903 placement of a child in care at the extract date
+#: (``councils=from_data``, :mod:`sim.ssda903.seed`). The model has three placements, told
+#: apart by what they cost: with relatives, friends or parents (``P1``, placed with parents,
+#: is still in care) as kinship; children's homes, residential settings, schools, custody
+#: and independent or semi-independent living as residential; every other code (foster
+#: care, placed for adoption, temporary moves, other, unknown) as foster care.
+SEED_KINSHIP_PLACE = frozenset({"U1", "U2", "U3", "P1"})
+SEED_RESIDENTIAL_PLACE = frozenset({"K1", "K2", "R1", "R2", "R3", "R5", "S1", "H5", "P2", "P3"})
+
+
+def seed_placement(place: str | None) -> Placement:
+    """The model's placement for an SSDA903 ``PLACE`` code (see above)."""
+    if place in SEED_KINSHIP_PLACE:
+        return Placement.KINSHIP
+    if place in SEED_RESIDENTIAL_PLACE:
+        return Placement.RESIDENTIAL
+    return Placement.FOSTER

@@ -1,0 +1,430 @@
+"""A council's SSDA903 extract as the start of a run (``councils=from_data``).
+
+:func:`council_data` reads the council's files (:func:`~sim.ssda903.read.read_extract`,
+with its data-quality report) and, optionally, the fit written by ``revolving-door-data
+fit``, and finds:
+
+* **the extract date**: the 1 April after the last date in the files (the day after the
+  last collection year's 31 March; the default end of ``revolving-door-data describe``).
+  The run starts there: model month 0 is the extract date, with no warm-up.
+* **the children in care at the extract date**: every period of care begun before it and
+  not ended by it, with the child's age, the start of the current period, the legal status
+  and placement of its latest episode, the category of need of the child's first period
+  (the entry reason, as :mod:`sim.ssda903.measure` groups it), and the history the files
+  show (periods of care and returns home before).
+* **the children at home after a return**: every child whose latest period of care ended
+  in a return home (``E4A``, ``E4B``) before the extract date, still under 18 then: the
+  children the model is about, who may come back. The files reach as far back as they go;
+  a return before the first file is not seen.
+* **families**: SSDA903 has no family identifier. Children whose whole history agrees (the
+  same start, end and reason for ending of every period of care, the same entry-reason
+  group and legal basis) and whose history holds at least one ended period (two dates at
+  least) are taken as one sibling group: unrelated children rarely start care and go home
+  on the same two days. A child whose only date is the start of the open period stays a
+  family of one: a large council sees several unrelated children start care on the same
+  day. This matters because siblings move together in the model and support is counted by
+  family.
+* **entry numbers**: the fitted council's size (``scale`` of ``fit.json``), or, without a
+  fit, the periods of care begun a year in the three years before the extract date other
+  than after a return home (first periods and later ones after other endings), divided by
+  England's (``params.entry.children_per_year``).
+
+:func:`initial_table` turns these into the model's initial stock
+(:mod:`sim.initial_stock`), drawing what SSDA903 does not record from the run's seeded
+``from_data`` stream (see its docstring). Nothing here keeps an identifier: children are
+the reader's numbers, ages are months, dates are months before the extract date.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.child import EntryReason
+from sim.initial_stock import AGE_OUT, COLUMNS, bits
+from sim.rng import Streams
+from sim.ssda903 import codes
+from sim.ssda903.measure import default_period, measure, months, periods_of_care
+from sim.ssda903.read import Extract, Ssda903Error, read_extract
+
+#: Years before the extract date over which entries a year are measured (without a fit).
+ENTRY_YEARS = 3
+#: Keys of ``fit.json`` that a run from data reads.
+FIT_KEYS = ("return_propensity", "thoroughness", "scale", "council", "extract_date",
+            "children_in_care_at_extract_date")
+_PATH_ALLOWED = ("allowed: a folder holding SSDA903 episodes and header CSV files, one "
+                 "such file, or a glob pattern of them")
+
+
+class DataError(ValueError):
+    """The council's data or fit cannot start a run; the message names the config field
+    (``councils.path``, ``councils.fit``, ``councils.council``) and what is allowed."""
+
+
+@dataclass(frozen=True)
+class CouncilData:
+    """What a run from data needs from the council's files (no identifier)."""
+
+    name: str
+    la: str
+    extract_date: pd.Timestamp
+    #: one row a child to start with (see :func:`children_at`)
+    children: pd.DataFrame = field(repr=False)
+    #: periods of care begun a year before the extract date, other than re-entries
+    starts_per_year: float
+    #: the fit's practice and scale, when ``councils.fit`` is given
+    fit: dict[str, Any] | None
+    #: what was counted and left out (aggregate), and the data-quality summary
+    counts: dict[str, int]
+    quality: str = field(repr=False)
+
+    def scale(self, children_per_year: float) -> float:
+        """The run's scale: the fit's, or the measured entries relative to England's."""
+        if self.fit is not None:
+            return float(self.fit["scale"])
+        return self.starts_per_year / children_per_year
+
+    def practice(self) -> dict[str, float]:
+        """The council's practice that the data set: the fit's, or none (typical)."""
+        if self.fit is None:
+            return {}
+        return {"return_propensity": float(self.fit["return_propensity"]),
+                "thoroughness": float(self.fit["thoroughness"])}
+
+    def summary(self) -> dict[str, Any]:
+        """Aggregate facts for ``run.json`` and the command's summary."""
+        return {"council": self.name, "extract_date": str(self.extract_date.date()),
+                **self.counts, "entries_from": "fit" if self.fit else
+                f"measured ({ENTRY_YEARS} years before the extract date)",
+                "practice_from": "fit" if self.fit else "typical council (no fit given)"}
+
+
+# ------------------------------------------------------------------ reading
+def files_of(path: str) -> list[Path]:
+    """The CSV files a ``councils.path`` names (a folder, a file or a glob pattern)."""
+    p = Path(path).expanduser()
+    if any(ch in path for ch in "*?["):
+        found = sorted(Path(f) for f in glob.glob(str(p)))
+    elif p.is_dir():
+        found = sorted(p.glob("*.csv"))
+    elif p.is_file():
+        found = [p]
+    else:
+        raise DataError(f"councils.path: no such file or folder: {path}; {_PATH_ALLOWED}")
+    if not found:
+        raise DataError(f"councils.path: no CSV file in {path}; {_PATH_ALLOWED}")
+    return found
+
+
+def council_data(path: str | None, fit: str | None = None, council: str | None = None
+                 ) -> CouncilData:
+    """The council's data (cached while the files are unchanged); :class:`DataError`
+    naming the field when they cannot start a run."""
+    if not path:
+        raise DataError("councils.path: councils.mode from_data needs the council's SSDA903 "
+                        f"files; none given ({_PATH_ALLOWED}, e.g. councils.path=DIR)")
+    files = files_of(path)
+    fit_file = _fit_file(fit) if fit else None
+    stamp = tuple((str(f.resolve()), f.stat().st_mtime_ns) for f in
+                  files + ([fit_file] if fit_file else []))
+    return _council_data(tuple(str(f) for f in files), str(fit_file) if fit_file else None,
+                         council, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _council_data(files: tuple[str, ...], fit_file: str | None, council: str | None,
+                  _stamp: tuple) -> CouncilData:
+    try:
+        extract = read_extract(files)
+    except Ssda903Error as err:
+        raise DataError(f"councils.path: {err}") from None
+    la = _choose_council(extract, council)
+    ep = extract.episodes
+    if len(ep) == 0:
+        raise DataError("councils.path: no usable episode left after the data-quality "
+                        f"checks ({extract.report.summary().splitlines()[-1].strip()}); "
+                        "allowed: files with at least one usable episode")
+    date = default_period(ep)[1]
+    children, counts = children_at(ep, date)
+    if not (children["location"] == "in_care").any():
+        raise DataError(f"councils.path: no child is in care at the extract date "
+                        f"{date.date()} (the 1 April after the last date in the files); "
+                        "allowed: an extract with at least one period of care open on its "
+                        "last day")
+    fit_values = _read_fit(Path(fit_file), la, date, in_care_at(ep, date)) \
+        if fit_file else None
+    return CouncilData(name=council or la or "council", la=la, extract_date=date,
+                       children=children, starts_per_year=_starts_per_year(extract, date),
+                       fit=fit_values, counts=counts, quality=extract.report.summary())
+
+
+def _choose_council(extract: Extract, council: str | None) -> str:
+    """Keep one council's rows of a regional file; its ``la`` code ('' without a column)."""
+    las = sorted(extract.episodes["la"].unique())
+    if council is None:
+        if len(las) > 1:
+            raise DataError(f"councils.council: the files hold {len(las)} councils; name one "
+                            f"(allowed: {', '.join(las)})")
+        return las[0] if las else ""
+    if council not in las:
+        shown = ", ".join(x for x in las if x) or "none: the files have no LA column"
+        raise DataError(f"councils.council: no council {council!r} in the files (allowed: "
+                        f"{shown})")
+    extract.episodes = extract.episodes[extract.episodes["la"] == council
+                                        ].reset_index(drop=True)
+    return council
+
+
+def in_care_at(ep: pd.DataFrame, date: pd.Timestamp) -> int:
+    """Children in care at the start of ``date``: a period of care begun before it and not
+    ended before it (what ``fit.json`` records; a run from data leaves out those who are 18
+    or over by their date of birth)."""
+    per = periods_of_care(ep)
+    return int(((per["start"] < date) & (per["end"].isna() | (per["end"] >= date))).sum())
+
+
+def _starts_per_year(extract: Extract, date: pd.Timestamp) -> float:
+    first = extract.episodes["DECOM"].min()
+    t0 = max(date - pd.DateOffset(years=ENTRY_YEARS), first)
+    if not t0 < date:
+        return 0.0
+    m = measure(extract, t0, date).metrics
+    return float(m["entries_per_year"] + m["other_later_periods_per_year"])
+
+
+def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The children to start a run with at ``date``, one row a child: ``group`` (the sibling
+    group, see the module docstring), ``location``, ``need`` (``abuse_neglect``, ``other``
+    or ``unknown``), ``age_months`` (NaN when the date of birth is unknown),
+    ``care_order``, ``placement``, ``period_start``, ``return_time``, ``unplanned``,
+    ``episodes``, ``returns``, ``first_return_time`` (times in months from ``date``); and
+    counts of what was kept and left out."""
+    per = periods_of_care(ep)
+    per = per[per["start"] < date].reset_index(drop=True)
+    home_end = per["rec"].isin(codes.RETURN_HOME_REC) & per["end"].notna() & \
+        (per["end"] < date)
+    per["returns"] = home_end.astype(np.int64).groupby(per["child"]).cumsum()
+    per["end_home"] = home_end
+    first_ret = per.loc[home_end].groupby("child")["end"].min()
+    last = per.groupby("child").tail(1).set_index("child")
+    open_ = last["end"].isna() | (last["end"] >= date)
+    at_home = ~open_ & last["end_home"]
+    # the latest episode before the date: legal status and placement now (or at the return)
+    latest = ep[ep["DECOM"] < date].sort_values(["child", "DECOM"], kind="stable") \
+        .groupby("child").tail(1).set_index("child")
+    first_cin = per.groupby("child")["cin"].first()
+    age = -months(last["dob"], date)
+    age = np.where(pd.isna(last["dob"]).to_numpy(), np.nan, age)
+    keep = (open_ | at_home).to_numpy()
+    adult = keep & ~np.isnan(age) & (age >= AGE_OUT)
+    kids = last.assign(age_months=age)[keep & ~adult]
+    loc = np.where(open_[kids.index], "in_care", "at_home")
+    ls = latest["LS"].reindex(kids.index)
+    place = latest["PLACE"].reindex(kids.index)
+    out = pd.DataFrame({
+        "child": kids.index.to_numpy(),
+        "location": loc,
+        "need": first_cin.reindex(kids.index).map(codes.CIN_GROUP).fillna("unknown")
+        .to_numpy(),
+        "age_months": kids["age_months"].to_numpy(dtype=float),
+        "care_order": ls.isin(codes.CARE_ORDER_LS).to_numpy(),
+        "placement": np.where(loc == "in_care",
+                              [int(codes.seed_placement(p)) for p in place.tolist()], -1),
+        "period_start": months(kids["start"], date),
+        "return_time": np.where(loc == "at_home", months(kids["end"].fillna(date), date),
+                                np.nan),
+        "unplanned": ((loc == "at_home") & (kids["rec"] == "E4B").to_numpy()),
+        "episodes": kids["nth"].to_numpy(dtype=np.int64),
+        "returns": kids["returns"].to_numpy(dtype=np.int64),
+        "first_return_time": months(first_ret.reindex(kids.index), date),
+    })
+    out["group"] = _families(per, out)
+    counts = {"children_in_care": int((loc == "in_care").sum()),
+              "children_at_home_after_return": int((loc == "at_home").sum()),
+              "families": int(out["group"].nunique()),
+              "children_age_unknown": int(np.isnan(out["age_months"]).sum()),
+              "left_out_in_care_aged_18_or_over": int((adult & open_.to_numpy()).sum())}
+    return out.drop(columns="child"), counts
+
+
+def _families(per: pd.DataFrame, kids: pd.DataFrame) -> np.ndarray:
+    """Sibling groups: the same history with two dates at least (module docstring)."""
+    day = "%Y-%m-%d"
+    sig = (per["start"].dt.strftime(day).fillna("") + "/"
+           + per["end"].dt.strftime(day).fillna("") + "/" + per["rec"].fillna("").astype(str))
+    history = sig.groupby(per["child"]).agg(";".join)
+    dated = per.groupby("child")["end"].agg(lambda e: e.notna().any())
+    h = history.reindex(kids["child"]).to_numpy()
+    two_dates = dated.reindex(kids["child"]).to_numpy(dtype=bool)
+    key = pd.Series(h, dtype=object) + "|" + kids["need"].to_numpy() + "|" + \
+        kids["care_order"].astype(str).to_numpy() + "|" + kids["location"].to_numpy()
+    key = key.where(two_dates, "alone:" + kids["child"].astype(str).to_numpy())
+    return pd.factorize(key)[0].astype(np.int64)
+
+
+def _fit_file(fit: str) -> Path:
+    p = Path(fit).expanduser()
+    if p.is_dir():
+        p = p / "fit.json"
+    if not p.is_file():
+        raise DataError(f"councils.fit: no such file: {p}; allowed: the fit.json written by "
+                        "revolving-door-data fit (or its folder), or null for no fit")
+    return p
+
+
+def _read_fit(path: Path, la: str, date: pd.Timestamp, in_care: int) -> dict[str, Any]:
+    allowed = ("allowed: the fit.json that revolving-door-data fit wrote for the same "
+               "council's files")
+    try:
+        fit = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DataError(f"councils.fit: {path} is not a readable fit.json ({err}); "
+                        f"{allowed}") from None
+    missing = [k for k in FIT_KEYS if not isinstance(fit, dict) or k not in fit]
+    if missing:
+        raise DataError(f"councils.fit: {path} has no {', '.join(missing)} (a fit written "
+                        f"before runs from data could read it: fit again); {allowed}")
+    theirs = (str(fit["council"]), str(fit["extract_date"]),
+              int(fit["children_in_care_at_extract_date"]))
+    ours = (la, str(date.date()), in_care)
+    if theirs != ours:
+        raise DataError(
+            f"councils.fit: {path} was fitted to council {theirs[0] or '(no LA column)'!r}, "
+            f"extract date {theirs[1]}, {theirs[2]} children in care then; councils.path "
+            f"holds council {ours[0] or '(no LA column)'!r}, extract date {ours[1]}, "
+            f"{ours[2]} children in care then; {allowed}")
+    for k in ("return_propensity", "thoroughness", "scale"):
+        v = fit[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or v < 0:
+            raise DataError(f"councils.fit: {path}: {k} is {v!r}; allowed: a number of at "
+                            f"least 0; {allowed}")
+    return {k: fit[k] for k in FIT_KEYS}
+
+
+# ------------------------------------------------------------------ the initial stock
+def _stay_unresolved(t: np.ndarray, resolve: np.ndarray, relapse: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """For a problem that resolves at ``resolve`` and relapses at ``relapse`` a month,
+    the chance that it is unresolved after ``t`` months if it was unresolved at the start,
+    and if it was resolved (a two-state Markov chain)."""
+    s = resolve + relapse
+    stay = relapse / s + resolve / s * np.exp(-s * t)
+    back = relapse / s * (1.0 - np.exp(-s * t))
+    return stay, back
+
+
+def initial_table(data: CouncilData, params: Any, seed: int, *, thoroughness: float,
+                  council: int = 0) -> pd.DataFrame:
+    """The initial stock (:mod:`sim.initial_stock`) of a run from ``data``.
+
+    Drawn from the ``from_data`` stream of ``seed``, a family at a time, in this order:
+
+    1. **entry reason**: SSDA903's abuse or neglect (``N1``) is split into the model's
+       neglect and other abuse by their shares at entry (``params.entry``); an unknown
+       category of need is drawn from the entry shares;
+    2. **parents' problems** (substance misuse, domestic abuse, mental health; not in
+       SSDA903): present as at entry (``params.family`` prevalences, by reason);
+    3. **unresolved at month 0**: each present problem follows the model's resolution and
+       relapse rates, unresolved at the start of the period of care, through the months
+       in care (resolution slowed as in care) and, for children at home, the months since
+       the return. The return itself selects: a council returns a family with a problem
+       unresolved at ``1 - thoroughness`` of the rate of one without (unplanned returns
+       excepted), so the state at the return is drawn in proportion to that;
+    4. **frailty** (the family's unmeasured risk, ``params.after_return.frailty_variance``);
+    5. **unknown ages** (no date of birth): an age at the start of the period drawn from
+       the model's ages at entry, plus the months since; children who would be 18 by then
+       are left out.
+    """
+    gen = Streams(seed).generator("from_data")
+    kids = data.children
+    e, f, a = params.entry, params.family, params.after_return
+    fam = kids.groupby("group", sort=True).first()
+    n = len(fam)
+    # 1. reason
+    neglect = e.share_neglect / max(e.share_neglect + e.share_other_abuse, 1e-12)
+    u = gen.random(n)
+    reason_p = np.array([e.share_neglect, e.share_other_abuse,
+                         max(0.0, 1.0 - e.share_neglect - e.share_other_abuse)])
+    drawn = gen.choice(3, size=n, p=reason_p / reason_p.sum())
+    need = fam["need"].to_numpy()
+    reason = np.where(need == "abuse_neglect",
+                      np.where(u < neglect, int(EntryReason.NEGLECT),
+                               int(EntryReason.OTHER_ABUSE)),
+                      np.where(need == "other", int(EntryReason.OTHER), drawn))
+    # 2. problems present
+    other = reason == int(EntryReason.OTHER)
+    mult = np.where(other, f.other_reason_problem_multiplier, 1.0)
+    p_present = np.column_stack([
+        np.where(other, f.substance_prevalence_other, f.substance_prevalence_abuse_neglect),
+        np.minimum(1.0, f.domestic_abuse_prevalence * mult),
+        np.minimum(1.0, f.mental_health_prevalence * mult)])
+    present = gen.random((n, 3)) < p_present
+    # 3. unresolved now
+    resolve = np.array([f.resolve_substance, f.resolve_domestic_abuse,
+                        f.resolve_mental_health])
+    r_home = -np.log1p(-resolve)
+    r_care = r_home * f.in_care_resolution_multiplier
+    relapse = -math.log1p(-f.relapse)
+    home = (fam["location"] == "at_home").to_numpy()
+    start = fam["period_start"].to_numpy()
+    ret = np.where(home, fam["return_time"].to_numpy(), 0.0)
+    in_care_months = (ret - start)[:, None]
+    stay, _ = _stay_unresolved(in_care_months, r_care[None, :], relapse)
+    at_return = present & (gen.random((n, 3)) < stay)
+    planned = home & ~fam["unplanned"].to_numpy()
+    todo = planned & at_return.any(axis=1) & (gen.random(n) >= 1.0 - thoroughness)
+    for _ in range(200):  # rejection: redraw the states a planned return makes unlikely
+        if not todo.any():
+            break
+        k = int(todo.sum())
+        at_return[todo] = present[todo] & (gen.random((k, 3)) < stay[todo])
+        again = at_return[todo].any(axis=1) & (gen.random(k) >= 1.0 - thoroughness)
+        todo[np.flatnonzero(todo)] = again
+    stay_h, back_h = _stay_unresolved((0.0 - ret)[:, None], r_home[None, :], relapse)
+    p_now = np.where(at_return, stay_h, back_h)
+    unresolved = np.where(home[:, None], present & (gen.random((n, 3)) < p_now), at_return)
+    # 4. frailty
+    var = a.frailty_variance
+    frailty = gen.gamma(1.0 / var, var, size=n) if var > 0 else np.ones(n)
+    # 5. unknown ages
+    age = kids["age_months"].to_numpy(dtype=float).copy()
+    unknown = np.isnan(age)
+    if unknown.any():
+        age[unknown] = _draw_ages(gen, e, reason[kids["group"].to_numpy()][unknown]) \
+            - kids["period_start"].to_numpy()[unknown]
+    by_family = pd.DataFrame({
+        "family": fam.index.to_numpy(), "reason": reason,
+        "problems": bits(present), "unresolved": bits(unresolved), "frailty": frailty})
+    table = kids.assign(age_months=age).merge(by_family, left_on="group", right_on="family",
+                                              how="left", validate="many_to_one")
+    table = table[table["age_months"] < AGE_OUT].copy()
+    table["council"] = council
+    table["family"] = pd.factorize(table["family"])[0]
+    return table[list(COLUMNS)].astype(COLUMNS).reset_index(drop=True)
+
+
+_BANDS = np.array([[0.0, 12.0], [12.0, 60.0], [60.0, 120.0], [120.0, 192.0], [192.0, 215.0]])
+
+
+def _draw_ages(gen: np.random.Generator, e: Any, reason: np.ndarray) -> np.ndarray:
+    """Ages at entry in months, by reason, from the entry age bands (``params.entry``)."""
+    out = np.empty(len(reason))
+    for other, shares in ((False, (e.age_under1_abuse_neglect, e.age_1to4_abuse_neglect,
+                                   e.age_5to9_abuse_neglect, e.age_10to15_abuse_neglect)),
+                          (True, (e.age_under1_other, e.age_1to4_other, e.age_5to9_other,
+                                  e.age_10to15_other))):
+        sel = (reason == int(EntryReason.OTHER)) == other
+        p = np.array(list(shares) + [max(0.0, 1.0 - sum(shares))])
+        band = gen.choice(5, size=int(sel.sum()), p=p / p.sum())
+        lo, hi = _BANDS[band, 0], _BANDS[band, 1]
+        out[sel] = lo + (hi - lo) * gen.random(int(sel.sum()))
+    return out
