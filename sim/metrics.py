@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.child import EntryReason, ExitKind
-from sim.ledger import GROUPS
-from sim.records import END_REENTERED
+from sim.ledger import COMPONENTS, GROUPS, C
+from sim.prices import convert
+from sim.records import END_REENTERED, FLOW_FIELDS, STOCK_FIELDS
 from sim.plausibility import following_episodes, plausibility_metrics
 from sim.variation import variation_metrics
 
@@ -197,7 +198,6 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     # volumes (England-equivalent, per year of the measured period)
     years = cfg.years
     flows = model.timeseries.flows[cfg.measure_start:].sum(axis=(0, 1))
-    from sim.records import FLOW_FIELDS, STOCK_FIELDS
     f = dict(zip(FLOW_FIELDS, flows))
     out["entries_per_year"] = float(f["entries"] / years / scale)
     out["reentries_per_year"] = float(f["reentries"] / years / scale)
@@ -235,8 +235,6 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
     (children) and ``harm_months_<h>y`` (child-months in an undetected harmful home).
     These are what the false-economy experiment compares between policies.
     """
-    from sim.ledger import COMPONENTS
-    from sim.records import FLOW_FIELDS
 
     cfg = model.config
     scale = cfg.scale
@@ -303,8 +301,6 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
     (the model's own placement mix, as Holmes used the national mix). The ``total`` row is
     the metric ``failed_return_cost_holmes_gbp``.
     """
-    from sim.ledger import C
-    from sim.prices import convert
 
     cfg = model.config
     py = cfg.price_year
@@ -314,7 +310,6 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
                                      C["placement_kinship"]]].sum())
     planning = float(amounts[:, :, C["process_care_planning"]].sum())
     reentry_cost = float(amounts[:, :, C["process_reentry"]].sum())
-    from sim.records import FLOW_FIELDS, STOCK_FIELDS
     child_months = float(model.timeseries.stocks[ms:me, :, STOCK_FIELDS.index(
         "children_in_care")].sum())
     n_reentries = float(model.timeseries.flows[ms:me, :, FLOW_FIELDS.index("reentries")].sum())
@@ -374,7 +369,6 @@ def cost_comparison_metrics(model: "RevolvingDoorModel",
     support policy, so it is not counted. A ratio of flows: families supported late in the
     period are charged only up to the end of the run, which understates long support a
     little (about half the mean length of support over the measured years)."""
-    from sim.ledger import C
 
     cfg = model.config
     df = failed_return_costs(model) if frame is None else frame
@@ -423,8 +417,6 @@ def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
 
 def timeseries_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     """Month by council over the measured period: stocks, flows and costs."""
-    from sim.ledger import COMPONENTS
-    from sim.records import FLOW_FIELDS, STOCK_FIELDS
 
     cfg = model.config
     ms = cfg.measure_start

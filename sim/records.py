@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from array import array
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sim.agents.child import ExitKind
+if TYPE_CHECKING:  # the records sit below the agents: names of kinds only as types
+    from sim.agents.child import ExitKind
 
 END_OPEN, END_REENTERED, END_AGED_OUT = 0, 1, 2
 

@@ -47,6 +47,8 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from sim.config import ConfigError, ModelConfig
+from sim.model import RevolvingDoorModel
+from sim.records import Records
 
 #: Below this scale a run takes a few seconds and ``workers="auto"`` keeps it in one
 #: process (starting a worker costs about 2 seconds: importing Mesa, pandas, NumPy).
@@ -138,7 +140,6 @@ def _worker(conn: Connection, config: dict[str, Any], policies: list[Any],
             councils: list[int]) -> None:
     """Run one shard in a worker process; report progress, then the payload or the error."""
     try:
-        from sim.model import RevolvingDoorModel
 
         model = RevolvingDoorModel(config, policies=policies, councils_simulated=councils)
         model.run(progress=lambda month, total: conn.send(("progress", month)))
@@ -192,7 +193,6 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
     """Run ``config`` split into ``workers`` shards; return a finished
     :class:`~sim.model.RevolvingDoorModel` holding the merged books, for
     :func:`sim.results.collect` (it has no agents: they lived in the shards)."""
-    from sim.model import RevolvingDoorModel
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     policies = list(policies)
@@ -252,7 +252,6 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
 
 def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
     """Put the shards' books into ``model`` (each council's cells come from one shard)."""
-    from sim.records import Records
 
     model.records = Records.merged([(p["returns"], p["exits"], p["families"],
                                      p["entries_total"]) for p in payloads],

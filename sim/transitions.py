@@ -16,6 +16,7 @@ import numpy as np
 from sim.agents.child import Child, ChildState, EntryReason, ExitKind, Placement
 from sim.agents.family import INF, SUBSTANCE, Clock, Family, Location, SupportMode
 from sim.ledger import C
+from sim.prices import convert
 from sim.records import END_AGED_OUT, END_REENTERED, ReturnRecord
 
 if TYPE_CHECKING:
@@ -373,8 +374,6 @@ class Transitions:
         """Assessment, then support matched to need: for as long as needed (up to a cap), or,
         with ``policy.fixed_levels`` (Holmes' design), the level assessed at the return for
         that level's fixed length."""
-        from sim.prices import convert
-
         council = fam.council
         cost = convert(policy.assessment_cost, policy.assessment_price_year,
                        self.m.config.price_year)

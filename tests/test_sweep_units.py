@@ -16,7 +16,8 @@ import sim.cli  # noqa: F401  (registers the structured config groups)
 from sim.config import ConfigError, ModelConfig
 from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE
 from sim.ledger import COMPONENTS
-from sim.sweep import aggregate, economics, jobs, sensitivity
+from sim import support_multipliers as sensitivity
+from sim.sweep import aggregate, economics, jobs
 from tests.conftest import CONFIGS, ROOT, tiny
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.config import CouncilPractice
 from sim.ledger import C
 
 if TYPE_CHECKING:
+    from sim.config import CouncilPractice
     from sim.model import RevolvingDoorModel
 
 _PLACEMENT_COMPONENTS = (C["placement_foster"], C["placement_residential"],

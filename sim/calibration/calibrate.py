@@ -47,9 +47,9 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import logging
 import math
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -65,6 +65,8 @@ from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import PlausibleRange, RangeError, parameters_by_path, select
 from sim.calibration.targets import (AT_LEAST, COUNCIL_METRIC, INFO_METRICS, TARGETS,
                                      run_metrics, use_council_floor, z_score)
+from sim.results import run
+from sim.version import __version__, git_commit
 
 MISSING_Z = 10.0
 
@@ -117,12 +119,8 @@ BUDGETS: dict[str, Budget] = {
 
 def _one_run(config: dict[str, Any]) -> dict[str, float]:
     """Run one configuration and return its calibration metrics (a worker function)."""
-    import logging
-
-    import sim
-
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    return run_metrics(sim.run(config))
+    return run_metrics(run(config))
 
 
 class Evaluator:
@@ -232,16 +230,8 @@ def table_markdown(df: pd.DataFrame) -> str:
 
 def _git_commit() -> str | None:
     """HEAD of the repository, with ``+dirty`` if the model's source has uncommitted edits."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=root, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"],
-                               capture_output=True, text=True, cwd=root,
-                               timeout=10).stdout.strip()
-        return (head + ("+dirty" if dirty else "")) or None
-    except (OSError, subprocess.SubprocessError):
-        return None
+    state = git_commit(paths=("sim",))
+    return None if state is None else state[0] + ("+dirty" if state[1] else "")
 
 
 def _plain(v: Any) -> Any:
@@ -354,14 +344,10 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
 
     elapsed = time.time() - t0
 
-    import optuna as _o
-
-    import sim
-
     method = ("Optuna {} TPESampler(multivariate=True, seed={}) minimising the mean over "
               "targets of ((replicate mean - target)/tolerance)^2; {} replicates per candidate "
               "on common seeds; best {} re-checked on {} fresh seeds").format(
-                  _o.__version__, seed, budget.replicates, budget.top_k,
+                  optuna.__version__, seed, budget.replicates, budget.top_k,
                   budget.final_replicates)
     provenance = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -373,7 +359,7 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
         "budget": asdict(budget),
         "runs": runs,
         "elapsed_seconds": round(elapsed, 1),
-        "model_version": sim.__version__,
+        "model_version": __version__,
         "git_commit": _git_commit(),
         "targets": {k: {"target": v[0], "tolerance": v[1], "source": v[2]}
                     for k, v in TARGETS.items()},

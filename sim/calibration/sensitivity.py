@@ -33,6 +33,7 @@ import argparse
 import datetime as _dt
 import textwrap
 import json
+import logging
 import math
 import sys
 import time
@@ -40,13 +41,19 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import yaml
 
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import seaborn as sns  # noqa: E402
+
 from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import RangeError, parameters_by_path, select
 from sim.config_files import config_dir
+from sim.results import run
 
 OUTPUTS = {
     "breakdown_24m_abuse_neglect": "breakdown within 24 months, abuse or neglect returns",
@@ -61,15 +68,11 @@ ENTITLEMENT = {"support": yaml.safe_load(
 
 def _pair(config: dict[str, Any]) -> dict[str, float]:
     """Status quo and entitlement on the same seed: the two outputs (a worker function)."""
-    import logging
-
-    import sim
-
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    sq = sim.run(config).metrics
+    sq = run(config).metrics
     cfg = dict(config)
     cfg["policy"] = ENTITLEMENT
-    en = sim.run(cfg).metrics
+    en = run(cfg).metrics
     years = float(config["years"])
     return {"breakdown_24m_abuse_neglect": float(sq["breakdown_24m_abuse_neglect"]),
             "net_cost_per_year_gbp": (float(en["cost_total_gbp"]) -
@@ -253,12 +256,6 @@ def _table_md(table: pd.DataFrame) -> str:
 
 def plot_tornado(table: pd.DataFrame, out: Path, top: int = 15) -> None:
     """Horizontal bars of mu* (with 95% intervals), one panel an output; PNG and SVG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
     sns.set_theme(style="whitegrid")
     fig, axes = plt.subplots(1, len(OUTPUTS), figsize=(13, 0.38 * top + 1.8))
     for ax, (output, desc) in zip(np.atleast_1d(axes), OUTPUTS.items()):

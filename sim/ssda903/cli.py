@@ -28,8 +28,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
-from sim.ssda903.read import Ssda903Error
+from sim.config import PROFILES
+from sim.results import run
+from sim.ssda903.figure import comparison_figure
+from sim.ssda903.fit import Window, fit_council
+from sim.ssda903.measure import MEASURED_METRICS, default_period, measure
+from sim.ssda903.read import Ssda903Error, read_extract
+from sim.ssda903.write import write_ssda903
 
 
 def _date(text: str) -> pd.Timestamp:
@@ -78,10 +85,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def describe(args: argparse.Namespace) -> int:
-    from sim.ssda903.figure import comparison_figure
-    from sim.ssda903.measure import MEASURED_METRICS, measure
-    from sim.ssda903.read import read_extract
-
     started = time.perf_counter()
     sim_curve = None
     if args.simulated is not None:
@@ -109,10 +112,6 @@ def describe(args: argparse.Namespace) -> int:
 
 
 def fit(args: argparse.Namespace) -> int:
-    from sim.ssda903.fit import Window, fit_council
-    from sim.ssda903.measure import default_period
-    from sim.ssda903.read import read_extract
-
     if len(args.seeds) < 2:
         raise Ssda903Error("--seeds: give at least 2 seeds (the fit needs the replicates' "
                            "spread)")
@@ -148,8 +147,6 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int]) 
     """``fit_table.csv``, ``fit_grid.csv``, ``fit.json`` and ``councils/fitted.yaml`` (the
     fitted council as a Hydra councils config: ``revolving-door --config-dir OUT
     councils=fitted scale=S``)."""
-    import yaml
-
     (out / "councils").mkdir(parents=True, exist_ok=True)
     result.table.to_csv(out / "fit_table.csv", index=False, float_format="%.6g")
     result.grid.to_csv(out / "fit_grid.csv", index=False, float_format="%.6g")
@@ -171,9 +168,6 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int]) 
 
 
 def simulate(args: argparse.Namespace) -> int:
-    from sim.config import PROFILES
-    from sim.results import run
-
     if args.profile not in PROFILES:
         raise Ssda903Error(f"--profile {args.profile!r}: allowed: {', '.join(PROFILES)}")
     cfg = {"seed": args.seed, "scale": args.scale, "years": args.years,
@@ -182,8 +176,6 @@ def simulate(args: argparse.Namespace) -> int:
                         "listed": [{"name": "Example", "profile": args.profile}]}}
     res = run(cfg, ssda903=True)
     res.write(args.out / "run")
-    from sim.ssda903.write import write_ssda903
-
     write_ssda903(args.out / "ssda903", res.episodes, seed=args.seed,  # type: ignore[arg-type]
                   start_year=args.start_year, warmup_years=args.warmup_years,
                   councils=["Example"], years=args.years if args.annual else None)

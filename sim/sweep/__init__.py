@@ -10,5 +10,4 @@
 * :mod:`sim.sweep.report` - ``revolving-door-report DIR``: all of the above for a folder;
 * :mod:`sim.sweep.callback` - the Hydra callback that runs the report when a multirun ends
   and prints the sweep's progress as jobs finish;
-* :mod:`sim.sweep.sensitivity` - the ``sensitivity`` multipliers (cost and effect of support).
 """

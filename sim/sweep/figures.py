@@ -126,7 +126,8 @@ def _source(fig: plt.Figure, meta: dict[str, Any], extra: str = "") -> None:
              color=GREY, wrap=True, linespacing=1.5)
 
 
-def _row(effects: pd.DataFrame, arm: str, metric: str) -> pd.Series:
+def effect_row(effects: pd.DataFrame, arm: str, metric: str) -> pd.Series:
+    """The row of ``effects.csv`` for one arm and metric (NaN effect, no pairs, if missing)."""
     sel = effects[(effects["arm"] == arm) & (effects["metric"] == metric)]
     if sel.empty:
         return pd.Series({"effect_mean": math.nan, "effect_low": math.nan,
@@ -145,8 +146,8 @@ def _err(r: pd.Series, scale: float = 1.0) -> tuple[float, list[list[float]]]:
 # ---------------------------------------------------------------- false economy
 def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
     """The finding, in one sentence, for the figure's title and the report."""
-    net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
-    rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+    net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
+    rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
     m, lo, hi = (float(net["effect_mean"]), float(net["effect_low"]),
                  float(net["effect_high"]))
     known = math.isfinite(lo) and math.isfinite(hi)
@@ -180,7 +181,7 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
         labels, starts, widths, colors, texts = [], [], [], [], []
         running = 0.0
         for label, metric, sign in steps:
-            v = float(_row(effects, arm, metric)["effect_mean"]) / 1e6
+            v = float(effect_row(effects, arm, metric)["effect_mean"]) / 1e6
             shown = gbp_m(v * 1e6)  # "n/a" where the sweep has no value (too few years)
             v = v if math.isfinite(v) else 0.0
             delta = sign * v
@@ -190,7 +191,7 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
             colors.append(GREY if delta == 0 else RED if delta > 0 else GREEN)
             texts.append((metric, shown))
             running += delta
-        net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
+        net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
         labels.append("Net cost to councils")
         nm = float(net["effect_mean"]) / 1e6
         shown = gbp_m(nm * 1e6)
@@ -206,7 +207,7 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
         for bar, left, col in zip(ax.patches, starts, colors):
             bar.set_x(left)
             bar.set_color(col)
-        spend = _row(effects, arm, f"fe_spend_{h}y_gbp")
+        spend = effect_row(effects, arm, f"fe_spend_{h}y_gbp")
         m, e = _err(spend, 1e6)
         ax.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
         m, e = _err(net, 1e6)
@@ -234,7 +235,7 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
                 ("Months children spend in harm avoided", f"fe_harm_months_avoided_{h}y",
                  "child-months"))):
             axc = fig.add_subplot(grid[gi, 1])
-            r = _row(effects, arm, metric)
+            r = effect_row(effects, arm, metric)
             m, e = _err(r)
             m = m if math.isfinite(m) else 0.0
             sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
@@ -253,9 +254,9 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
                 float(r["effect_low"])) else m) * 1.15, max(hi, 1e-9) * 1.15)
         fig.suptitle(false_economy_headline(effects, arm, h), x=0.01, ha="left",
                      fontsize=13, fontweight="bold")
-        rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
-        be = _row(effects, arm, f"fe_breakeven_fall_{h}y")
-        fall = _row(effects, arm, f"fe_fall_{h}y")
+        rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
+        be = effect_row(effects, arm, f"fe_breakeven_fall_{h}y")
+        fall = effect_row(effects, arm, f"fe_fall_{h}y")
         sub = (f"'{arm}' against current practice. Bars: averages over "
                f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
                f"saves {pence(float(rpp['effect_mean']))}; "
@@ -279,8 +280,8 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
     arms = list(dict.fromkeys(effects["arm"]))
     for i, arm in enumerate(arms):
         for h in (5, 10):
-            net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
-            rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+            net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
+            rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
             rows.append({"arm": "\n".join(textwrap.wrap(arm, 22)), "i": i,
                          "horizon": f"{h} years",
                          "net": float(net["effect_mean"]) / 1e6,
@@ -346,7 +347,7 @@ def dose_figure(effects: pd.DataFrame, doses: dict[str, float], dose_label: str,
         sel = effects[effects["arm"] == arm]
         x = float(doses.get(arm, math.nan))
         for metric, label, scale in DOSE_PANELS:
-            r = _row(sel, arm, metric)
+            r = effect_row(sel, arm, metric)
             rows.append({"arm": arm, "dose": x, "panel": label,
                          "mean": float(r["effect_mean"]) / scale,
                          "low": float(r["effect_low"]) / scale,
@@ -388,9 +389,9 @@ def grid_figure(effects: pd.DataFrame, interactions: pd.DataFrame, meta: dict[st
         fig, axes = plt.subplots(1, 2, figsize=(13, 1.5 + 0.5 * len(arms)), sharey=True)
         for ax, (metric, label, scale) in zip(axes, panels):
             df = pd.DataFrame([{"arm": a, "i": i,
-                                "mean": float(_row(effects, a, metric)["effect_mean"]) / scale,
-                                "low": float(_row(effects, a, metric)["effect_low"]) / scale,
-                                "high": float(_row(effects, a, metric)["effect_high"]) / scale}
+                                "mean": float(effect_row(effects, a, metric)["effect_mean"]) / scale,
+                                "low": float(effect_row(effects, a, metric)["effect_low"]) / scale,
+                                "high": float(effect_row(effects, a, metric)["effect_high"]) / scale}
                                for i, a in enumerate(arms)])
             sns.scatterplot(data=df, x="mean", y="arm", ax=ax, color=BLUE, s=50, zorder=3,
                             label="simulated")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +27,15 @@ from typing import Any
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.results import _atomic
+from sim.results import atomic_write
 from sim.sweep import aggregate as agg
 from sim.sweep import figures as fig
 from sim.sweep import frontier
 from sim.sweep.intervals import mean_interval
 from sim.sweep.jobs import (COMPLETE, FAILED, INFO_FILE, MISSING, Job, SweepError,
                             load_sweep_config, sweep_jobs)
-from sim.version import __version__
+from sim.version import model_version
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -56,25 +54,8 @@ class Report:
         return {s: sum(j.status == s for j in self.jobs) for s in (COMPLETE, FAILED, MISSING)}
 
 
-def model_version() -> str:
-    """The package version and, in a git checkout, the commit (``+`` for local changes)."""
-    if not (ROOT / ".git").exists():  # installed from a wheel: no checkout to ask
-        return f"v{__version__}"
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=5).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "sim",
-                                "configs"], capture_output=True, text=True,
-                               timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit, dirty = "", ""
-    if not commit:
-        return f"v{__version__}"
-    return f"v{__version__} (git {commit}{'+' if dirty else ''})"
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    _atomic(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
+    atomic_write(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
     return path
 
 
@@ -205,7 +186,7 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
     lines = ["Against current practice, paired seeds, 95% intervals (England):", ""]
     for p in pairs:
         def q(metric: str, fmt: Any) -> str:
-            return fig.row_with_interval(fig._row(effects, p.label, metric), fmt)
+            return fig.row_with_interval(fig.effect_row(effects, p.label, metric), fmt)
         lines.append(f"- **{p.label}** ({len(p.arm)} paired runs): over 10 years spends "
                      f"{q('fe_spend_10y_gbp', fig.gbp_m)}, saves "
                      f"{q('fe_savings_10y_gbp', fig.gbp_m)}, net cost "
@@ -214,8 +195,9 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
                      f"{q('fe_return_per_pound_10y', fig.pence)}; failed returns avoided "
                      f"{q('fe_failed_returns_avoided_10y', fig.count)}; months in harm "
                      f"avoided {q('fe_harm_months_avoided_10y', fig.count)}; "
-                     + fig.breakeven_clause(fig._row(effects, p.label, "fe_breakeven_fall_10y"),
-                                            fig._row(effects, p.label, "fe_fall_10y")))
+                     + fig.breakeven_clause(
+                         fig.effect_row(effects, p.label, "fe_breakeven_fall_10y"),
+                         fig.effect_row(effects, p.label, "fe_fall_10y")))
         if p.unpaired:
             lines.append(f"  - left out, status-quo partner not complete: jobs {p.unpaired}")
     return lines
@@ -247,7 +229,7 @@ def _write_report_md(report: Report, meta: dict[str, Any], pairs: list[agg.Pairs
         md += ["## Numbers", ""] + lines + [""]
     md += ["## Files", ""] + [f"- `{p.relative_to(report.folder)}`" for p in report.files] + [""]
     path = report.folder / "report.md"
-    _atomic(path, lambda p: Path(p).write_text("\n".join(md)))
+    atomic_write(path, lambda p: Path(p).write_text("\n".join(md)))
     return path
 
 
