@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sim.agents.child import EntryReason
 from sim.agents.family import Clock, Location
-from sim.parameters import Parameters
+from sim.parameters import AGE5, AGE16, Parameters
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
@@ -28,9 +28,6 @@ _NO_RATES = [0.0] * len(Clock)
 _IN_CARE, _AT_HOME = Location.IN_CARE, Location.AT_HOME
 _OTHER = EntryReason.OTHER
 _NEGLECT = EntryReason.NEGLECT
-
-AGE5 = 60.0
-AGE16 = 192.0
 
 
 def rate(p: float) -> float:

@@ -23,7 +23,7 @@ import pandas as pd
 from sim.agents.child import EntryReason, ExitKind
 from sim.ledger import COMPONENTS, GROUPS, C
 from sim.prices import convert
-from sim.records import END_REENTERED, FLOW_FIELDS, STOCK_FIELDS
+from sim.records import END_REENTERED, FLOW_FIELDS, STOCK_FIELDS, in_period
 from sim.plausibility import following_episodes, plausibility_metrics
 from sim.variation import variation_metrics
 
@@ -98,9 +98,16 @@ def kaplan_meier(duration: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.
 
 
 def _returns_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
-    df = model.records.returns_frame()
-    start, end = model.config.measure_start, model.config.total_months
-    return df[(df["time"] >= start) & (df["time"] < end)].reset_index(drop=True)
+    """The returns home in the measured period, numbered from 0."""
+    cfg = model.config
+    return in_period(model.records.returns_frame(), cfg.measure_start,
+                     cfg.total_months).reset_index(drop=True)
+
+
+def _exits_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
+    """The episodes of care that ended in the measured period."""
+    cfg = model.config
+    return in_period(model.records.exits_frame(), cfg.measure_start, cfg.total_months)
 
 
 def _km_inputs(df: pd.DataFrame, t_end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -157,10 +164,8 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     scale = cfg.scale
     all_returns = model.records.returns_frame()
-    ret = all_returns[(all_returns["time"] >= start)
-                      & (all_returns["time"] < t_end)].reset_index(drop=True)
-    exits = model.records.exits_frame()
-    exits = exits[(exits["time"] >= start) & (exits["time"] < t_end)]
+    ret = _returns_in_period(model)
+    exits = _exits_in_period(model)
     out: dict[str, Any] = {}
     n_exits = len(exits)
     out["returned_home_share"] = (float(np.mean(exits["kind"] == int(ExitKind.RETURNED_HOME)))
@@ -388,10 +393,9 @@ def cost_comparison_metrics(model: "RevolvingDoorModel",
 def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     """One row a council: practice, volumes, return-home share, breakdowns, cost."""
     cfg = model.config
-    start, t_end = float(cfg.measure_start), float(cfg.total_months)
+    t_end = float(cfg.total_months)
     ret = _returns_in_period(model)
-    exits = model.records.exits_frame()
-    exits = exits[(exits["time"] >= start) & (exits["time"] < t_end)]
+    exits = _exits_in_period(model)
     cost = model.ledger.amounts[cfg.measure_start:].sum(axis=(0, 2)) / cfg.scale
     rows = []
     for c in model.councils:

@@ -16,6 +16,7 @@ import numpy as np
 from sim.agents.child import Child, ChildState, EntryReason, ExitKind, Placement
 from sim.agents.family import INF, SUBSTANCE, Clock, Family, Location, SupportMode
 from sim.ledger import C
+from sim.parameters import AGE5, AGE16
 from sim.prices import convert
 from sim.records import END_AGED_OUT, END_REENTERED, ReturnRecord
 
@@ -268,9 +269,9 @@ class Transitions:
         k = self.m.hazards
         youngest = min(t - c.birth_time for c in fam.children)
         eldest = max(t - c.birth_time for c in fam.children)
-        w_other = k.other_exit_16 if eldest >= 192.0 else k.other_exit
+        w_other = k.other_exit_16 if eldest >= AGE16 else k.other_exit
         w_guard = k.guardianship if fam.care_order else 0.0
-        w_adopt = k.adoption if (fam.care_order and youngest < 60.0) else 0.0
+        w_adopt = k.adoption if (fam.care_order and youngest < AGE5) else 0.0
         u = self.u_exit.uniform(fam.unique_id, fam.fired[Clock.EXIT]) * (w_other + w_guard +
                                                                            w_adopt)
         kind = (ExitKind.ADOPTED if u < w_adopt else

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.agents.child import ChildState, EntryReason
+from sim.parameters import AGE5, AGE16
 from sim.rng import KeyedStream
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class SupportMode(IntEnum):
 
 _CLOCKS: tuple[Clock, ...] = tuple(Clock)  # Clock(k) without the enum call
 _IN_CARE, _AT_HOME, _GONE = Location.IN_CARE, Location.AT_HOME, Location.GONE
-_AGE_CHECKPOINTS = (60.0, 192.0)
+_AGE_CHECKPOINTS = (AGE5, AGE16)
 _exponential_from = KeyedStream.exponential_from
 
 

@@ -53,6 +53,7 @@ import seaborn as sns  # noqa: E402
 from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import RangeError, parameters_by_path, select
 from sim.config_files import config_dir
+from sim.formats import gbp_m
 from sim.results import run
 
 OUTPUTS = {
@@ -195,11 +196,6 @@ def morris_analysis(*, trajectories: int = 4, scale: float = 0.02, warmup_years:
     return table
 
 
-def _gbp(v: float) -> str:
-    sign = "-" if v < 0 else ""
-    return f"{sign}£{abs(v) / 1e6:,.1f}m"
-
-
 def _summary_md(s: dict[str, Any], table: pd.DataFrame) -> str:
     d = s["default"]
     n = s["net_cost_per_year_gbp_over_design"]
@@ -211,13 +207,14 @@ def _summary_md(s: dict[str, Any], table: pd.DataFrame) -> str:
         f"{s['points']} design points, {s['runs']} runs).",
         "",
         f"At the default parameters the support entitlement {verdict}: net cost "
-        f"{_gbp(d['net_cost_per_year_gbp'])} a year (England-equivalent; negative = saving). "
+        f"{gbp_m(d['net_cost_per_year_gbp'], 1)} a year (England-equivalent; negative = saving). "
         f"Breakdown within 24 months (abuse or neglect): {d['breakdown_24m_abuse_neglect']:.3f} "
         f"under the status quo, {d['breakdown_24m_abuse_neglect_entitlement']:.3f} with the "
         "entitlement.",
         "",
-        f"Over the Morris design the net cost ranged from {_gbp(n['min'])} to {_gbp(n['max'])} "
-        f"a year (median {_gbp(n['median'])}); {100 * n['share_opposite_sign_to_default']:.0f}% "
+        f"Over the Morris design the net cost ranged from {gbp_m(n['min'], 1)} to "
+        f"{gbp_m(n['max'], 1)} a year (median {gbp_m(n['median'], 1)}); "
+        f"{100 * n['share_opposite_sign_to_default']:.0f}% "
         "of the design points have the opposite sign to the default, i.e. reverse the "
         "conclusion.",
         "",
@@ -227,8 +224,8 @@ def _summary_md(s: dict[str, Any], table: pd.DataFrame) -> str:
     ]
     for _, r in table[table.output == "net_cost_per_year_gbp"].head(8).iterrows():
         lines.append(f"- `{r['parameter']}` ({r['label']}; {r['low']:g}-{r['high']:g}): "
-                     f"mu* {_gbp(r['mu_star'])} ± {_gbp(r['mu_star_conf'])}, mu "
-                     f"{_gbp(r['mu'])}")
+                     f"mu* {gbp_m(r['mu_star'], 1)} ± {gbp_m(r['mu_star_conf'], 1)}, mu "
+                     f"{gbp_m(r['mu'], 1)}")
     lines += ["", "Assumptions breakdown_24m_abuse_neglect depends on most (mu*, share):", ""]
     for _, r in table[table.output == "breakdown_24m_abuse_neglect"].head(8).iterrows():
         lines.append(f"- `{r['parameter']}` ({r['low']:g}-{r['high']:g}): mu* "

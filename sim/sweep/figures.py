@@ -22,63 +22,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim.formats import count, finite, gbp_m, pence, share, with_interval  # noqa: E402
+
 EVIDENCE = ("Evidence: placement costs NAO 2014; failed-return, support and assessment costs "
             "Holmes 2014 and 2024 (NSPCC); process costs Ward, Holmes & Soper 2008; returns "
             "and re-entries DfE, Goldacre et al. 2022, Farmer et al. 2011 (docs/evidence.md).")
 RC = {"svg.fonttype": "none", "svg.hashsalt": "revolving-door", "font.size": 10,
       "axes.titlesize": 11, "figure.dpi": 100}
 RED, GREEN, GREY, BLUE = "#b2182b", "#1b7837", "#4d4d4d", "#2166ac"
-
-
-# ---------------------------------------------------------------- formatting
-# Each formatter takes ``digits``, the decimals beyond its usual ones, so that
-# :func:`with_interval` can show an interval that would otherwise round to nothing.
-def _finite(x: Any) -> bool:
-    return x is not None and math.isfinite(x)
-
-
-def gbp_m(x: float, digits: int = 0) -> str:
-    """Pounds as millions, e.g. ``£1,105m`` or ``-£370m``."""
-    if not _finite(x):
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    return f"{sign}£{abs(x) / 1e6:,.{digits}f}m"
-
-
-def count(x: float, digits: int = 0) -> str:
-    if not _finite(x):
-        return "n/a"
-    return f"{x:,.{digits}f}"
-
-
-def pence(x: float, digits: int = 0) -> str:
-    """A return per pound, e.g. ``29p`` or ``£1.35``."""
-    if not _finite(x):
-        return "n/a"
-    if abs(x) < 1:
-        return f"{x * 100:.{digits}f}p"
-    return f"-£{-x:.{2 + digits}f}" if x < 0 else f"£{x:.{2 + digits}f}"
-
-
-def share(x: float, digits: int = 0) -> str:
-    if not _finite(x):
-        return "n/a"
-    return f"{x * 100:.{digits}f}%"
-
-
-def with_interval(fmt: Any, mean: float, low: float, high: float) -> str:
-    """``13.2p (12.9p to 13.5p)``: a value and its 95% interval, with the fewest extra
-    decimals (up to 3) that keep apart the ends that differ from the value, so an interval
-    never reads ``13p (13p to 13p)``. Without an interval, the value alone."""
-    if not (_finite(low) and _finite(high)):
-        return fmt(mean)
-    apart = [not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if _finite(a) and _finite(b)
-             else False for a, b in ((low, mean), (mean, high))]
-    for digits in range(4):
-        lo, m, hi = fmt(low, digits), fmt(mean, digits), fmt(high, digits)
-        if (lo != m or not apart[0]) and (m != hi or not apart[1]):
-            break
-    return f"{m} ({lo} to {hi})"
 
 
 def row_with_interval(r: pd.Series, fmt: Any) -> str:
@@ -93,7 +44,7 @@ def breakeven_clause(be: pd.Series, fall: pd.Series, subject: str = "it") -> str
     enough, and is said so."""
     achieved = f"it cuts them by {row_with_interval(fall, share)}"
     m = float(be["effect_mean"])
-    if not _finite(m):
+    if not finite(m):
         return (f"no fall in failed returns pays for {subject}: {subject} avoids none, or "
                 f"saves nothing by them ({achieved})")
     if m > 1:

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim import formats
 from sim.results import atomic_write
 from sim.sweep import aggregate as agg
 from sim.sweep import figures as fig
@@ -156,8 +157,8 @@ def build(folder: str | Path) -> Report:
         lines += ["", "Interactions (combined effect minus the sum of the single levers, "
                   "10 years):", ""]
         for _, r in inter.iterrows():
-            fmt = fig.gbp_m if r["metric"].endswith("_gbp") else fig.count
-            lines.append(f"- {r['arm']}, {r['metric']}: " + fig.with_interval(
+            fmt = formats.gbp_m if r["metric"].endswith("_gbp") else formats.count
+            lines.append(f"- {r['arm']}, {r['metric']}: " + formats.with_interval(
                 fmt, r["interaction_mean"], r["interaction_low"], r["interaction_high"]))
     elif exp.kind == "councils" and len(ref_runs):
         councils = agg.councils_table([j for j in jobs if j.status == COMPLETE])
@@ -188,13 +189,13 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
         def q(metric: str, fmt: Any) -> str:
             return fig.row_with_interval(fig.effect_row(effects, p.label, metric), fmt)
         lines.append(f"- **{p.label}** ({len(p.arm)} paired runs): over 10 years spends "
-                     f"{q('fe_spend_10y_gbp', fig.gbp_m)}, saves "
-                     f"{q('fe_savings_10y_gbp', fig.gbp_m)}, net cost "
-                     f"{q('fe_net_cost_10y_gbp', fig.gbp_m)}; over 5 years net cost "
-                     f"{q('fe_net_cost_5y_gbp', fig.gbp_m)}; each £1 saves "
-                     f"{q('fe_return_per_pound_10y', fig.pence)}; failed returns avoided "
-                     f"{q('fe_failed_returns_avoided_10y', fig.count)}; months in harm "
-                     f"avoided {q('fe_harm_months_avoided_10y', fig.count)}; "
+                     f"{q('fe_spend_10y_gbp', formats.gbp_m)}, saves "
+                     f"{q('fe_savings_10y_gbp', formats.gbp_m)}, net cost "
+                     f"{q('fe_net_cost_10y_gbp', formats.gbp_m)}; over 5 years net cost "
+                     f"{q('fe_net_cost_5y_gbp', formats.gbp_m)}; each £1 saves "
+                     f"{q('fe_return_per_pound_10y', formats.pence)}; failed returns avoided "
+                     f"{q('fe_failed_returns_avoided_10y', formats.count)}; months in harm "
+                     f"avoided {q('fe_harm_months_avoided_10y', formats.count)}; "
                      + fig.breakeven_clause(
                          fig.effect_row(effects, p.label, "fe_breakeven_fall_10y"),
                          fig.effect_row(effects, p.label, "fe_fall_10y")))
