@@ -75,12 +75,6 @@ class RevolvingDoorModel(mesa.Model):
             raise ConfigError(f"policy: at most one policy a lever, got {levers}")
         for pol in self.policies:
             pol.bind(self)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "children_in_care": lambda m: sum(c.children_in_care for c in m.councils),
-            "children_home_after_return": lambda m: sum(c.home_after_return
-                                                        for c in m.councils),
-            "open_cases": lambda m: sum(c.open_cases for c in m.councils),
-        })
 
     # ------------------------------------------------------------------ set-up
     def _build_councils(self) -> list[LocalAuthority]:
@@ -136,8 +130,7 @@ class RevolvingDoorModel(mesa.Model):
            Nothing is done for agents with nothing due.
         3. **Costs.** Each council books the month's recurring costs from its counts:
            placements by type, care planning, open cases (monitoring), support by level.
-        4. **Data collection.** Month-end stocks per council (``timeseries.csv``) and
-           national counts (Mesa ``DataCollector``).
+        4. **Data collection.** Month-end stocks per council (``timeseries.csv``).
         """
         m = self.month
         self.transitions.entries(m)
@@ -145,7 +138,6 @@ class RevolvingDoorModel(mesa.Model):
         self.now = m + 1.0
         for council in self.simulated_councils:
             council.step()
-        self.datacollector.collect(self)
         self.month += 1
         if self.month >= self.config.total_months:
             self.running = False
