@@ -5,8 +5,8 @@ asked, for example after a resumed sweep, or to see how far a cluster sweep has 
 (``--status`` only counts jobs). It writes into ``DIR``:
 
 * ``sweep.csv``, ``effects.csv``, ``calibration.csv`` and, by experiment kind,
-  ``interactions.csv``, ``councils_all.csv``, ``decomposition.csv``
-  (:mod:`sim.sweep.aggregate`);
+  ``interactions.csv``, ``councils_all.csv`` (:mod:`sim.sweep.aggregate`),
+  ``decomposition.csv`` and ``derived.csv`` (:mod:`sim.sweep.councils`);
 * ``figures/*.png`` and ``figures/*.svg`` (:mod:`sim.sweep.figures`);
 * ``report.md``: what was run, which jobs are failed or missing, and the main numbers.
 
@@ -30,9 +30,9 @@ from omegaconf import OmegaConf
 from sim import formats
 from sim.results import atomic_write
 from sim.sweep import aggregate as agg
+from sim.sweep import councils as councils_tables
 from sim.sweep import figures as fig
 from sim.sweep import frontier
-from sim.sweep.intervals import mean_interval
 from sim.sweep.jobs import (COMPLETE, FAILED, INFO_FILE, MISSING, Job, SweepError,
                             load_sweep_config, sweep_jobs)
 from sim.version import model_version
@@ -77,27 +77,6 @@ def _meta(folder: Path, exp: agg.Experiment, sweep: pd.DataFrame) -> dict[str, A
 def _arm_matches(p: agg.Pairs, arm_cols: list[str], want: dict[str, Any]) -> bool:
     vals = dict(zip(arm_cols, p.key))
     return all(k in vals and str(vals[k]) == str(v) for k, v in want.items())
-
-
-def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    labels = {"returned_home": "who goes home",
-              "returned_home_abuse_neglect": "who goes home (abuse or neglect)",
-              "failed_return_24m": "failed returns (2 years)"}
-    parts = {"council": "council practice", "need": "child and family need",
-             "history": "care history (first or later episode)"}
-    for outcome, olabel in labels.items():
-        for part, plabel in parts.items():
-            metric = f"var_{outcome}_part_{part}"
-            x = runs[metric].to_numpy(dtype=float) if metric in runs else []
-            m, lo, hi = mean_interval(x)
-            rows.append({"outcome": olabel, "part": plabel, "metric": metric,
-                         "n": int(len(x)), "mean": m, "low": lo, "high": hi})
-        metric = f"var_{outcome}_r2_full"
-        m, lo, hi = mean_interval(runs[metric].to_numpy(dtype=float) if metric in runs else [])
-        rows.append({"outcome": olabel, "part": "both (full model)", "metric": metric,
-                     "n": len(runs), "mean": m, "low": lo, "high": hi})
-    return pd.DataFrame(rows)
 
 
 def build(folder: str | Path) -> Report:
@@ -163,8 +142,10 @@ def build(folder: str | Path) -> Report:
     elif exp.kind == "councils" and len(ref_runs):
         councils = agg.councils_table([j for j in jobs if j.status == COMPLETE])
         report.files.append(_write_csv(councils, folder / "councils_all.csv"))
-        dec = decomposition_table(ref_runs)
+        dec = councils_tables.decomposition_table(ref_runs)
         report.files.append(_write_csv(dec, folder / "decomposition.csv"))
+        report.files.append(_write_csv(councils_tables.derived_table(councils, ref_runs),
+                                       folder / "derived.csv"))
         report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
                                             meta, figs)
         lines += ["Share of the variance explained (adjusted R², Shapley parts; 95% "
