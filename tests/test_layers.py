@@ -24,7 +24,7 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
     ("sim/calibration/calibrate.py", "calibrate", "optuna"):
         "optional extra (calib), used by one command",
     # SALib is in the optional `calib` extra; only the Morris analysis uses it.
-    ("sim/calibration/sensitivity.py", "morris_analysis", "SALib.analyze"):
+    ("sim/calibration/sensitivity.py", "_morris_table", "SALib.analyze"):
         "optional extra (calib), used by one command",
     ("sim/calibration/sensitivity.py", "morris_analysis", "SALib.sample"):
         "optional extra (calib), used by one command",

@@ -115,104 +115,126 @@ def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
     return f"Support for every returning family {verdict}"
 
 
-def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
-                         folder: Path, h: int = 10) -> list[Path]:
-    """The cost waterfall (spend, then each saving, then the net cost) and the children's
-    outcomes, for one arm against the status quo over ``h`` years."""
+def _waterfall(effects: pd.DataFrame, arm: str, h: int) -> pd.DataFrame:
+    """The waterfall's bars, spend first, then each saving, then the net cost: label, start
+    and width (£ million), colour, the metric and its value as printed ("n/a" where the
+    sweep has no value, e.g. too few years, drawn as an empty bar)."""
     steps = [("Spent on support, monitoring\nand treatment", f"fe_spend_{h}y_gbp", +1),
              ("Saved on placements", f"fe_saving_placements_{h}y_gbp", -1),
              ("Saved on re-entries: decisions,\nsocial work, court proceedings",
               f"fe_saving_reentries_{h}y_gbp", -1),
              ("Saved on other social work\n(care planning, reviews, returns)",
               f"fe_saving_other_work_{h}y_gbp", -1)]
+    rows = []
+    running = 0.0
+    for label, metric, sign in steps:
+        v = float(effect_row(effects, arm, metric)["effect_mean"]) / 1e6
+        shown = gbp_m(v * 1e6)
+        v = v if math.isfinite(v) else 0.0
+        delta = sign * v
+        rows.append({"label": label, "start": running if delta >= 0 else running + delta,
+                     "width": abs(delta),
+                     "color": GREY if delta == 0 else RED if delta > 0 else GREEN,
+                     "metric": metric, "shown": shown})
+        running += delta
+    metric = f"fe_net_cost_{h}y_gbp"
+    nm = float(effect_row(effects, arm, metric)["effect_mean"]) / 1e6
+    shown = gbp_m(nm * 1e6)
+    nm = nm if math.isfinite(nm) else 0.0
+    rows.append({"label": "Net cost to councils", "start": min(0.0, nm), "width": abs(nm),
+                 "color": GREY, "metric": metric, "shown": shown})
+    return pd.DataFrame(rows)
+
+
+def _draw_waterfall(ax: plt.Axes, bars: pd.DataFrame, spend: pd.Series, net: pd.Series,
+                    meta: dict[str, Any], h: int) -> None:
+    """The money panel: the bars, the intervals of spend and net cost, the values."""
+    labels, starts, widths = list(bars["label"]), list(bars["start"]), list(bars["width"])
+    last = len(labels) - 1
+    frame = pd.DataFrame({"item": labels, "start": starts, "width": widths})
+    sns.barplot(data=frame, y="item", x="width", orient="h", ax=ax, color=GREY,
+                errorbar=None)
+    for bar, left, col in zip(ax.patches, starts, bars["color"]):
+        bar.set_x(left)
+        bar.set_color(col)
+    for yi, r in ((0, spend), (last, net)):
+        m, e = _err(r, 1e6)
+        ax.errorbar([m], [yi], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
+    ends = [s + w for s, w in zip(starts, widths)]
+    for yi, r in ((0, spend), (last, net)):  # labels go beyond the interval
+        hi = float(r["effect_high"]) / 1e6
+        if math.isfinite(hi):
+            ends[yi] = max(ends[yi], hi)
+    span = max(1e-9, max(abs(s) for s in starts + ends))
+    for yi, (end, metric, text) in enumerate(zip(ends, bars["metric"], bars["shown"])):
+        t = ax.text(end + 0.015 * span, yi, text, va="center", ha="left",
+                    fontsize=9.5, fontweight="bold" if yi in (0, last) else None)
+        t.set_gid(f"value-{metric}")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(min(0.0, min(starts)) - 0.05 * span, max(ends) + 0.2 * span)
+    ax.set_ylabel("")
+    ax.set_xlabel(f"£ million over {h} years, councils in England ({meta.get('price_year')} "
+                  "prices)")
+    ax.set_yticks(np.arange(len(labels)), labels)
+    ax.set_title("Money: what support costs, and what it saves", loc="left")
+
+
+def _draw_outcome(axc: plt.Axes, r: pd.Series, metric: str, title: str, unit: str,
+                  h: int) -> None:
+    """One children's-outcome panel: the effect as a bar with its interval and value."""
+    m, e = _err(r)
+    m = m if math.isfinite(m) else 0.0
+    sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
+    axc.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
+    t = axc.text(0.5, -0.47, row_with_interval(r, count), va="bottom",
+                 ha="center", fontsize=9.5, fontweight="bold",
+                 transform=matplotlib.transforms.blended_transform_factory(
+                     axc.transAxes, axc.transData))
+    t.set_gid(f"value-{metric}")
+    axc.set_title(title, loc="left")
+    axc.set_xlabel(f"{unit} over {h} years, England")
+    axc.axvline(0, color="black", lw=0.8)
+    axc.set_ylim(0.5, -0.75)
+    hi = float(r["effect_high"]) if math.isfinite(float(r["effect_high"])) else m
+    axc.set_xlim(min(0.0, float(r["effect_low"]) if math.isfinite(
+        float(r["effect_low"])) else m) * 1.15, max(hi, 1e-9) * 1.15)
+
+
+def _false_economy_subtitle(effects: pd.DataFrame, arm: str, h: int) -> str:
+    net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
+    rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
+    be = effect_row(effects, arm, f"fe_breakeven_fall_{h}y")
+    fall = effect_row(effects, arm, f"fe_fall_{h}y")
+    return (f"'{arm}' against current practice. Bars: averages over "
+            f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
+            f"saves {pence(float(rpp['effect_mean']))}; "
+            f"{breakeven_clause(be, fall, 'support')}.")
+
+
+#: The children's-outcome panels of the false-economy figure: title, metric stem, unit.
+OUTCOME_PANELS = (("Failed returns avoided", "fe_failed_returns_avoided", "children"),
+                  ("Months children spend in harm avoided", "fe_harm_months_avoided",
+                   "child-months"))
+
+
+def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
+                         folder: Path, h: int = 10) -> list[Path]:
+    """The cost waterfall (spend, then each saving, then the net cost) and the children's
+    outcomes, for one arm against the status quo over ``h`` years."""
     with plt.rc_context(RC), sns.axes_style("whitegrid"):
         fig = plt.figure(figsize=(12, 5.6))
         grid = fig.add_gridspec(2, 2, width_ratios=[2.2, 1], hspace=0.55, wspace=0.35)
-        ax = fig.add_subplot(grid[:, 0])
-        labels, starts, widths, colors, texts = [], [], [], [], []
-        running = 0.0
-        for label, metric, sign in steps:
-            v = float(effect_row(effects, arm, metric)["effect_mean"]) / 1e6
-            shown = gbp_m(v * 1e6)  # "n/a" where the sweep has no value (too few years)
-            v = v if math.isfinite(v) else 0.0
-            delta = sign * v
-            labels.append(label)
-            starts.append(running if delta >= 0 else running + delta)
-            widths.append(abs(delta))
-            colors.append(GREY if delta == 0 else RED if delta > 0 else GREEN)
-            texts.append((metric, shown))
-            running += delta
-        net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
-        labels.append("Net cost to councils")
-        nm = float(net["effect_mean"]) / 1e6
-        shown = gbp_m(nm * 1e6)
-        nm = nm if math.isfinite(nm) else 0.0
-        starts.append(min(0.0, nm))
-        widths.append(abs(nm))
-        colors.append(GREY)
-        texts.append((f"fe_net_cost_{h}y_gbp", shown))
-        y = np.arange(len(labels))
-        frame = pd.DataFrame({"item": labels, "start": starts, "width": widths})
-        sns.barplot(data=frame, y="item", x="width", orient="h", ax=ax, color=GREY,
-                    errorbar=None)
-        for bar, left, col in zip(ax.patches, starts, colors):
-            bar.set_x(left)
-            bar.set_color(col)
-        spend = effect_row(effects, arm, f"fe_spend_{h}y_gbp")
-        m, e = _err(spend, 1e6)
-        ax.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
-        m, e = _err(net, 1e6)
-        ax.errorbar([m], [len(labels) - 1], xerr=e, fmt="none", ecolor="black", capsize=4,
-                    lw=1)
-        ends = [s + w for s, w in zip(starts, widths)]
-        for yi, r in ((0, spend), (len(labels) - 1, net)):  # labels go beyond the interval
-            hi = float(r["effect_high"]) / 1e6
-            if math.isfinite(hi):
-                ends[yi] = max(ends[yi], hi)
-        span = max(1e-9, max(abs(s) for s in starts + ends))
-        for yi, (end, (metric, text)) in enumerate(zip(ends, texts)):
-            t = ax.text(end + 0.015 * span, yi, text, va="center", ha="left",
-                        fontsize=9.5, fontweight="bold" if yi in (0, len(labels) - 1) else None)
-            t.set_gid(f"value-{metric}")
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlim(min(0.0, min(starts)) - 0.05 * span, max(ends) + 0.2 * span)
-        ax.set_ylabel("")
-        ax.set_xlabel(f"£ million over {h} years, councils in England ({meta.get('price_year')} "
-                      "prices)")
-        ax.set_yticks(y, labels)
-        ax.set_title("Money: what support costs, and what it saves", loc="left")
-        for gi, (title, metric, unit) in enumerate((
-                ("Failed returns avoided", f"fe_failed_returns_avoided_{h}y", "children"),
-                ("Months children spend in harm avoided", f"fe_harm_months_avoided_{h}y",
-                 "child-months"))):
-            axc = fig.add_subplot(grid[gi, 1])
-            r = effect_row(effects, arm, metric)
-            m, e = _err(r)
-            m = m if math.isfinite(m) else 0.0
-            sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
-            axc.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
-            t = axc.text(0.5, -0.47, row_with_interval(r, count), va="bottom",
-                         ha="center", fontsize=9.5, fontweight="bold",
-                         transform=matplotlib.transforms.blended_transform_factory(
-                             axc.transAxes, axc.transData))
-            t.set_gid(f"value-{metric}")
-            axc.set_title(title, loc="left")
-            axc.set_xlabel(f"{unit} over {h} years, England")
-            axc.axvline(0, color="black", lw=0.8)
-            axc.set_ylim(0.5, -0.75)
-            hi = float(r["effect_high"]) if math.isfinite(float(r["effect_high"])) else m
-            axc.set_xlim(min(0.0, float(r["effect_low"]) if math.isfinite(
-                float(r["effect_low"])) else m) * 1.15, max(hi, 1e-9) * 1.15)
+        _draw_waterfall(fig.add_subplot(grid[:, 0]), _waterfall(effects, arm, h),
+                        effect_row(effects, arm, f"fe_spend_{h}y_gbp"),
+                        effect_row(effects, arm, f"fe_net_cost_{h}y_gbp"), meta, h)
+        for gi, (title, stem, unit) in enumerate(OUTCOME_PANELS):
+            metric = f"{stem}_{h}y"
+            _draw_outcome(fig.add_subplot(grid[gi, 1]), effect_row(effects, arm, metric),
+                          metric, title, unit, h)
         fig.suptitle(false_economy_headline(effects, arm, h), x=0.01, ha="left",
                      fontsize=13, fontweight="bold")
-        rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
-        be = effect_row(effects, arm, f"fe_breakeven_fall_{h}y")
-        fall = effect_row(effects, arm, f"fe_fall_{h}y")
-        sub = (f"'{arm}' against current practice. Bars: averages over "
-               f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
-               f"saves {pence(float(rpp['effect_mean']))}; "
-               f"{breakeven_clause(be, fall, 'support')}.")
-        fig.text(0.01, 0.925, sub, ha="left", va="top", fontsize=9.5, wrap=True)
+        fig.text(0.01, 0.925, _false_economy_subtitle(effects, arm, h), ha="left", va="top",
+                 fontsize=9.5, wrap=True)
         fig.subplots_adjust(top=0.8)
         _source(fig, meta)
         return save(fig, folder, "false_economy")

@@ -79,15 +79,36 @@ def _arm_matches(p: agg.Pairs, arm_cols: list[str], want: dict[str, Any]) -> boo
     return all(k in vals and str(vals[k]) == str(v) for k, v in want.items())
 
 
-def build(folder: str | Path) -> Report:
-    """Aggregate the sweep in ``folder``: tables, figures and ``report.md``."""
-    folder = Path(folder)
-    cfg = load_sweep_config(folder)
-    exp_node = cfg.get("experiment")
-    exp = agg.Experiment.from_config(
-        OmegaConf.to_container(exp_node, resolve=True) if exp_node is not None else {})
-    jobs = sweep_jobs(folder, cfg)
-    report = Report(folder, exp, jobs)
+@dataclass
+class _Tables:
+    """What every kind of experiment's part of the report reads: the sweep's tables, its
+    pairs of runs, and where the figures go."""
+
+    report: Report
+    sweep: pd.DataFrame
+    effects: pd.DataFrame
+    pairs: list[agg.Pairs]
+    arm_cols: list[str]
+    ref_runs: pd.DataFrame
+    calib: pd.DataFrame
+    meta: dict[str, Any]
+    figs: Path
+
+    def write(self, df: pd.DataFrame, name: str) -> None:
+        self.report.files.append(_write_csv(df, self.report.folder / name))
+
+    def main_pair(self) -> agg.Pairs | None:
+        """The experiment's main arm; a sweep that leaves it out (e.g. only some arms, on
+        the command line) is reported on its first arm instead of not at all."""
+        want = self.report.experiment.main_arm
+        main = next((p for p in self.pairs if _arm_matches(p, self.arm_cols, want)),
+                    None) if want else None
+        return main if main is not None or not self.pairs else self.pairs[0]
+
+
+def _tables(folder: Path, report: Report) -> _Tables:
+    """sweep.csv, effects.csv and calibration.csv, written, and the pairs behind them."""
+    exp, jobs = report.experiment, report.jobs
     sweep = agg.sweep_table(jobs)
     report.files.append(_write_csv(sweep, folder / "sweep.csv"))
     cols = agg.override_columns(jobs)
@@ -99,68 +120,101 @@ def build(folder: str | Path) -> Report:
     ref_runs = agg.reference_runs(sweep, exp)
     calib = agg.calibration_table(ref_runs)
     report.files.append(_write_csv(calib, folder / "calibration.csv"))
-    meta = _meta(folder, exp, sweep)
-    figs = folder / "figures"
+    return _Tables(report, sweep, effects, pairs, arm_cols, ref_runs, calib,
+                   _meta(folder, exp, sweep), folder / "figures")
+
+
+def _false_economy_part(t: _Tables, main: agg.Pairs) -> list[str]:
+    """The false-economy and sensitivity experiments: the waterfall of the main arm, every
+    arm, and (false economy) the answer as a range over the arms."""
+    kind, r = t.report.experiment.kind, t.report
+    r.files += fig.false_economy_figure(t.effects, main.label, t.meta, t.figs)
+    r.headline = fig.false_economy_headline(t.effects, main.label)
+    r.files += fig.arms_figure(
+        t.effects, t.meta, t.figs, name="sensitivity" if kind == "sensitivity"
+        else "false_economy_arms",
+        title=("How the net cost moves when the cost or the effect of support is halved "
+               "or doubled" if kind == "sensitivity" else ""))
+    lines = _false_economy_lines(t.effects, t.pairs)
+    if kind == "false_economy":
+        rng = frontier.headline_range(t.effects)
+        t.write(rng, "headline_range.csv")
+        r.files += frontier.frontier_figure(rng, t.meta, t.figs)
+        lines += ["", "The answer as a range over the arms (support designs and any other "
+                  "swept settings): " + frontier.range_text(rng) + "."]
+    return lines
+
+
+def _dose_part(t: _Tables) -> list[str]:
+    exp = t.report.experiment
+    doses = {p.label: float(p.arm[exp.dose].iloc[0]) for p in t.pairs if len(p.arm)}
+    t.report.files += fig.dose_figure(t.effects, doses, exp.dose_label or exp.dose, t.meta,
+                                      t.figs, exp.question or exp.name)
+    return _false_economy_lines(t.effects, t.pairs)
+
+
+def _grid_part(t: _Tables) -> list[str]:
+    inter = agg.interactions_table(t.pairs, t.report.experiment, t.arm_cols)
+    t.write(inter, "interactions.csv")
+    t.report.files += fig.grid_figure(t.effects, inter, t.meta, t.figs)
+    lines = _false_economy_lines(t.effects, t.pairs)
+    lines += ["", "Interactions (combined effect minus the sum of the single levers, "
+              "10 years):", ""]
+    for _, r in inter.iterrows():
+        fmt = formats.gbp_m if r["metric"].endswith("_gbp") else formats.count
+        lines.append(f"- {r['arm']}, {r['metric']}: " + formats.with_interval(
+            fmt, r["interaction_mean"], r["interaction_low"], r["interaction_high"]))
+    return lines
+
+
+def _councils_part(t: _Tables) -> list[str]:
+    councils = agg.councils_table([j for j in t.report.jobs if j.status == COMPLETE])
+    t.write(councils, "councils_all.csv")
+    dec = councils_tables.decomposition_table(t.ref_runs)
+    t.write(dec, "decomposition.csv")
+    t.write(councils_tables.derived_table(councils, t.ref_runs), "derived.csv")
+    t.report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
+                                          t.meta, t.figs)
+    lines = ["Share of the variance explained (adjusted R², Shapley parts; 95% "
+             "intervals over replicates):", ""]
+    for _, r in dec.iterrows():
+        lines.append(f"- {r['outcome']}, {r['part']}: {r['mean'] * 100:.1f}% "
+                     f"({r['low'] * 100:.1f}% to {r['high'] * 100:.1f}%)")
+    return lines
+
+
+def _calibration_part(t: _Tables) -> list[str]:
+    t.report.files += fig.calibration_figure(t.calib, t.meta, t.figs)
+    lines = ["Calibration (mean over replicates, 95% interval, target ± tolerance):", ""]
+    for _, r in t.calib.iterrows():
+        lines.append(f"- {r['metric']}: {r['mean']:.3f} ({r['low']:.3f} to "
+                     f"{r['high']:.3f}); target {r['target']:.2f} ± {r['tolerance']:.2f}: "
+                     f"{'within' if r['within'] else 'OUTSIDE'}")
+    return lines
+
+
+def build(folder: str | Path) -> Report:
+    """Aggregate the sweep in ``folder``: tables, figures and ``report.md``."""
+    folder = Path(folder)
+    cfg = load_sweep_config(folder)
+    exp_node = cfg.get("experiment")
+    exp = agg.Experiment.from_config(
+        OmegaConf.to_container(exp_node, resolve=True) if exp_node is not None else {})
+    report = Report(folder, exp, sweep_jobs(folder, cfg))
+    t = _tables(folder, report)
+    main = t.main_pair()
     lines: list[str] = []
-    # the experiment's main arm; a sweep that leaves it out (e.g. only some arms, on the
-    # command line) is reported on its first arm instead of not at all
-    main = next((p for p in pairs if _arm_matches(p, arm_cols, exp.main_arm)), None) \
-        if exp.main_arm else None
-    if main is None and pairs:
-        main = pairs[0]
     if exp.kind in ("false_economy", "sensitivity") and main is not None and len(main.arm):
-        report.files += fig.false_economy_figure(effects, main.label, meta, figs)
-        report.headline = fig.false_economy_headline(effects, main.label)
-        report.files += fig.arms_figure(
-            effects, meta, figs, name="sensitivity" if exp.kind == "sensitivity"
-            else "false_economy_arms",
-            title=("How the net cost moves when the cost or the effect of support is halved "
-                   "or doubled" if exp.kind == "sensitivity" else ""))
-        lines += _false_economy_lines(effects, pairs)
-        if exp.kind == "false_economy":
-            rng = frontier.headline_range(effects)
-            report.files.append(_write_csv(rng, folder / "headline_range.csv"))
-            report.files += frontier.frontier_figure(rng, meta, figs)
-            lines += ["", "The answer as a range over the arms (support designs and any other "
-                      "swept settings): " + frontier.range_text(rng) + "."]
-    elif exp.kind == "dose_response" and pairs:
-        doses = {p.label: float(p.arm[exp.dose].iloc[0]) for p in pairs if len(p.arm)}
-        report.files += fig.dose_figure(effects, doses, exp.dose_label or exp.dose, meta, figs,
-                                        exp.question or exp.name)
-        lines += _false_economy_lines(effects, pairs)
-    elif exp.kind == "grid" and pairs:
-        inter = agg.interactions_table(pairs, exp, arm_cols)
-        report.files.append(_write_csv(inter, folder / "interactions.csv"))
-        report.files += fig.grid_figure(effects, inter, meta, figs)
-        lines += _false_economy_lines(effects, pairs)
-        lines += ["", "Interactions (combined effect minus the sum of the single levers, "
-                  "10 years):", ""]
-        for _, r in inter.iterrows():
-            fmt = formats.gbp_m if r["metric"].endswith("_gbp") else formats.count
-            lines.append(f"- {r['arm']}, {r['metric']}: " + formats.with_interval(
-                fmt, r["interaction_mean"], r["interaction_low"], r["interaction_high"]))
-    elif exp.kind == "councils" and len(ref_runs):
-        councils = agg.councils_table([j for j in jobs if j.status == COMPLETE])
-        report.files.append(_write_csv(councils, folder / "councils_all.csv"))
-        dec = councils_tables.decomposition_table(ref_runs)
-        report.files.append(_write_csv(dec, folder / "decomposition.csv"))
-        report.files.append(_write_csv(councils_tables.derived_table(councils, ref_runs),
-                                       folder / "derived.csv"))
-        report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
-                                            meta, figs)
-        lines += ["Share of the variance explained (adjusted R², Shapley parts; 95% "
-                  "intervals over replicates):", ""]
-        for _, r in dec.iterrows():
-            lines.append(f"- {r['outcome']}, {r['part']}: {r['mean'] * 100:.1f}% "
-                         f"({r['low'] * 100:.1f}% to {r['high'] * 100:.1f}%)")
-    if exp.kind == "calibration" or (not pairs and len(ref_runs)):
-        report.files += fig.calibration_figure(calib, meta, figs)
-        lines += ["Calibration (mean over replicates, 95% interval, target ± tolerance):", ""]
-        for _, r in calib.iterrows():
-            lines.append(f"- {r['metric']}: {r['mean']:.3f} ({r['low']:.3f} to "
-                         f"{r['high']:.3f}); target {r['target']:.2f} ± {r['tolerance']:.2f}: "
-                         f"{'within' if r['within'] else 'OUTSIDE'}")
-    report.files.append(_write_report_md(report, meta, pairs, lines))
+        lines += _false_economy_part(t, main)
+    elif exp.kind == "dose_response" and t.pairs:
+        lines += _dose_part(t)
+    elif exp.kind == "grid" and t.pairs:
+        lines += _grid_part(t)
+    elif exp.kind == "councils" and len(t.ref_runs):
+        lines += _councils_part(t)
+    if exp.kind == "calibration" or (not t.pairs and len(t.ref_runs)):
+        lines += _calibration_part(t)
+    report.files.append(_write_report_md(report, t.meta, t.pairs, lines))
     return report
 
 
