@@ -35,6 +35,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread, check_ssda903_output
+from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
 from sim.cli_help import help_text
 from sim.cli_overrides import compose_checked
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
@@ -42,7 +43,8 @@ from sim.metrics import TARGETS
 from sim.parameters import Parameters
 from sim.results import FolderInUse, Results, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
-from sim.sweep import jobs, sensitivity
+from sim import support_multipliers
+from sim.sweep import jobs
 
 #: Keys of the Hydra config that steer the command, not the model.
 CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
@@ -50,7 +52,7 @@ CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
 _cs = ConfigStore.instance()
 _cs.store(group="params", name="default", node=Parameters)
 _cs.store(group="councils/spread", name="default", node=PracticeSpread)
-_cs.store(group="sensitivity", name="base", node=sensitivity.Sensitivity)
+_cs.store(group="sensitivity", name="base", node=support_multipliers.Sensitivity)
 
 log = logging.getLogger("revolving_door")
 
@@ -65,14 +67,12 @@ def model_config(cfg: DictConfig | dict[str, Any]) -> tuple[ModelConfig, dict[st
     if ens.get("file"):
         # parameter uncertainty: each run takes one accepted parameter set of the ensemble
         # (issue 6); by default member = seed mod ensemble size, one set per replicate
-        from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
-
         member = ens.get("member")
         if member is None:
             member = int(container.get("seed", 1)) % load_ensemble(ens["file"]).size
         container = apply_overrides(container, member_overrides(ens["file"], int(member)))
     model_cfg = ModelConfig.from_dict(container)  # type: ignore[arg-type]
-    return sensitivity.apply(model_cfg, opts.get("sensitivity")), opts
+    return support_multipliers.apply(model_cfg, opts.get("sensitivity")), opts
 
 
 def checked(cfg: DictConfig, in_sweep: bool) -> tuple[ModelConfig, dict[str, Any], int]:

@@ -12,6 +12,7 @@ import textwrap
 
 import yaml
 
+from sim.cli_overrides import config_groups
 from sim.config_files import CONFIG_NAME, config_dir, group_options
 
 ABOUT = """\
@@ -88,8 +89,6 @@ def _natural(name: str) -> tuple[str, int]:
 
 
 def _groups() -> list[str]:
-    from sim.cli_overrides import config_groups
-
     defaults = _defaults()
     lines = []
     for group in config_groups():

@@ -4,23 +4,22 @@ A :class:`ModelConfig` is a tree of plain dataclasses. :meth:`ModelConfig.from_d
 one from nested dictionaries (a YAML file, a Hydra config turned into a container, or a
 notebook's dict) and stops with a :class:`ConfigError` naming the field, the value and
 what is allowed, before any simulation work is done, when a key is unknown, a value has
-the wrong type, or a value is outside its range.
+the wrong type, or a value is outside its range (the checks of :func:`sim.schema.build`),
+or when a policy option or a council list names something that does not exist.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field, fields
-import types
-import typing
-from typing import Any, get_type_hints
+from dataclasses import dataclass, field
+from typing import Any
 
 from sim.param_files import from_file
 from sim.parameters import PROB, Parameters, param
-
-
-class ConfigError(ValueError):
-    """A configuration value is unknown, of the wrong type, or out of range."""
+from sim.policies import build_policies
+from sim.schema import ConfigError, build
+from sim.ssda903.seed import DataError
+from sim.ssda903.seed import council_data as read_council_data
 
 
 @dataclass
@@ -155,11 +154,10 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "ModelConfig":
-        cfg = _build(cls, data or {}, "")
+        cfg = build(cls, data or {}, "")
         _check_councils(cfg.councils)
         if cfg.councils.mode == "from_data":
             _from_data(cfg)
-        from sim.policies import build_policies  # local import: policies import config
 
         build_policies(cfg.policy)  # validates names and values now, before any work
         _check_policy_councils(cfg)
@@ -175,79 +173,6 @@ class ModelConfig:
     @property
     def measure_start(self) -> int:
         return 12 * self.warmup_years
-
-
-def _describe(value: Any) -> str:
-    return repr(value)
-
-
-def _coerce(value: Any, typ: Any, path: str) -> Any:
-    if typ is bool:
-        if isinstance(value, bool):
-            return value
-        raise ConfigError(f"{path}: expected true or false, got {_describe(value)}")
-    if typ is int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise ConfigError(f"{path}: expected a whole number, got {_describe(value)}")
-        return int(value)
-    if typ is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{path}: expected a number, got {_describe(value)}")
-        return float(value)
-    if typ is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{path}: expected text, got {_describe(value)}")
-        return value
-    return value
-
-
-def _build(cls: type, data: Any, path: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path or 'config'}: expected a mapping of keys to values, got "
-                          f"{_describe(data)}")
-    hints = get_type_hints(cls)
-    known = {f.name: f for f in fields(cls) if f.init}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        where = path or "config"
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed keys: "
-                          f"{', '.join(sorted(known))}")
-    kwargs: dict[str, Any] = {}
-    for name, value in data.items():
-        f = known[name]
-        typ = hints[name]
-        sub = f"{path}.{name}" if path else name
-        if dataclasses.is_dataclass(typ):
-            kwargs[name] = _build(typ, value, sub)
-            continue
-        if name == "listed":
-            if not isinstance(value, list):
-                raise ConfigError(f"{sub}: expected a list of councils, got {_describe(value)}")
-            kwargs[name] = [_build(ListedCouncil, v, f"{sub}[{i}]") for i, v in enumerate(value)]
-            continue
-        if name in ("policy", "practice"):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{sub}: expected a mapping, got {_describe(value)}")
-            kwargs[name] = dict(value)
-            continue
-        args = typing.get_args(typ)
-        if isinstance(typ, types.UnionType) or typing.get_origin(typ) is typing.Union:
-            if value is None and type(None) in args:
-                kwargs[name] = None
-                continue
-            typ = next(a for a in args if a is not type(None))
-        if typing.get_origin(typ) is list:
-            if not isinstance(value, (list, tuple)):
-                raise ConfigError(f"{sub}: expected a list, got {_describe(value)}")
-            kwargs[name] = list(value)
-            continue
-        value = _coerce(value, typ, sub)
-        rng = f.metadata.get("range")
-        if rng is not None and not rng[0] <= value <= rng[1]:
-            raise ConfigError(f"{sub}: value {_describe(value)} is out of range; allowed "
-                              f"{rng[0]} to {rng[1]} ({f.metadata.get('unit')})")
-        kwargs[name] = value
-    return cls(**kwargs)
 
 
 def _check_councils(c: CouncilsConfig) -> None:
@@ -275,11 +200,8 @@ def _check_councils(c: CouncilsConfig) -> None:
 def council_data(c: CouncilsConfig) -> Any:
     """The council's data of a run from data (:func:`sim.ssda903.seed.council_data`, read
     once while the files are unchanged), or :class:`ConfigError` naming the field."""
-    from sim.ssda903.seed import DataError
-    from sim.ssda903.seed import council_data as read
-
     try:
-        return read(c.path, c.fit, c.council)
+        return read_council_data(c.path, c.fit, c.council)
     except DataError as err:
         raise ConfigError(str(err)) from None
 
@@ -317,11 +239,11 @@ def data_practice(c: CouncilsConfig) -> CouncilPractice:
     fit's return propensity and thoroughness when a fit is given."""
     base = dataclasses.asdict(PROFILES["typical"])
     base.update(council_data(c).practice())
-    return _build(CouncilPractice, base, "councils.fit")
+    return build(CouncilPractice, base, "councils.fit")
 
 
 def _field_of(cls: type, name: str) -> dataclasses.Field:  # type: ignore[type-arg]
-    return next(f for f in fields(cls) if f.name == name)
+    return next(f for f in dataclasses.fields(cls) if f.name == name)
 
 
 def council_names(c: CouncilsConfig) -> list[str]:
@@ -347,7 +269,7 @@ def _check_policy_councils(cfg: "ModelConfig") -> None:
         path = f"policy.{lever}.councils"
         if not isinstance(listed, (list, tuple)):
             raise ConfigError(f"{path}: expected a list of council names or indices, got "
-                              f"{_describe(listed)}")
+                              f"{listed!r}")
         for c in listed:
             ok = (c in known if isinstance(c, str) else
                   isinstance(c, int) and not isinstance(c, bool) and 0 <= c < len(names))
@@ -364,4 +286,4 @@ def practice_of(lc: ListedCouncil, path: str = "council") -> CouncilPractice:
                           f"{', '.join(sorted(PROFILES))}")
     base = dataclasses.asdict(PROFILES[lc.profile])
     base.update(lc.practice)
-    return _build(CouncilPractice, base, f"{path}.practice")
+    return build(CouncilPractice, base, f"{path}.practice")

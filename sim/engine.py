@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.agents.child import AGE_OUT_MONTHS
 from sim.agents.family import N_CLOCKS, Clock, Location
-from sim.hazards import AGE5, AGE16
+from sim.parameters import AGE5, AGE16
 from sim.state import INF
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class Engine:
 
     def step(self, f: np.ndarray) -> None:
         """Families ``f`` take their next event or checkpoint, at their own due times."""
-        m, F, tr = self.m, self.m.families, self.m.transitions
+        F, tr = self.m.families, self.m.transitions
         t = F.due[f].copy()
         self.activations += len(f)
         self._advance(f, t)

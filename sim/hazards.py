@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.agents.child import EntryReason
 from sim.agents.family import N_CLOCKS, Clock, Location
-from sim.parameters import Parameters
+from sim.parameters import AGE5, AGE16, Parameters
 
 if TYPE_CHECKING:
     from sim.state import Table as FamilyTable
@@ -30,9 +30,6 @@ _UNPL = int(Clock.UNPLANNED_RETURN)
 _IN_CARE, _AT_HOME = Location.IN_CARE, Location.AT_HOME
 _OTHER = EntryReason.OTHER
 _NEGLECT = EntryReason.NEGLECT
-
-AGE5 = 60.0
-AGE16 = 192.0
 
 
 def rate(p: float) -> float:

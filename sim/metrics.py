@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.child import EntryReason, ExitKind
-from sim.ledger import GROUPS
-from sim.records import END_REENTERED
+from sim.ledger import COMPONENTS, GROUPS, C
+from sim.prices import convert
+from sim.records import END_REENTERED, FLOW_FIELDS, STOCK_FIELDS, in_period
 from sim.plausibility import following_episodes, plausibility_metrics
 from sim.variation import variation_metrics
 
@@ -97,9 +98,16 @@ def kaplan_meier(duration: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.
 
 
 def _returns_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
-    df = model.records.returns_frame()
-    start, end = model.config.measure_start, model.config.total_months
-    return df[(df["time"] >= start) & (df["time"] < end)].reset_index(drop=True)
+    """The returns home in the measured period, numbered from 0."""
+    cfg = model.config
+    return in_period(model.records.returns_frame(), cfg.measure_start,
+                     cfg.total_months).reset_index(drop=True)
+
+
+def _exits_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
+    """The episodes of care that ended in the measured period."""
+    cfg = model.config
+    return in_period(model.records.exits_frame(), cfg.measure_start, cfg.total_months)
 
 
 def _km_inputs(df: pd.DataFrame, t_end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -156,10 +164,8 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     scale = cfg.scale
     all_returns = model.records.returns_frame()
-    ret = all_returns[(all_returns["time"] >= start)
-                      & (all_returns["time"] < t_end)].reset_index(drop=True)
-    exits = model.records.exits_frame()
-    exits = exits[(exits["time"] >= start) & (exits["time"] < t_end)]
+    ret = _returns_in_period(model)
+    exits = _exits_in_period(model)
     out: dict[str, Any] = {}
     n_exits = len(exits)
     out["returned_home_share"] = (float(np.mean(exits["kind"] == int(ExitKind.RETURNED_HOME)))
@@ -197,7 +203,6 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     # volumes (England-equivalent, per year of the measured period)
     years = cfg.years
     flows = model.timeseries.flows[cfg.measure_start:].sum(axis=(0, 1))
-    from sim.records import FLOW_FIELDS, STOCK_FIELDS
     f = dict(zip(FLOW_FIELDS, flows))
     out["entries_per_year"] = float(f["entries"] / years / scale)
     out["reentries_per_year"] = float(f["reentries"] / years / scale)
@@ -235,8 +240,6 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
     (children) and ``harm_months_<h>y`` (child-months in an undetected harmful home).
     These are what the false-economy experiment compares between policies.
     """
-    from sim.ledger import COMPONENTS
-    from sim.records import FLOW_FIELDS
 
     cfg = model.config
     scale = cfg.scale
@@ -303,8 +306,6 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
     (the model's own placement mix, as Holmes used the national mix). The ``total`` row is
     the metric ``failed_return_cost_holmes_gbp``.
     """
-    from sim.ledger import C
-    from sim.prices import convert
 
     cfg = model.config
     py = cfg.price_year
@@ -314,7 +315,6 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
                                      C["placement_kinship"]]].sum())
     planning = float(amounts[:, :, C["process_care_planning"]].sum())
     reentry_cost = float(amounts[:, :, C["process_reentry"]].sum())
-    from sim.records import FLOW_FIELDS, STOCK_FIELDS
     child_months = float(model.timeseries.stocks[ms:me, :, STOCK_FIELDS.index(
         "children_in_care")].sum())
     n_reentries = float(model.timeseries.flows[ms:me, :, FLOW_FIELDS.index("reentries")].sum())
@@ -374,7 +374,6 @@ def cost_comparison_metrics(model: "RevolvingDoorModel",
     support policy, so it is not counted. A ratio of flows: families supported late in the
     period are charged only up to the end of the run, which understates long support a
     little (about half the mean length of support over the measured years)."""
-    from sim.ledger import C
 
     cfg = model.config
     df = failed_return_costs(model) if frame is None else frame
@@ -394,10 +393,9 @@ def cost_comparison_metrics(model: "RevolvingDoorModel",
 def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     """One row a council: practice, volumes, return-home share, breakdowns, cost."""
     cfg = model.config
-    start, t_end = float(cfg.measure_start), float(cfg.total_months)
+    t_end = float(cfg.total_months)
     ret = _returns_in_period(model)
-    exits = model.records.exits_frame()
-    exits = exits[(exits["time"] >= start) & (exits["time"] < t_end)]
+    exits = _exits_in_period(model)
     cost = model.ledger.amounts[cfg.measure_start:].sum(axis=(0, 2)) / cfg.scale
     rows = []
     for c in model.councils:
@@ -423,8 +421,6 @@ def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
 
 def timeseries_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     """Month by council over the measured period: stocks, flows and costs."""
-    from sim.ledger import COMPONENTS
-    from sim.records import FLOW_FIELDS, STOCK_FIELDS
 
     cfg = model.config
     ms = cfg.measure_start

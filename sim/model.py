@@ -15,10 +15,12 @@ from sim.config import (ConfigError, CouncilPractice, ModelConfig, council_data,
                         data_practice, practice_of)
 from sim.engine import Engine
 from sim.hazards import Hazards
+from sim.initial_stock import check as check_initial_stock
 from sim.ledger import Ledger, UnitCosts
 from sim.policies import Policy, build_policies
 from sim.records import Records, TimeSeries
 from sim.rng import Streams
+from sim.ssda903.seed import initial_table
 from sim.state import CHILD_COLUMNS, FAMILY_COLUMNS, Table
 from sim.transitions import Transitions
 
@@ -94,16 +96,9 @@ class RevolvingDoorModel(mesa.Model):
         for pol in self.policies:
             pol.bind(self)
         if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
-            from sim.ssda903.seed import initial_table
-
             self.seed_population(initial_table(
                 council_data(cfg.councils), cfg.params, cfg.seed,
                 thoroughness=self.councils[0].thoroughness))
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "children_in_care": lambda m: int(m.caseloads[:, 0:3].sum()),
-            "children_home_after_return": lambda m: int(m.caseloads[:, 3].sum()),
-            "open_cases": lambda m: int(m.caseloads[:, 4].sum()),
-        })
 
     # ------------------------------------------------------------------ set-up
     def _build_councils(self) -> list[LocalAuthority]:
@@ -147,9 +142,7 @@ class RevolvingDoorModel(mesa.Model):
         or at home after a return as they are at month 0, with their history, and their
         event clocks start. Nothing is counted as a flow or a cost: it happened before the
         run. Called once, before the first step."""
-        from sim.initial_stock import check
-
-        check(table)
+        check_initial_stock(table)
         if self.month != 0:
             raise RuntimeError("seed_population: only before the first step")
         rows = [self.transitions.seed_family(int(group["council"].iat[0]),
@@ -177,11 +170,10 @@ class RevolvingDoorModel(mesa.Model):
            other reasons (re-entry); checkpoints: the case closing, support ending,
            treatment starting. Children turning 18 leave care or stop being followed.
            Nothing is done for families with nothing due.
-        3. **Costs.** Councils' counts are taken from the agents' rows; each council
-           books the month's recurring costs from them: placements by type, care planning,
-           open cases (monitoring), support by level.
-        4. **Data collection.** Month-end stocks per council (``timeseries.csv``) and
-           national counts (Mesa ``DataCollector``).
+        3. **Costs.** Councils' counts are kept by the transitions; each council books the
+           month's recurring costs from them: placements by type, care planning, open
+           cases (monitoring), support by level.
+        4. **Data collection.** Month-end stocks per council (``timeseries.csv``).
         """
         m = self.month
         self.transitions.entries(m)
@@ -189,7 +181,6 @@ class RevolvingDoorModel(mesa.Model):
         self.now = m + 1.0
         book_recurring_costs(self, m)
         self.timeseries.record_stocks_all(m, self.caseloads)
-        self.datacollector.collect(self)
         self.month += 1
         if self.month >= self.config.total_months:
             self.running = False

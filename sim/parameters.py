@@ -28,6 +28,12 @@ P_MONTH = "probability per month"
 PROB = "probability"
 MULT = "multiplier (dimensionless)"
 
+#: Ages (months) at which a child in care's exit hazards change (CareParams): adoption only
+#: under 5 (``adoption_under5``), another way out at its own rate from 16
+#: (``other_exit_16plus``). Used by the hazards, the exits and the families' checkpoints.
+AGE5 = 60.0
+AGE16 = 192.0
+
 
 @dataclass
 @from_file("entry")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.child import ExitKind
-from sim.records import END_REENTERED
+from sim.records import END_REENTERED, in_period
 
 if TYPE_CHECKING:
     from sim.model import RevolvingDoorModel
@@ -55,8 +55,7 @@ def _median_km(duration: np.ndarray, event: np.ndarray) -> float:
 
 
 def returns_per_child(all_returns: pd.DataFrame, start: float, end: float) -> dict[str, float]:
-    in_period = all_returns[(all_returns["time"] >= start) & (all_returns["time"] < end)]
-    kids = in_period["child"].unique()
+    kids = in_period(all_returns, start, end)["child"].unique()
     n = all_returns[all_returns["child"].isin(kids)].groupby("child")["nth"].max()
     out = {}
     for k, label in ((1, "1"), (2, "2"), (3, "3")):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from array import array
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
 
-from sim.agents.child import ExitKind
+if TYPE_CHECKING:  # the records sit below the agents: names of kinds only as types
+    from sim.agents.child import ExitKind
 
 from sim.state import Table
 
@@ -230,13 +232,10 @@ class Records:
         self.entries_total = 0
         #: every child's episodes of care (for SSDA903 output)
         self.episodes = EpisodeLog()
-        self._returns_cache: tuple[int, pd.DataFrame] | None = None
-        self._exits_cache: tuple[int, pd.DataFrame] | None = None
-        self._episodes_cache: tuple[int, pd.DataFrame] | None = None
-        #: set for a run split between processes: the merged (returns, exits) frames
-        self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
-        #: set for a run split between processes: the shards' episode frames, merged
-        self._episodes_frame: pd.DataFrame | None = None
+        #: frame name -> (number of records it was built from, frame)
+        self._cache: dict[str, tuple[int, pd.DataFrame]] = {}
+        #: set for a run split between processes: the shards' frames, merged, by name
+        self._merged: dict[str, pd.DataFrame] = {}
 
     def episode_end(self, t: float, council: int, reason: int, kind: ExitKind, *,
                     care_order: bool = False, problems: int = 0, age: float = math.nan,
@@ -255,34 +254,34 @@ class Records:
         ex.care_order[rows], ex.problems[rows], ex.age[rows] = care_order, problems, age
         ex.episode[rows] = episode
 
+    def _frame(self, name: str, n: int, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The frame ``name``: a split run's merged one, or the one built from the ``n``
+        records so far (built once per number of records, then reused; the caller must not
+        modify it)."""
+        merged = self._merged.get(name)
+        if merged is not None:
+            return merged
+        cached = self._cache.get(name)
+        if cached is None or cached[0] != n:
+            cached = self._cache[name] = (n, build())
+        return cached[1]
+
     def returns_frame(self) -> pd.DataFrame:
-        """All returns as a data frame, in canonical order (built once per number of
-        records, then reused; the caller must not modify it)."""
-        if self._frames is not None:
-            return self._frames[0]
-        n = len(self.returns)
-        if self._returns_cache is None or self._returns_cache[0] != n:
-            self._returns_cache = (n, canonical(self.returns.frame()))
-        return self._returns_cache[1]
+        """All returns as a data frame, in canonical order (see :meth:`_frame`)."""
+        return self._frame("returns", len(self.returns), self._build_returns_frame)
 
     def exits_frame(self) -> pd.DataFrame:
-        """Every episode of care that ended, in canonical order (built once per number of
-        records, then reused; the caller must not modify it)."""
-        if self._frames is not None:
-            return self._frames[1]
-        n = self.exits.n
-        if self._exits_cache is None or self._exits_cache[0] != n:
-            self._exits_cache = (n, self._build_exits_frame())
-        return self._exits_cache[1]
+        """Every episode of care that ended, in canonical order (see :meth:`_frame`)."""
+        return self._frame("exits", self.exits.n, self._build_exits_frame)
 
     def episodes_frame(self) -> pd.DataFrame:
         """Every child's episodes of care (see :meth:`EpisodeLog.frame`)."""
-        if self._episodes_frame is not None:
-            return self._episodes_frame
-        n = len(self.episodes.start_child) + len(self.episodes.end_child)
-        if self._episodes_cache is None or self._episodes_cache[0] != n:
-            self._episodes_cache = (n, self.episodes.frame())
-        return self._episodes_cache[1]
+        return self._frame("episodes",
+                           len(self.episodes.start_child) + len(self.episodes.end_child),
+                           self.episodes.frame)
+
+    def _build_returns_frame(self) -> pd.DataFrame:
+        return canonical(self.returns.frame())
 
     def _build_exits_frame(self) -> pd.DataFrame:
         n = self.exits.n
@@ -299,11 +298,12 @@ class Records:
         rec = cls()
         if episodes is not None:
             ep = pd.concat(episodes, ignore_index=True)
-            rec._episodes_frame = ep.sort_values(["child", "start"], kind="stable"
-                                                 ).reset_index(drop=True)
+            rec._merged["episodes"] = ep.sort_values(["child", "start"], kind="stable"
+                                                     ).reset_index(drop=True)
         rec.families = sum(p[2] for p in parts)
         rec.entries_total = sum(p[3] for p in parts)
-        rec._frames = (_concat([p[0] for p in parts]), _concat([p[1] for p in parts]))
+        rec._merged["returns"] = _concat([p[0] for p in parts])
+        rec._merged["exits"] = _concat([p[1] for p in parts])
         return rec
 
 
@@ -315,6 +315,12 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not full:
         return frames[0]
     return canonical(pd.concat(full, ignore_index=True))
+
+
+def in_period(df: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
+    """The rows whose ``time`` is in ``[start, end)``: with a run's ``config.measure_start``
+    and ``config.total_months``, the measured period (the years after the warm-up)."""
+    return df[(df["time"] >= start) & (df["time"] < end)]
 
 
 def canonical(df: pd.DataFrame) -> pd.DataFrame:

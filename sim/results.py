@@ -12,14 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import mesa
 import pandas as pd
 import yaml
 
-from sim.config import ModelConfig, check_ssda903_output
+try:
+    import fcntl  # the folder lock (flock)
+except ImportError:  # pragma: no cover - Windows: no lock
+    fcntl = None  # type: ignore[assignment]
+
+from sim.config import ModelConfig, check_ssda903_output, council_data
+from sim.model import RevolvingDoorModel
 from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
                          timeseries_frame)
 from sim.policy_names import policy_names
 from sim.progress import ProgressCallback, progress_callback
+from sim.shards import resolve_workers, run_sharded
+from sim.ssda903.write import write_ssda903
 from sim.version import __version__
 
 #: Files every run writes, in the order they are written. ``metrics.json`` is written last,
@@ -60,25 +69,23 @@ class Results:
         # earlier run's metrics.json beside this run's files (a folder that looks complete)
         (folder / "metrics.json").unlink(missing_ok=True)
         if self.episodes is not None:
-            from sim.ssda903.write import write_ssda903
-
             c = self.config
             write_ssda903(folder, self.episodes, seed=c["seed"], start_year=c["start_year"],
                           warmup_years=c["warmup_years"],
                           councils=list(self.councils["council"]))
-        _atomic(folder / "reentry_curve.csv", lambda p: self.reentry_curve.to_csv(
+        atomic_write(folder / "reentry_curve.csv", lambda p: self.reentry_curve.to_csv(
             p, index=False, float_format="%.10g"))
-        _atomic(folder / "timeseries.csv", lambda p: self.timeseries.to_csv(
+        atomic_write(folder / "timeseries.csv", lambda p: self.timeseries.to_csv(
             p, index=False, float_format="%.10g"))
-        _atomic(folder / "councils.csv", lambda p: self.councils.to_csv(
+        atomic_write(folder / "councils.csv", lambda p: self.councils.to_csv(
             p, index=False, float_format="%.10g"))
-        _atomic(folder / "failed_return_costs.csv", lambda p: self.failed_return_costs.to_csv(
+        atomic_write(folder / "failed_return_costs.csv", lambda p: self.failed_return_costs.to_csv(
             p, index=False, float_format="%.10g"))
-        _atomic(folder / "config.yaml", lambda p: Path(p).write_text(
+        atomic_write(folder / "config.yaml", lambda p: Path(p).write_text(
             yaml.safe_dump(self.config, sort_keys=True)))
-        _atomic(folder / "run.json", lambda p: Path(p).write_text(
+        atomic_write(folder / "run.json", lambda p: Path(p).write_text(
             json.dumps(self.run_info, indent=2, sort_keys=True) + "\n"))
-        _atomic(folder / "metrics.json", lambda p: Path(p).write_text(
+        atomic_write(folder / "metrics.json", lambda p: Path(p).write_text(
             json.dumps(_clean(self.metrics), indent=2, sort_keys=True) + "\n"))
         return folder
 
@@ -87,7 +94,7 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
 
 
-def _atomic(path: Path, write: Callable[[str], Any]) -> None:
+def atomic_write(path: Path, write: Callable[[str], Any]) -> None:
     """Write to a temporary file beside ``path`` and rename it into place.
 
     The temporary file is created with mode 0666 less the user's umask, the mode any
@@ -111,7 +118,7 @@ def _atomic(path: Path, write: Callable[[str], Any]) -> None:
 
 
 def stale_temporaries(folder: str | Path) -> list[Path]:
-    """Temporary files that :func:`_atomic` left in ``folder`` (a killed run's)."""
+    """Temporary files that :func:`atomic_write` left in ``folder`` (a killed run's)."""
     return sorted(p for p in Path(folder).glob(".*.tmp") if p.is_file())
 
 
@@ -131,9 +138,7 @@ def folder_lock(folder: str | Path) -> Iterator[Path]:
     ``fcntl`` is missing (Windows) there is no lock."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if fcntl is None:  # pragma: no cover - Windows
         yield folder
         return
     fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
@@ -154,10 +159,11 @@ def folder_lock(folder: str | Path) -> Iterator[Path]:
 def folder_in_use(folder: str | Path) -> bool:
     """Does a running process hold ``folder``'s lock? (Creates nothing.)"""
     path = Path(folder) / LOCK_FILE
+    if fcntl is None:  # pragma: no cover - Windows: no lock
+        return False
     try:
-        import fcntl
         fd = os.open(path, os.O_RDONLY)
-    except (ImportError, OSError):
+    except OSError:
         return False
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -171,8 +177,6 @@ def folder_in_use(folder: str | Path) -> bool:
 def collect(model: Any, ssda903: bool = False) -> Results:
     """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`
     (``ssda903``: keep the children's episodes, to write them as SSDA903)."""
-    import mesa
-
     cfg: ModelConfig = model.config
     councils, costs = councils_frame(model), failed_return_costs(model)
     run_info: dict[str, Any] = {
@@ -180,8 +184,6 @@ def collect(model: Any, ssda903: bool = False) -> Results:
         "mesa": mesa.__version__, "python": platform.python_version(),
         "policies": policy_names(model.policies)}
     if cfg.councils.mode == "from_data":  # what the run started from (aggregate)
-        from sim.config import council_data
-
         run_info["from_data"] = council_data(cfg.councils).summary()
     return Results(
         episodes=model.records.episodes_frame() if ssda903 else None,
@@ -205,14 +207,11 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     ``progress(month, total_months)`` instead.
 
     ``workers``: processes to split the run between, by council (:mod:`sim.shards`); the
-    results are the same for any number. ``"auto"`` keeps the run in one process (a split
-    no longer pays on the machines measured, issue 15).
+    results are the same for any number. ``"auto"`` splits a national run (scale 1.0 or
+    more) between 2 processes when there are 2 cores, and keeps smaller runs in one.
     ``ssda903``: also write the run's children as SSDA903 ``episodes.csv`` and
     ``header.csv`` when the results are written (docs/ssda903.md).
     """
-    from sim.model import RevolvingDoorModel
-    from sim.shards import resolve_workers, run_sharded
-
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     check_ssda903_output(cfg, ssda903)
     progress = progress_callback(progress)

@@ -4,8 +4,8 @@ Councils do not interact in the model: a family lives in one council all its lif
 each council's practice, counts and spending are its own. So a run can be split into
 *shards*, each simulating the children of some of the councils in its own process, and
 the shards' books put together afterwards. Since agent state moved into arrays (issue 15)
-this no longer pays on the 2-core development machine (docs/performance.md), so
-``workers="auto"`` keeps a run in one process; ``workers=N`` splits it.
+a split pays only for national runs on a quiet machine (docs/performance.md), so
+``workers="auto"`` splits only those.
 
 The split cannot change the results, by construction:
 
@@ -47,14 +47,21 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from sim.config import ConfigError, ModelConfig
+from sim.model import RevolvingDoorModel
+from sim.records import Records
 
-#: ``workers="auto"`` keeps a run in one process. Since agent state moved into arrays
-#: (issue 15) a national run takes about 5 s in the model in one process; split between 2
-#: processes on the 2-core development machine it took 0.71x the speed of one process
-#: (benchmarks/run.py, 2026-12-02: every shard still draws every council's entries and
-#: works through every month, and the caller merges the books). ``workers=N`` still splits
-#: a run (the results are the same), for machines where that is measured to pay.
-AUTO_WORKERS = 1
+#: ``workers="auto"`` splits runs at this scale or more (England: 1.0), into at most
+#: :data:`AUTO_MAX_WORKERS` processes. Since agent state moved into arrays (issue 15) a
+#: national run takes about 5 s in the model; on the 2-core development machine, quiet,
+#: 2 processes took it from 6.6 s to 5.0 s in all (1.33x; benchmarks/run.py, 2026-12-02),
+#: but under load they were slower than one (0.71x): every shard still draws every
+#: council's entries and works through every month, and the caller merges the books.
+#: Smaller runs are dominated by that fixed work and stay in one process.
+AUTO_MIN_SCALE = 1.0
+
+#: ``workers="auto"`` uses at most this many processes: 2 is all that has been measured.
+AUTO_MAX_WORKERS = 2
+
 
 class ShardError(RuntimeError):
     """A shard of a split run failed; the message holds its traceback."""
@@ -90,11 +97,13 @@ def partition(sizes: Sequence[float], shards: int,
 
 def resolve_workers(workers: int | str | None, scale: float, n_councils: int,
                     in_sweep: bool = False) -> int:
-    """The number of processes for one run. ``"auto"``: :data:`AUTO_WORKERS` (one; a
-    split no longer pays on the machines measured), and always one for a job of a sweep
-    (the sweep already uses every core)."""
+    """The number of processes for one run. ``"auto"``: one a core (at most
+    :data:`AUTO_MAX_WORKERS`) for a run at scale :data:`AUTO_MIN_SCALE` or more, else one;
+    always one for a job of a sweep (the sweep already uses every core)."""
     if workers is None or workers == "auto":
-        return 1 if in_sweep else max(1, min(AUTO_WORKERS, usable_cores(), n_councils))
+        if in_sweep or scale < AUTO_MIN_SCALE:
+            return 1
+        return max(1, min(AUTO_MAX_WORKERS, usable_cores(), n_councils))
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise ConfigError(f"run.workers (workers): {workers!r} is not allowed; allowed: "
                           "'auto' or an integer of at least 1")
@@ -133,7 +142,6 @@ def _worker(conn: Connection, config: dict[str, Any], policies: list[Any],
             councils: list[int]) -> None:
     """Run one shard in a worker process; report progress, then the payload or the error."""
     try:
-        from sim.model import RevolvingDoorModel
 
         model = RevolvingDoorModel(config, policies=policies, councils_simulated=councils)
         model.run(progress=lambda month, total: conn.send(("progress", month)))
@@ -187,7 +195,6 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
     """Run ``config`` split into ``workers`` shards; return a finished
     :class:`~sim.model.RevolvingDoorModel` holding the merged books, for
     :func:`sim.results.collect` (it has no agents: they lived in the shards)."""
-    from sim.model import RevolvingDoorModel
 
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     policies = list(policies)
@@ -248,7 +255,6 @@ def run_sharded(config: ModelConfig | dict[str, Any] | None, *, policies: Iterab
 
 def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
     """Put the shards' books into ``model`` (each council's cells come from one shard)."""
-    from sim.records import Records
 
     model.records = Records.merged([(p["returns"], p["exits"], p["families"],
                                      p["entries_total"]) for p in payloads],
@@ -266,4 +272,4 @@ def _merge(model: Any, payloads: list[dict[str, Any]]) -> None:
     model.shards = len(payloads)
 
 
-__all__ = ["AUTO_WORKERS", "ShardError", "partition", "resolve_workers", "run_sharded"]
+__all__ = ["AUTO_MAX_WORKERS", "AUTO_MIN_SCALE", "ShardError", "partition", "resolve_workers", "run_sharded"]

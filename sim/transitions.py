@@ -579,21 +579,21 @@ class Transitions:
         """Close the case, stop support and treatment (children leave home)."""
         if len(f) == 0:
             return
+        self.close_case(f, t, all_support=True)
         F = self.m.families
-        self._open_cases(f, False)
-        F.close_at[f] = INF
-        self.set_support(f, 0, _NONE, INF)
         F.treatment_due[f] = INF
         F.treatment_end[f] = np.minimum(F.treatment_end[f], t)
 
-    def close_case(self, f: np.ndarray, t: np.ndarray) -> None:
+    def close_case(self, f: np.ndarray, t: np.ndarray, all_support: bool = False) -> None:
+        """The case closes; the council's usual support stops with it (``all_support``:
+        any support, as when the children leave home)."""
         if len(f) == 0:
             return
         F = self.m.families
         self._open_cases(f, False)
         F.close_at[f] = INF
-        sq = f[F.support_mode[f] == _STATUS_QUO]
-        self.set_support(sq, 0, _NONE, INF)
+        self.set_support(f if all_support else f[F.support_mode[f] == _STATUS_QUO], 0,
+                         _NONE, INF)
 
     def problem_changes(self, f: np.ndarray, j: int, t: np.ndarray) -> None:
         """A parental problem resolves, or (if resolved) relapses."""

@@ -111,6 +111,8 @@ def test_every_experiment_runs_at_a_tiny_size(name: str, tiny_sweeps) -> None:  
         dec = pd.read_csv(folder / "decomposition.csv")
         assert set(dec["part"]) >= {"council practice", "child and family need"}
         assert len(pd.read_csv(folder / "councils_all.csv")) == 2 * 150
+        derived = pd.read_csv(folder / "derived.csv").set_index("quantity")["value"]
+        assert derived["var_returned_home_n_mean"] == table["var_returned_home_n"].mean()
     report = (folder / "report.md").read_text()
     assert f"{len(table)} planned, {len(table)} complete, 0 failed, 0 missing" in report
     # the report command rebuilds the same tables from the folder's runs alone

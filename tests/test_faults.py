@@ -127,7 +127,7 @@ def test_a_temporary_name_taken_by_a_killed_run_is_passed_over(
     monkeypatch.setattr(results, "_tmp_names", itertools.count())
     taken = tmp_path / f".out.txt.{os.getpid()}-0.tmp"  # a killed run of the same id left it
     taken.write_text("the killed run's")
-    results._atomic(tmp_path / "out.txt", lambda p: Path(p).write_text("new"))
+    results.atomic_write(tmp_path / "out.txt", lambda p: Path(p).write_text("new"))
     assert (tmp_path / "out.txt").read_text() == "new"
     assert taken.read_text() == "the killed run's"  # not ours to remove while writing
     assert results.stale_temporaries(tmp_path) == [taken]

@@ -136,7 +136,7 @@ def test_every_parameter_file_is_read_and_complete() -> None:
     from sim.policies.monitoring import MinimumMonitoring
     from sim.policies.support_entitlement import SupportEntitlement
     from sim.policies.treatment_access import TreatmentAccess
-    from sim.sweep.sensitivity import Sensitivity
+    from sim.support_multipliers import Sensitivity
 
     classes = {"run": ModelConfig, "councils": CouncilsConfig, "spread": PracticeSpread,
                "entry": P.EntryParams, "family": P.FamilyParams, "care": P.CareParams,

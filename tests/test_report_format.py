@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import matplotlib.image
 import pandas as pd
 
+from sim import formats
 from sim.sweep import figures as fig
 from sim.sweep.report import _false_economy_lines
 
@@ -28,12 +29,12 @@ def effects(rows: dict[str, tuple[float, float, float]], arms: tuple[str, ...] =
 
 
 def test_an_interval_is_shown_with_enough_digits_to_keep_its_ends_apart() -> None:
-    assert fig.with_interval(fig.pence, 0.132, 0.129, 0.135) == "13.2p (12.9p to 13.5p)"
-    assert fig.with_interval(fig.share, 0.1204, 0.1201, 0.1207) == "12.04% (12.01% to 12.07%)"
+    assert formats.with_interval(formats.pence, 0.132, 0.129, 0.135) == "13.2p (12.9p to 13.5p)"
+    assert formats.with_interval(formats.share, 0.1204, 0.1201, 0.1207) == "12.04% (12.01% to 12.07%)"
     # no extra digits when the usual ones already differ, or the interval has no width
-    assert fig.with_interval(fig.gbp_m, 1.105e9, 0.9e9, 1.3e9) == "£1,105m (£900m to £1,300m)"
-    assert fig.with_interval(fig.count, 5.0, 5.0, 5.0) == "5 (5 to 5)"
-    assert fig.with_interval(fig.count, 5.0, math.nan, math.nan) == "5"  # no interval
+    assert formats.with_interval(formats.gbp_m, 1.105e9, 0.9e9, 1.3e9) == "£1,105m (£900m to £1,300m)"
+    assert formats.with_interval(formats.count, 5.0, 5.0, 5.0) == "5 (5 to 5)"
+    assert formats.with_interval(formats.count, 5.0, math.nan, math.nan) == "5"  # no interval
 
 
 def _line(rows: dict[str, tuple[float, float, float]]) -> str:

@@ -115,11 +115,12 @@ def test_workers_option_is_checked() -> None:
     assert resolve_workers("auto", 1.0, 150, in_sweep=True) == 1
     assert resolve_workers("auto", 0.01, 150) == 1
     import sim.shards as shards_mod
-    for cores in (1, 2, 8, 64):  # "auto": one process on any machine (issue 15)
+    for cores, expected in ((1, 1), (2, 2), (3, 2), (64, 2)):  # at most 2 (measured)
         with pytest.MonkeyPatch.context() as mp_:
             mp_.setattr(shards_mod, "usable_cores", lambda c=cores: c)
-            assert resolve_workers("auto", 1.0, 150) == 1, cores
-            assert resolve_workers(None, 1.0, 2) == 1
+            assert resolve_workers("auto", 1.0, 150) == expected, cores
+            assert resolve_workers("auto", 0.99, 150) == 1  # smaller runs: one process
+            assert resolve_workers(None, 1.0, 1) == 1  # never more than councils
     with pytest.MonkeyPatch.context() as mp_:
         mp_.setattr(shards_mod.os, "sched_getaffinity", lambda pid: {0, 5, 7}, raising=False)
         assert shards_mod.usable_cores() == 3  # the cores this process may use

@@ -16,7 +16,8 @@ import sim.cli  # noqa: F401  (registers the structured config groups)
 from sim.config import ConfigError, ModelConfig
 from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE
 from sim.ledger import COMPONENTS
-from sim.sweep import aggregate, economics, jobs, sensitivity
+from sim import support_multipliers as sensitivity
+from sim.sweep import aggregate, economics, jobs
 from tests.conftest import CONFIGS, ROOT, tiny
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
@@ -531,3 +532,50 @@ def test_a_calibration_target_met_exactly_at_its_tolerance_is_within(
     assert bool(aggregate.calibration_table(runs).loc[0, "within"]) is True
     runs = pd.DataFrame({"x": [0.8125, 0.8125]})
     assert bool(aggregate.calibration_table(runs).loc[0, "within"]) is False
+
+
+# ---------------------------------------------------------------- the council-variation tables
+
+def test_council_derived_numbers_from_a_hand_made_table() -> None:
+    """Percentiles over councils within a run, averaged over runs; councils without a value
+    left out; council minus need per run."""
+    from sim.sweep.councils import derived_table
+
+    councils = pd.DataFrame({
+        "job": [0, 0, 0, 1, 1, 1],
+        "return_propensity": [0.5, 1.0, 2.0, 0.5, 1.0, 2.0],
+        "return_home_share": [0.2, 0.4, 0.6, 0.3, 0.5, 0.7],
+        "breakdown_24m": [0.1, np.nan, 0.3, 0.2, 0.3, 0.4],
+        "reentry_12m": [0.1, 0.2, 0.3, 0.1, 0.2, 0.3],
+        "episodes_ended": [10, 20, 30, 40, 50, 60],
+        "children_returned": [1, 2, 3, 4, 5, 6]})
+    parts = {f"var_{o}_{k}": v for o in ("returned_home", "returned_home_abuse_neglect",
+                                         "failed_return_24m")
+             for k, v in (("part_council", [0.3, 0.1]), ("part_need", [0.2, 0.2]),
+                          ("twoway_part_council", [0.3, 0.3]), ("twoway_part_need", [0.1, 0.1]),
+                          ("r2_history", [0.05, 0.07]), ("r2_need", [0.2, 0.2]),
+                          ("r2_council", [0.3, 0.1]), ("n", [100, 300]))}
+    table = derived_table(councils, pd.DataFrame(parts)).set_index("quantity")["value"]
+    assert table["return_home_share_council_p50"] == pytest.approx(0.45)  # (0.4 + 0.5) / 2
+    assert table["breakdown_24m_council_p50"] == pytest.approx((0.2 + 0.3) / 2)  # NaN left out
+    assert table["breakdown_24m_councils_with_value_per_run"] == pytest.approx(2.5)
+    assert table["return_home_share_corr_log_return_propensity"] == pytest.approx(
+        np.corrcoef(np.log([0.5, 1, 2, 0.5, 1, 2]), [0.2, 0.4, 0.6, 0.3, 0.5, 0.7])[0, 1])
+    assert table["episodes_ended_council_median"] == 35
+    assert table["var_returned_home_council_minus_need_mean"] == pytest.approx(0.0)
+    assert table["var_returned_home_runs_council_above_need"] == 1
+    assert table["var_returned_home_twoway_runs_council_above_need"] == 2
+    assert table["var_failed_return_24m_n_mean"] == 200
+
+
+def test_council_variation_page_numbers_are_remade_from_its_tables() -> None:
+    """experiments/council_variation.md quotes results/council_variation/derived.csv: the
+    report's function remakes it to the byte from the sweep's own tables."""
+    from sim.sweep.councils import derived_table
+
+    folder = ROOT / "experiments" / "results" / "council_variation"
+    sweep = pd.read_csv(folder / "sweep.csv")
+    table = derived_table(pd.read_csv(folder / "councils_all.csv"),
+                          sweep[sweep["status"] == "complete"])
+    assert table.to_csv(index=False, float_format="%.4g") == (
+        folder / "derived.csv").read_text()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
+from sim.agents.view import RowView
 from sim.state import CHILD_COLUMNS
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class ExitKind(IntEnum):
     AGED_OUT = 4
 
 
-class Child(mesa.Agent):
+class Child(RowView):
     """A child in the system: a view on the child's row of the model's child table.
 
     Attributes that describe history (``entries``, ``returns``, ``failed_returns``,
@@ -61,33 +61,20 @@ class Child(mesa.Agent):
     (a view, :mod:`sim.records`) while the child is at home after a return.
     """
 
-    def __init__(self, model: "RevolvingDoorModel", row: int) -> None:
-        super().__init__(model)
-        self.row = row
-        self.unique_id = int(model.children_table.uid[row])
+    table = "children_table"
+    columns = frozenset(CHILD_COLUMNS)
 
-    def __getattr__(self, name: str) -> Any:
-        table = self.__dict__.get("model").children_table  # type: ignore[union-attr]
-        if name in _COLUMNS:
-            value = getattr(table, name)[self.__dict__["row"]]
-            if name == "state":
-                return ChildState(int(value))
-            if name == "reason":
-                return EntryReason(int(value))
-            if name == "placement":
-                return None if value < 0 else Placement(int(value))
-            if name == "first_return_time":
-                return None if np.isnan(value) else float(value)
-            if isinstance(value, np.ndarray):
-                return value.tolist()
-            return value.item()
-        raise AttributeError(name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _COLUMNS and name != "uid":
-            getattr(self.model.children_table, name)[self.row] = value
-        else:
-            object.__setattr__(self, name, value)
+    @staticmethod
+    def python(name: str, value: Any) -> Any:
+        if name == "state":
+            return ChildState(int(value))
+        if name == "reason":
+            return EntryReason(int(value))
+        if name == "placement":
+            return None if value < 0 else Placement(int(value))
+        if name == "first_return_time":
+            return None if np.isnan(value) else float(value)
+        return RowView.python(name, value)
 
     @property
     def family(self) -> "Family":
@@ -110,4 +97,3 @@ class Child(mesa.Agent):
         nothing."""
 
 
-_COLUMNS: frozenset[str] = frozenset(CHILD_COLUMNS)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.config import CouncilPractice
 from sim.ledger import C
 
 if TYPE_CHECKING:
+    from sim.config import CouncilPractice
     from sim.model import RevolvingDoorModel
 
 _PLACEMENT_COMPONENTS = (C["placement_foster"], C["placement_residential"],

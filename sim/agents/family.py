@@ -24,10 +24,9 @@ import math
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-import mesa
-import numpy as np
 
 from sim.agents.child import ChildState, EntryReason
+from sim.agents.view import RowView
 from sim.state import FAMILY_COLUMNS
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ class SupportMode(IntEnum):
 
 
 
-class Family(mesa.Agent):
+class Family(RowView):
     """Parents and a sibling group: a view on the family's row of the model's family table.
 
     Reading an attribute reads the row (``family.case_open``, ``family.unresolved``, ...,
@@ -81,23 +80,18 @@ class Family(mesa.Agent):
     :class:`~sim.agents.child.Child` agents.
     """
 
-    def __init__(self, model: "RevolvingDoorModel", row: int) -> None:
-        super().__init__(model)
-        self.row = row
-        self.unique_id = int(model.families.uid[row])
+    table = "families"
+    columns = frozenset(FAMILY_COLUMNS)
 
-    def __getattr__(self, name: str) -> Any:
-        table = self.__dict__.get("model").families  # type: ignore[union-attr]
-        if name in _COLUMNS:
-            value = getattr(table, name)[self.__dict__["row"]]
-            return _python(name, value)
-        raise AttributeError(name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _COLUMNS and name != "uid":
-            getattr(self.model.families, name)[self.row] = value
-        else:
-            object.__setattr__(self, name, value)
+    @staticmethod
+    def python(name: str, value: Any) -> Any:
+        if name == "location":
+            return Location(int(value))
+        if name == "support_mode":
+            return SupportMode(int(value))
+        if name == "reason":
+            return EntryReason(int(value))
+        return RowView.python(name, value)
 
     @property
     def council(self) -> "LocalAuthority":
@@ -120,19 +114,3 @@ class Family(mesa.Agent):
     def step(self) -> None:
         """Families are stepped by the model, all due families at once (:mod:`sim.engine`);
         stepping one view does nothing."""
-
-
-def _python(name: str, value: Any) -> Any:
-    """A column's value as the Python type users expect (enums, bools, floats, lists)."""
-    if name == "location":
-        return Location(int(value))
-    if name == "support_mode":
-        return SupportMode(int(value))
-    if name == "reason":
-        return EntryReason(int(value))
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value.item() if hasattr(value, "item") else value
-
-
-_COLUMNS: frozenset[str] = frozenset(FAMILY_COLUMNS)

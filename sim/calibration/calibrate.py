@@ -47,15 +47,15 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import logging
 import math
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -65,6 +65,8 @@ from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import PlausibleRange, RangeError, parameters_by_path, select
 from sim.calibration.targets import (AT_LEAST, COUNCIL_METRIC, INFO_METRICS, TARGETS,
                                      run_metrics, use_council_floor, z_score)
+from sim.results import run
+from sim.version import __version__, git_commit
 
 MISSING_Z = 10.0
 
@@ -117,12 +119,8 @@ BUDGETS: dict[str, Budget] = {
 
 def _one_run(config: dict[str, Any]) -> dict[str, float]:
     """Run one configuration and return its calibration metrics (a worker function)."""
-    import logging
-
-    import sim
-
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    return run_metrics(sim.run(config))
+    return run_metrics(run(config))
 
 
 class Evaluator:
@@ -232,16 +230,8 @@ def table_markdown(df: pd.DataFrame) -> str:
 
 def _git_commit() -> str | None:
     """HEAD of the repository, with ``+dirty`` if the model's source has uncommitted edits."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=root, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"],
-                               capture_output=True, text=True, cwd=root,
-                               timeout=10).stdout.strip()
-        return (head + ("+dirty" if dirty else "")) or None
-    except (OSError, subprocess.SubprocessError):
-        return None
+    state = git_commit(paths=("sim",))
+    return None if state is None else state[0] + ("+dirty" if state[1] else "")
 
 
 def _plain(v: Any) -> Any:
@@ -280,6 +270,72 @@ def _local_points(ranges: list[PlausibleRange], start: dict[str, float], n: int,
     return out
 
 
+def _study(optuna: Any, budget: Budget, ranges: list[PlausibleRange], start: dict[str, float],
+           seed: int) -> Any:
+    """A seeded multivariate TPE study whose first trials are the start point and
+    ``budget.local_trials`` perturbations of it."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True,
+                                         n_startup_trials=max(1, min(10, budget.trials // 3)))
+    study = optuna.create_study(direction="minimize", sampler=sampler,
+                                study_name="revolving-door-calibration")
+    study.enqueue_trial(start)
+    for point in _local_points(ranges, start, budget.local_trials, budget.local_sigma, seed):
+        study.enqueue_trial(point)
+    return study
+
+
+def _objective(evaluate: Evaluator, ranges: list[PlausibleRange],
+               base_overrides: dict[str, Any], fit_seeds: list[int],
+               say: Callable[[str], None]) -> Callable[[Any], float]:
+    """A trial's loss over the fit seeds; each target's z and mean kept on the trial."""
+    def objective(trial: Any) -> float:
+        overrides = {**base_overrides, **_suggest(trial, ranges)}
+        summary = summarise(evaluate(overrides, fit_seeds))
+        loss, zs = loss_of(summary)
+        for k, z in zs.items():
+            trial.set_user_attr(f"z_{k}", z)
+            trial.set_user_attr(f"mean_{k}", summary[k]["mean"])
+        say(f"trial {trial.number:4d} loss {loss:8.3f}  within {sum(abs(z) <= 1 for z in zs.values())}"
+            f"/{len(zs)}  worst {max(zs, key=lambda k: abs(zs[k]))} z={max(zs.values(), key=abs):+.2f}")
+        return loss
+
+    return objective
+
+
+def _best_distinct(study: Any, ranges: list[PlausibleRange], k: int) -> list[Any]:
+    """The ``k`` trials of lowest loss with distinct parameter values."""
+    trials = sorted((t for t in study.trials if t.value is not None), key=lambda t: t.value)
+    chosen, seen = [], set()
+    for t in trials:
+        key = tuple(round(t.params[r.path], 12) for r in ranges)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(t)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def _check_candidates(evaluate: Evaluator, chosen: list[Any], ranges: list[PlausibleRange],
+                      base_overrides: dict[str, Any], check_seeds: list[int],
+                      say: Callable[[str], None]
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each chosen trial re-run on the fresh seeds: the checked candidates, and every
+    replicate as a row of ``check_replicates.csv``."""
+    checked, check_rows = [], []
+    for rank, t in enumerate(chosen):
+        overrides = {**base_overrides, **{r.path: float(t.params[r.path]) for r in ranges}}
+        reps = evaluate(overrides, check_seeds)
+        for s, r in zip(check_seeds, reps):
+            check_rows.append({"candidate": rank, "trial": t.number, "seed": s, **r})
+        c = checked_candidate(t.number, float(t.value), overrides, reps)
+        checked.append(c)
+        say(f"candidate {rank} (trial {t.number}): fresh loss {c['loss']:.3f}, within "
+            f"{c['n_within']}/{len(c['z'])}")
+    return checked, check_rows
+
+
 def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | None = None,
               base_overrides: dict[str, Any] | None = None, jobs: int = 1,
               timeout_minutes: float | None = None, log: Any = sys.stderr,
@@ -302,66 +358,24 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
     def say(msg: str) -> None:
         print(f"[{time.time() - t0:7.1f}s] {msg}", file=log, flush=True)
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True,
-                                         n_startup_trials=max(1, min(10, budget.trials // 3)))
-    study = optuna.create_study(direction="minimize", sampler=sampler,
-                                study_name="revolving-door-calibration")
-    start = _start_point(ranges, base_overrides)
-    study.enqueue_trial(start)
-    for point in _local_points(ranges, start, budget.local_trials, budget.local_sigma, seed):
-        study.enqueue_trial(point)
-
+    study = _study(optuna, budget, ranges, _start_point(ranges, base_overrides), seed)
     with Evaluator(base, jobs=jobs) as evaluate:
-        def objective(trial: Any) -> float:
-            overrides = {**base_overrides, **_suggest(trial, ranges)}
-            summary = summarise(evaluate(overrides, fit_seeds))
-            loss, zs = loss_of(summary)
-            for k, z in zs.items():
-                trial.set_user_attr(f"z_{k}", z)
-                trial.set_user_attr(f"mean_{k}", summary[k]["mean"])
-            say(f"trial {trial.number:4d} loss {loss:8.3f}  within {sum(abs(z) <= 1 for z in zs.values())}"
-                f"/{len(zs)}  worst {max(zs, key=lambda k: abs(zs[k]))} z={max(zs.values(), key=abs):+.2f}")
-            return loss
-
         say(f"calibrating {len(ranges)} parameters to {len(TARGETS)} targets: "
             f"{budget.trials} trials x {budget.replicates} replicates at scale {budget.scale}")
-        study.optimize(objective, n_trials=budget.trials,
+        study.optimize(_objective(evaluate, ranges, base_overrides, fit_seeds, say),
+                       n_trials=budget.trials,
                        timeout=None if timeout_minutes is None else 60 * timeout_minutes)
-
-        trials = [t for t in study.trials if t.value is not None]
-        trials.sort(key=lambda t: t.value)
-        chosen, seen = [], set()
-        for t in trials:
-            key = tuple(round(t.params[r.path], 12) for r in ranges)
-            if key not in seen:
-                seen.add(key)
-                chosen.append(t)
-            if len(chosen) == budget.top_k:
-                break
+        chosen = _best_distinct(study, ranges, budget.top_k)
         say(f"checking the best {len(chosen)} candidates on {len(check_seeds)} fresh seeds")
-        checked, check_rows = [], []
-        for rank, t in enumerate(chosen):
-            overrides = {**base_overrides, **{r.path: float(t.params[r.path]) for r in ranges}}
-            reps = evaluate(overrides, check_seeds)
-            for s, r in zip(check_seeds, reps):
-                check_rows.append({"candidate": rank, "trial": t.number, "seed": s, **r})
-            c = checked_candidate(t.number, float(t.value), overrides, reps)
-            checked.append(c)
-            say(f"candidate {rank} (trial {t.number}): fresh loss {c['loss']:.3f}, within "
-                f"{c['n_within']}/{len(c['z'])}")
+        checked, check_rows = _check_candidates(evaluate, chosen, ranges, base_overrides,
+                                                check_seeds, say)
         runs = evaluate.runs
 
     elapsed = time.time() - t0
-
-    import optuna as _o
-
-    import sim
-
     method = ("Optuna {} TPESampler(multivariate=True, seed={}) minimising the mean over "
               "targets of ((replicate mean - target)/tolerance)^2; {} replicates per candidate "
               "on common seeds; best {} re-checked on {} fresh seeds").format(
-                  _o.__version__, seed, budget.replicates, budget.top_k,
+                  optuna.__version__, seed, budget.replicates, budget.top_k,
                   budget.final_replicates)
     provenance = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -373,7 +387,7 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
         "budget": asdict(budget),
         "runs": runs,
         "elapsed_seconds": round(elapsed, 1),
-        "model_version": sim.__version__,
+        "model_version": __version__,
         "git_commit": _git_commit(),
         "targets": {k: {"target": v[0], "tolerance": v[1], "source": v[2]}
                     for k, v in TARGETS.items()},
@@ -382,10 +396,8 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
         "start": _start_point(ranges, base_overrides),
         "base_overrides": base_overrides,
     }
-    rows = []
-    for t in study.trials:
-        rows.append({"trial": t.number, "loss": t.value, **t.params,
-                     **{k: v for k, v in t.user_attrs.items()}})
+    rows = [{"trial": t.number, "loss": t.value, **t.params, **dict(t.user_attrs)}
+            for t in study.trials]
     pd.DataFrame(rows).to_csv(out / "trials.csv", index=False, float_format="%.6g")
     pd.DataFrame(check_rows).to_csv(out / "check_replicates.csv", index=False,
                                     float_format="%.6g")

@@ -20,7 +20,7 @@ Dotted paths:
   profiles);
 * ``councils.listed[].<field>``: :class:`~sim.config.ListedCouncil`;
 * ``policy.<lever>.<kind>.<field>``: a policy class;
-* ``sensitivity.<field>``: the sweep's sensitivity multipliers (``sim.sweep.sensitivity``).
+* ``sensitivity.<field>``: the sweep's sensitivity multipliers (``sim.support_multipliers``).
 
 A field is a parameter when its type is a number or a yes/no (``int``, ``float``, ``bool``,
 optionally ``None``); text, list and mapping fields are structure (names, modes, lists of
@@ -36,7 +36,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, get_type_hints
 
+from sim.config import CouncilPractice, ListedCouncil, ModelConfig
 from sim.param_files import KINDS
+from sim.policies import REGISTRY
+from sim.support_multipliers import Sensitivity
 
 #: Where the model's parameter files are (named in error messages).
 PARAMS_FILES = "sim/params/*.yaml"
@@ -122,9 +125,6 @@ def _walk(cls: type, obj: Any, prefix: str) -> list[ParamInfo]:
 
 def all_parameters() -> list[ParamInfo]:
     """Every parameter of the model, in a stable order (config, practice, policies)."""
-    from sim.config import CouncilPractice, ListedCouncil, ModelConfig
-    from sim.policies import REGISTRY
-
     out = _walk(ModelConfig, ModelConfig(), "")
     out += _walk(CouncilPractice, CouncilPractice(), "council_practice.")
     out += _walk(ListedCouncil, ListedCouncil(), "councils.listed[].")
@@ -132,13 +132,7 @@ def all_parameters() -> list[ParamInfo]:
         for kind in sorted(REGISTRY[lever]):
             cls = REGISTRY[lever][kind]
             out += _walk(cls, cls(), f"policy.{lever}.{kind}.")
-    try:
-        from sim.sweep.sensitivity import Sensitivity
-    except ModuleNotFoundError as e:  # the sweep package is optional only while it is built
-        if e.name not in ("sim.sweep", "sim.sweep.sensitivity"):
-            raise
-    else:
-        out += _walk(Sensitivity, Sensitivity(), "sensitivity.")
+    out += _walk(Sensitivity, Sensitivity(), "sensitivity.")
     return out
 
 

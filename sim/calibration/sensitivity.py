@@ -33,20 +33,29 @@ import argparse
 import datetime as _dt
 import textwrap
 import json
+import logging
 import math
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import yaml
 
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import seaborn as sns  # noqa: E402
+
 from sim.calibration.ensemble import apply_overrides, load_overrides
 from sim.calibration.provenance import RangeError, parameters_by_path, select
 from sim.config_files import config_dir
+from sim.formats import gbp_m
+from sim.results import run
 
 OUTPUTS = {
     "breakdown_24m_abuse_neglect": "breakdown within 24 months, abuse or neglect returns",
@@ -61,15 +70,11 @@ ENTITLEMENT = {"support": yaml.safe_load(
 
 def _pair(config: dict[str, Any]) -> dict[str, float]:
     """Status quo and entitlement on the same seed: the two outputs (a worker function)."""
-    import logging
-
-    import sim
-
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    sq = sim.run(config).metrics
+    sq = run(config).metrics
     cfg = dict(config)
     cfg["policy"] = ENTITLEMENT
-    en = sim.run(cfg).metrics
+    en = run(cfg).metrics
     years = float(config["years"])
     return {"breakdown_24m_abuse_neglect": float(sq["breakdown_24m_abuse_neglect"]),
             "net_cost_per_year_gbp": (float(en["cost_total_gbp"]) -
@@ -79,64 +84,53 @@ def _pair(config: dict[str, Any]) -> dict[str, float]:
                 float(en["breakdown_24m_abuse_neglect"])}
 
 
-def morris_analysis(*, trajectories: int = 4, scale: float = 0.02, warmup_years: int = 12,
-                    years: int = 10, seed: int = 1, replicates: int = 1,
-                    params: list[str] | None = None, base_overrides: dict[str, Any] | None = None,
-                    jobs: int = 1, out: Path = Path("calibration/sensitivity"),
-                    log: Any = sys.stderr, command: str | None = None) -> pd.DataFrame:
-    """Run the Morris design and write the table, figure and summary. Returns the table."""
-    from SALib.analyze import morris as morris_analyze
-    from SALib.sample import morris as morris_sample
-
+def _check(trajectories: int, replicates: int, years: int, jobs: int, scale: float) -> None:
     for name, v, lo in (("trajectories", trajectories, 2), ("replicates", replicates, 1),
                         ("years", years, 3), ("jobs", jobs, 1)):
         if not isinstance(v, int) or v < lo:
             raise ValueError(f"{name}: expected a whole number of at least {lo}, got {v!r}")
     if not 0 < scale <= 1.0:
         raise ValueError(f"scale: expected 0 < scale <= 1, got {scale!r}")
-    ranges = select(params, "sensitivity")
-    base_overrides = dict(base_overrides or {})
-    problem = {"num_vars": len(ranges), "names": [r.path for r in ranges],
-               "bounds": [[r.low, r.high] for r in ranges]}
-    X = morris_sample.sample(problem, N=trajectories, num_levels=4, seed=seed)
-    base = apply_overrides({"scale": scale, "warmup_years": warmup_years, "years": years},
-                           base_overrides)
-    seeds = [seed * 1000 + i for i in range(replicates)]
+
+
+def _design_configs(names: list[str], X: np.ndarray, base: dict[str, Any],
+                    base_overrides: dict[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
+    """One run configuration a design point and seed, then the default point itself (no
+    plausible-range change, for the conclusion) on each seed."""
     configs = []
     for row in X:
         for s in seeds:
             cfg = apply_overrides(base, {**base_overrides,
-                                         **{p: float(v) for p, v in zip(problem["names"], row)}})
+                                         **{p: float(v) for p, v in zip(names, row)}})
             cfg["seed"] = s
             configs.append(cfg)
-    # the default point itself (no plausible-range change), for the conclusion
     for s in seeds:
         cfg = dict(base)
         cfg["seed"] = s
         configs.append(cfg)
-    t0 = time.time()
-    print(f"Morris: {len(ranges)} parameters, {len(X)} points x {replicates} seed(s) x 2 runs "
-          f"+ the default point = {2 * len(configs)} runs at scale {scale}", file=log, flush=True)
+    return configs
+
+
+def _run_pairs(configs: list[dict[str, Any]], jobs: int, log: Any, t0: float
+               ) -> list[dict[str, float]]:
+    """:func:`_pair` of every configuration, in order, in this process or ``jobs``
+    processes; a progress line every 10 pairs."""
     results: list[dict[str, float]] = []
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for i, r in enumerate(pool.map(_pair, configs)):
-                results.append(r)
-                if (i + 1) % 10 == 0:
-                    print(f"  {i + 1}/{len(configs)} pairs, {time.time() - t0:.0f}s", file=log,
-                          flush=True)
-    else:
-        for i, c in enumerate(configs):
-            results.append(_pair(c))
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+        pairs = pool.map(_pair, configs) if pool is not None else map(_pair, configs)
+        for i, r in enumerate(pairs):
+            results.append(r)
             if (i + 1) % 10 == 0:
                 print(f"  {i + 1}/{len(configs)} pairs, {time.time() - t0:.0f}s", file=log,
                       flush=True)
-    res = pd.DataFrame(results)
-    n_design = len(X) * replicates
-    design_res = res.iloc[:n_design].copy()
-    design_res["point"] = np.repeat(np.arange(len(X)), replicates)
-    per_point = design_res.groupby("point").mean()
-    default_point = res.iloc[n_design:].mean()
+    return results
+
+
+def _morris_table(problem: dict[str, Any], X: np.ndarray, per_point: pd.DataFrame,
+                  ranges: list[Any], seed: int) -> pd.DataFrame:
+    """Each output's Morris indices, parameters ranked by mu* (missing outputs at a point
+    take the mean over the design)."""
+    from SALib.analyze import morris as morris_analyze
 
     known = parameters_by_path()
     rows = []
@@ -156,18 +150,53 @@ def morris_analysis(*, trajectories: int = 4, scale: float = 0.02, warmup_years:
                          "mu_star_conf": float(si["mu_star_conf"][j]),
                          "mu": float(si["mu"][j]), "sigma": float(si["sigma"][j]),
                          "relative": float(si["mu_star"][j]) / top})
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def _net_cost_over_design(per_point: pd.DataFrame, default_point: pd.Series
+                          ) -> dict[str, float]:
+    net = per_point["net_cost_per_year_gbp"].to_numpy(dtype=float)
+    d_net = float(default_point["net_cost_per_year_gbp"])
+    flips = float(np.mean(np.sign(net) != np.sign(d_net))) if len(net) else math.nan
+    return {"min": float(np.nanmin(net)), "median": float(np.nanmedian(net)),
+            "max": float(np.nanmax(net)), "share_negative": float(np.mean(net < 0)),
+            "share_opposite_sign_to_default": flips}
+
+
+def morris_analysis(*, trajectories: int = 4, scale: float = 0.02, warmup_years: int = 12,
+                    years: int = 10, seed: int = 1, replicates: int = 1,
+                    params: list[str] | None = None, base_overrides: dict[str, Any] | None = None,
+                    jobs: int = 1, out: Path = Path("calibration/sensitivity"),
+                    log: Any = sys.stderr, command: str | None = None) -> pd.DataFrame:
+    """Run the Morris design and write the table, figure and summary. Returns the table."""
+    from SALib.sample import morris as morris_sample
+
+    _check(trajectories, replicates, years, jobs, scale)
+    ranges = select(params, "sensitivity")
+    base_overrides = dict(base_overrides or {})
+    problem = {"num_vars": len(ranges), "names": [r.path for r in ranges],
+               "bounds": [[r.low, r.high] for r in ranges]}
+    X = morris_sample.sample(problem, N=trajectories, num_levels=4, seed=seed)
+    base = apply_overrides({"scale": scale, "warmup_years": warmup_years, "years": years},
+                           base_overrides)
+    configs = _design_configs(problem["names"], X, base, base_overrides,
+                              [seed * 1000 + i for i in range(replicates)])
+    t0 = time.time()
+    print(f"Morris: {len(ranges)} parameters, {len(X)} points x {replicates} seed(s) x 2 runs "
+          f"+ the default point = {2 * len(configs)} runs at scale {scale}", file=log, flush=True)
+    res = pd.DataFrame(_run_pairs(configs, jobs, log, t0))
+    n_design = len(X) * replicates
+    design_res = res.iloc[:n_design].copy()
+    design_res["point"] = np.repeat(np.arange(len(X)), replicates)
+    per_point = design_res.groupby("point").mean()
+    default_point = res.iloc[n_design:].mean()
+
+    table = _morris_table(problem, X, per_point, ranges, seed)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "sensitivity_table.csv", index=False, float_format="%.6g")
     design = pd.DataFrame(X, columns=problem["names"])
     design = pd.concat([design, per_point.reset_index(drop=True)], axis=1)
     design.to_csv(out / "design.csv", index=False, float_format="%.6g")
-
-    net = per_point["net_cost_per_year_gbp"].to_numpy(dtype=float)
-    d_net = float(default_point["net_cost_per_year_gbp"])
-    flips = float(np.mean(np.sign(net) != np.sign(d_net))) if len(net) else math.nan
-    top_net = table[table.output == "net_cost_per_year_gbp"].head(5)
-    top_brk = table[table.output == "breakdown_24m_abuse_neglect"].head(5)
     summary = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": command or "python -m sim.calibration.sensitivity",
@@ -177,12 +206,11 @@ def morris_analysis(*, trajectories: int = 4, scale: float = 0.02, warmup_years:
         "elapsed_seconds": round(time.time() - t0, 1),
         "base_overrides": base_overrides,
         "default": {k: float(default_point[k]) for k in default_point.index},
-        "net_cost_per_year_gbp_over_design": {
-            "min": float(np.nanmin(net)), "median": float(np.nanmedian(net)),
-            "max": float(np.nanmax(net)), "share_negative": float(np.mean(net < 0)),
-            "share_opposite_sign_to_default": flips},
-        "top_net_cost": top_net["parameter"].tolist(),
-        "top_breakdown": top_brk["parameter"].tolist(),
+        "net_cost_per_year_gbp_over_design": _net_cost_over_design(per_point, default_point),
+        "top_net_cost": table[table.output == "net_cost_per_year_gbp"].head(5)[
+            "parameter"].tolist(),
+        "top_breakdown": table[table.output == "breakdown_24m_abuse_neglect"].head(5)[
+            "parameter"].tolist(),
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (out / "summary.md").write_text(_summary_md(summary, table), encoding="utf-8")
@@ -190,11 +218,6 @@ def morris_analysis(*, trajectories: int = 4, scale: float = 0.02, warmup_years:
     plot_tornado(table, out)
     print(f"done in {time.time() - t0:.0f}s: {out}", file=log, flush=True)
     return table
-
-
-def _gbp(v: float) -> str:
-    sign = "-" if v < 0 else ""
-    return f"{sign}£{abs(v) / 1e6:,.1f}m"
 
 
 def _summary_md(s: dict[str, Any], table: pd.DataFrame) -> str:
@@ -208,13 +231,14 @@ def _summary_md(s: dict[str, Any], table: pd.DataFrame) -> str:
         f"{s['points']} design points, {s['runs']} runs).",
         "",
         f"At the default parameters the support entitlement {verdict}: net cost "
-        f"{_gbp(d['net_cost_per_year_gbp'])} a year (England-equivalent; negative = saving). "
+        f"{gbp_m(d['net_cost_per_year_gbp'], 1)} a year (England-equivalent; negative = saving). "
         f"Breakdown within 24 months (abuse or neglect): {d['breakdown_24m_abuse_neglect']:.3f} "
         f"under the status quo, {d['breakdown_24m_abuse_neglect_entitlement']:.3f} with the "
         "entitlement.",
         "",
-        f"Over the Morris design the net cost ranged from {_gbp(n['min'])} to {_gbp(n['max'])} "
-        f"a year (median {_gbp(n['median'])}); {100 * n['share_opposite_sign_to_default']:.0f}% "
+        f"Over the Morris design the net cost ranged from {gbp_m(n['min'], 1)} to "
+        f"{gbp_m(n['max'], 1)} a year (median {gbp_m(n['median'], 1)}); "
+        f"{100 * n['share_opposite_sign_to_default']:.0f}% "
         "of the design points have the opposite sign to the default, i.e. reverse the "
         "conclusion.",
         "",
@@ -224,8 +248,8 @@ def _summary_md(s: dict[str, Any], table: pd.DataFrame) -> str:
     ]
     for _, r in table[table.output == "net_cost_per_year_gbp"].head(8).iterrows():
         lines.append(f"- `{r['parameter']}` ({r['label']}; {r['low']:g}-{r['high']:g}): "
-                     f"mu* {_gbp(r['mu_star'])} ± {_gbp(r['mu_star_conf'])}, mu "
-                     f"{_gbp(r['mu'])}")
+                     f"mu* {gbp_m(r['mu_star'], 1)} ± {gbp_m(r['mu_star_conf'], 1)}, mu "
+                     f"{gbp_m(r['mu'], 1)}")
     lines += ["", "Assumptions breakdown_24m_abuse_neglect depends on most (mu*, share):", ""]
     for _, r in table[table.output == "breakdown_24m_abuse_neglect"].head(8).iterrows():
         lines.append(f"- `{r['parameter']}` ({r['low']:g}-{r['high']:g}): mu* "
@@ -253,12 +277,6 @@ def _table_md(table: pd.DataFrame) -> str:
 
 def plot_tornado(table: pd.DataFrame, out: Path, top: int = 15) -> None:
     """Horizontal bars of mu* (with 95% intervals), one panel an output; PNG and SVG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
     sns.set_theme(style="whitegrid")
     fig, axes = plt.subplots(1, len(OUTPUTS), figsize=(13, 0.38 * top + 1.8))
     for ax, (output, desc) in zip(np.atleast_1d(axes), OUTPUTS.items()):

@@ -11,14 +11,13 @@ from typing import Any
 
 from sim.policies import monitoring, support_entitlement, treatment_access  # noqa: F401
 from sim.policies.base import REGISTRY, Policy, StatusQuo, register
+from sim.schema import ConfigError, build
 
 __all__ = ["REGISTRY", "Policy", "StatusQuo", "build_policies", "register"]
 
 
 def build_policies(spec: dict[str, Any] | None) -> list[Policy]:
     """Policies from ``{lever: {kind: ..., field: value}}``, validated, in lever order."""
-    from sim.config import ConfigError, _build
-
     out: list[Policy] = []
     for lever, options in (spec or {}).items():
         if isinstance(options, Policy):
@@ -38,7 +37,7 @@ def build_policies(spec: dict[str, Any] | None) -> list[Policy]:
         if kind not in REGISTRY[lever]:
             raise ConfigError(f"policy.{lever}.kind: unknown policy {kind!r}; allowed: "
                               f"{', '.join(sorted(REGISTRY[lever]))}")
-        out.append(_build(REGISTRY[lever][kind], opts, f"policy.{lever}"))
+        out.append(build(REGISTRY[lever][kind], opts, f"policy.{lever}"))
     order = list(REGISTRY)
     out.sort(key=lambda p: order.index(p.lever) if p.lever in order else len(order))
     return out

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from sim.param_files import from_file
+from sim.schema import ConfigError
 
 if TYPE_CHECKING:
     from sim.model import RevolvingDoorModel
@@ -66,8 +67,6 @@ class Policy:
 
     def bind(self, model: "RevolvingDoorModel") -> None:
         """Resolve council names and the start month against a model (before it runs)."""
-        from sim.config import ConfigError
-
         self._start = model.config.measure_start + self.start_month
         if self.councils is None:
             self._council_ids = None

@@ -28,8 +28,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
-from sim.ssda903.read import Ssda903Error
+from sim.config import PROFILES
+from sim.results import run
+from sim.ssda903.figure import comparison_figure
+from sim.ssda903.fit import Window, fit_council
+from sim.ssda903.measure import MEASURED_METRICS, default_period, measure
+from sim.ssda903.read import Ssda903Error, read_extract
+from sim.ssda903.seed import in_care_at
+from sim.ssda903.write import write_ssda903
 
 
 def _date(text: str) -> pd.Timestamp:
@@ -78,10 +86,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def describe(args: argparse.Namespace) -> int:
-    from sim.ssda903.figure import comparison_figure
-    from sim.ssda903.measure import MEASURED_METRICS, measure
-    from sim.ssda903.read import read_extract
-
     started = time.perf_counter()
     sim_curve = None
     if args.simulated is not None:
@@ -109,10 +113,6 @@ def describe(args: argparse.Namespace) -> int:
 
 
 def fit(args: argparse.Namespace) -> int:
-    from sim.ssda903.fit import Window, fit_council
-    from sim.ssda903.measure import default_period
-    from sim.ssda903.read import read_extract
-
     if len(args.seeds) < 2:
         raise Ssda903Error("--seeds: give at least 2 seeds (the fit needs the replicates' "
                            "spread)")
@@ -134,8 +134,6 @@ def fit(args: argparse.Namespace) -> int:
                          progress=lambda msg: print(f"\r  {msg}   ", end="", file=sys.stderr,
                                                     flush=True))
     print(file=sys.stderr)
-    from sim.ssda903.seed import in_care_at
-
     write_fit(result, args.out, args.council or "fitted", window, list(args.seeds),
               la=councils[0] if len(councils) == 1 else args.council,
               in_care=in_care_at(extract.episodes, window.end))
@@ -158,8 +156,6 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int], 
     councils=fitted scale=S``). ``fit.json`` also names the council (``la``: its code in
     the files, '' without an LA column) and its children in care at the extract date, so
     that a run from data (``councils.fit``) can check that the fit is of its council."""
-    import yaml
-
     (out / "councils").mkdir(parents=True, exist_ok=True)
     result.table.to_csv(out / "fit_table.csv", index=False, float_format="%.6g")
     result.grid.to_csv(out / "fit_grid.csv", index=False, float_format="%.6g")
@@ -182,9 +178,6 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int], 
 
 
 def simulate(args: argparse.Namespace) -> int:
-    from sim.config import PROFILES
-    from sim.results import run
-
     if args.profile not in PROFILES:
         raise Ssda903Error(f"--profile {args.profile!r}: allowed: {', '.join(PROFILES)}")
     cfg = {"seed": args.seed, "scale": args.scale, "years": args.years,
@@ -193,8 +186,6 @@ def simulate(args: argparse.Namespace) -> int:
                         "listed": [{"name": "Example", "profile": args.profile}]}}
     res = run(cfg, ssda903=True)
     res.write(args.out / "run")
-    from sim.ssda903.write import write_ssda903
-
     write_ssda903(args.out / "ssda903", res.episodes, seed=args.seed,  # type: ignore[arg-type]
                   start_year=args.start_year, warmup_years=args.warmup_years,
                   councils=["Example"], years=args.years if args.annual else None)

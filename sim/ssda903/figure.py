@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
 
-from sim.metrics import TARGETS
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+from sim.metrics import TARGETS  # noqa: E402
 
 #: England points drawn: curve group -> (month, target metric)
 ENGLAND_POINTS = {"all": (12, "reentry_12m"),
@@ -21,11 +25,6 @@ def comparison_figure(observed: pd.DataFrame, out: Path, simulated: pd.DataFrame
                       label: str = "observed (SSDA903)") -> Path:
     """Draw ``reentry_curve.csv`` tables (``group, month, share_reentered``) side by side,
     one panel a group, and save a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     groups = list(GROUP_LABEL)
     fig, axes = plt.subplots(1, len(groups), figsize=(12, 3.8), sharey=True)
     for ax, g in zip(axes, groups):

@@ -34,9 +34,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from sim.model import RevolvingDoorModel
 from sim.parameters import Parameters
 from sim.ssda903 import codes
-from sim.ssda903.measure import measure
+from sim.ssda903.measure import measure, periods_of_care, returns_table
 from sim.ssda903.read import Extract
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.write import model_dates
@@ -157,8 +158,6 @@ def _standard_errors(m: dict[str, Any], n: dict[str, float]) -> dict[str, float]
 
 def sizes(extract: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float]:
     """Sample sizes behind the metrics: periods ended, returns, returns in abuse or neglect."""
-    from sim.ssda903.measure import periods_of_care, returns_table
-
     per = periods_of_care(extract.episodes)
     ended = per["end"].notna() & (per["end"] >= start) & (per["end"] < end)
     ret = returns_table(per, start, end)
@@ -169,8 +168,6 @@ def sizes(extract: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str,
 
 def _simulate(practice: tuple[float, float], scale: float, seed: int, window: Window,
               warmup_years: int, params: dict[str, Any] | None) -> Extract:
-    from sim.model import RevolvingDoorModel
-
     rp, th = practice
     cfg = {"seed": seed, "scale": scale, "years": window.years, "warmup_years": warmup_years,
            "start_year": window.start.year,

@@ -29,6 +29,8 @@ Definitions (the model's in brackets where they differ in wording only):
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,9 +64,6 @@ class Measures:
     returns_per_child: pd.DataFrame
 
     def write(self, folder: Path) -> None:
-        import json
-        import math
-
         folder.mkdir(parents=True, exist_ok=True)
         kw: dict[str, Any] = {"index": False, "float_format": "%.10g"}
         self.reentry_curve.to_csv(folder / "reentry_curve.csv", **kw)

@@ -6,9 +6,10 @@
   against the experiment's status-quo arm on the same seeds, with 95% intervals);
 * :mod:`sim.sweep.economics` - the false-economy quantities: spend, savings, net cost,
   return per pound and the break-even fall in failed returns;
+* :mod:`sim.sweep.councils` - the council-variation tables (variance decomposition, and the
+  numbers its page quotes);
 * :mod:`sim.sweep.figures` - the experiments' figures (seaborn, PNG and SVG);
 * :mod:`sim.sweep.report` - ``revolving-door-report DIR``: all of the above for a folder;
 * :mod:`sim.sweep.callback` - the Hydra callback that runs the report when a multirun ends
   and prints the sweep's progress as jobs finish;
-* :mod:`sim.sweep.sensitivity` - the ``sensitivity`` multipliers (cost and effect of support).
 """

@@ -31,13 +31,15 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from sim.results import folder_in_use
 from sim.sweep import guard
 from sim.sweep.jobs import COMPLETE, FAILED, INFO_FILE, MISSING, SweepError, count_status, \
     planned_overrides
+from sim.version import model_version
 
-# sim.sweep.report (tables and figures: pandas, seaborn, SciPy) is imported only when a
-# multirun starts or ends: Hydra builds this callback for single runs too, and importing
-# it there cost every `revolving-door` run about 2.6 s.
+# sim.sweep.report (tables and figures: seaborn, SciPy) is imported only when a multirun
+# ends: Hydra builds this callback for single runs too, and importing it there cost every
+# `revolving-door` run about 2.6 s.
 
 
 def _say(text: str) -> None:
@@ -47,8 +49,6 @@ def _say(text: str) -> None:
 def folder_problem(folder: Path) -> str:
     """Why a run cannot write into ``folder`` ("" if it can): it cannot be made or written,
     or another run holds it. Leaves nothing behind but the folder itself."""
-    from sim.results import folder_in_use
-
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".revolving-door-probe-{os.getpid()}"
@@ -97,8 +97,6 @@ class SweepCallback(Callback):
         name = config.get("experiment", {}).get("name", "adhoc") if config.get(
             "experiment") else "adhoc"
         launcher = str(config.hydra.runtime.choices.get("hydra/launcher", ""))
-        from sim.sweep.report import model_version
-
         sweep_dir.mkdir(parents=True, exist_ok=True)
         info = {"experiment": name, "model": model_version(), "jobs": n,
                 "command": shlex.join(["revolving-door", *sys.argv[1:]]),

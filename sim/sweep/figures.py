@@ -22,63 +22,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim.formats import count, finite, gbp_m, pence, share, with_interval  # noqa: E402
+
 EVIDENCE = ("Evidence: placement costs NAO 2014; failed-return, support and assessment costs "
             "Holmes 2014 and 2024 (NSPCC); process costs Ward, Holmes & Soper 2008; returns "
             "and re-entries DfE, Goldacre et al. 2022, Farmer et al. 2011 (docs/evidence.md).")
 RC = {"svg.fonttype": "none", "svg.hashsalt": "revolving-door", "font.size": 10,
       "axes.titlesize": 11, "figure.dpi": 100}
 RED, GREEN, GREY, BLUE = "#b2182b", "#1b7837", "#4d4d4d", "#2166ac"
-
-
-# ---------------------------------------------------------------- formatting
-# Each formatter takes ``digits``, the decimals beyond its usual ones, so that
-# :func:`with_interval` can show an interval that would otherwise round to nothing.
-def _finite(x: Any) -> bool:
-    return x is not None and math.isfinite(x)
-
-
-def gbp_m(x: float, digits: int = 0) -> str:
-    """Pounds as millions, e.g. ``£1,105m`` or ``-£370m``."""
-    if not _finite(x):
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    return f"{sign}£{abs(x) / 1e6:,.{digits}f}m"
-
-
-def count(x: float, digits: int = 0) -> str:
-    if not _finite(x):
-        return "n/a"
-    return f"{x:,.{digits}f}"
-
-
-def pence(x: float, digits: int = 0) -> str:
-    """A return per pound, e.g. ``29p`` or ``£1.35``."""
-    if not _finite(x):
-        return "n/a"
-    if abs(x) < 1:
-        return f"{x * 100:.{digits}f}p"
-    return f"-£{-x:.{2 + digits}f}" if x < 0 else f"£{x:.{2 + digits}f}"
-
-
-def share(x: float, digits: int = 0) -> str:
-    if not _finite(x):
-        return "n/a"
-    return f"{x * 100:.{digits}f}%"
-
-
-def with_interval(fmt: Any, mean: float, low: float, high: float) -> str:
-    """``13.2p (12.9p to 13.5p)``: a value and its 95% interval, with the fewest extra
-    decimals (up to 3) that keep apart the ends that differ from the value, so an interval
-    never reads ``13p (13p to 13p)``. Without an interval, the value alone."""
-    if not (_finite(low) and _finite(high)):
-        return fmt(mean)
-    apart = [not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if _finite(a) and _finite(b)
-             else False for a, b in ((low, mean), (mean, high))]
-    for digits in range(4):
-        lo, m, hi = fmt(low, digits), fmt(mean, digits), fmt(high, digits)
-        if (lo != m or not apart[0]) and (m != hi or not apart[1]):
-            break
-    return f"{m} ({lo} to {hi})"
 
 
 def row_with_interval(r: pd.Series, fmt: Any) -> str:
@@ -93,7 +44,7 @@ def breakeven_clause(be: pd.Series, fall: pd.Series, subject: str = "it") -> str
     enough, and is said so."""
     achieved = f"it cuts them by {row_with_interval(fall, share)}"
     m = float(be["effect_mean"])
-    if not _finite(m):
+    if not finite(m):
         return (f"no fall in failed returns pays for {subject}: {subject} avoids none, or "
                 f"saves nothing by them ({achieved})")
     if m > 1:
@@ -126,7 +77,8 @@ def _source(fig: plt.Figure, meta: dict[str, Any], extra: str = "") -> None:
              color=GREY, wrap=True, linespacing=1.5)
 
 
-def _row(effects: pd.DataFrame, arm: str, metric: str) -> pd.Series:
+def effect_row(effects: pd.DataFrame, arm: str, metric: str) -> pd.Series:
+    """The row of ``effects.csv`` for one arm and metric (NaN effect, no pairs, if missing)."""
     sel = effects[(effects["arm"] == arm) & (effects["metric"] == metric)]
     if sel.empty:
         return pd.Series({"effect_mean": math.nan, "effect_low": math.nan,
@@ -145,8 +97,8 @@ def _err(r: pd.Series, scale: float = 1.0) -> tuple[float, list[list[float]]]:
 # ---------------------------------------------------------------- false economy
 def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
     """The finding, in one sentence, for the figure's title and the report."""
-    net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
-    rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+    net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
+    rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
     m, lo, hi = (float(net["effect_mean"]), float(net["effect_low"]),
                  float(net["effect_high"]))
     known = math.isfinite(lo) and math.isfinite(hi)
@@ -163,104 +115,126 @@ def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
     return f"Support for every returning family {verdict}"
 
 
-def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
-                         folder: Path, h: int = 10) -> list[Path]:
-    """The cost waterfall (spend, then each saving, then the net cost) and the children's
-    outcomes, for one arm against the status quo over ``h`` years."""
+def _waterfall(effects: pd.DataFrame, arm: str, h: int) -> pd.DataFrame:
+    """The waterfall's bars, spend first, then each saving, then the net cost: label, start
+    and width (£ million), colour, the metric and its value as printed ("n/a" where the
+    sweep has no value, e.g. too few years, drawn as an empty bar)."""
     steps = [("Spent on support, monitoring\nand treatment", f"fe_spend_{h}y_gbp", +1),
              ("Saved on placements", f"fe_saving_placements_{h}y_gbp", -1),
              ("Saved on re-entries: decisions,\nsocial work, court proceedings",
               f"fe_saving_reentries_{h}y_gbp", -1),
              ("Saved on other social work\n(care planning, reviews, returns)",
               f"fe_saving_other_work_{h}y_gbp", -1)]
+    rows = []
+    running = 0.0
+    for label, metric, sign in steps:
+        v = float(effect_row(effects, arm, metric)["effect_mean"]) / 1e6
+        shown = gbp_m(v * 1e6)
+        v = v if math.isfinite(v) else 0.0
+        delta = sign * v
+        rows.append({"label": label, "start": running if delta >= 0 else running + delta,
+                     "width": abs(delta),
+                     "color": GREY if delta == 0 else RED if delta > 0 else GREEN,
+                     "metric": metric, "shown": shown})
+        running += delta
+    metric = f"fe_net_cost_{h}y_gbp"
+    nm = float(effect_row(effects, arm, metric)["effect_mean"]) / 1e6
+    shown = gbp_m(nm * 1e6)
+    nm = nm if math.isfinite(nm) else 0.0
+    rows.append({"label": "Net cost to councils", "start": min(0.0, nm), "width": abs(nm),
+                 "color": GREY, "metric": metric, "shown": shown})
+    return pd.DataFrame(rows)
+
+
+def _draw_waterfall(ax: plt.Axes, bars: pd.DataFrame, spend: pd.Series, net: pd.Series,
+                    meta: dict[str, Any], h: int) -> None:
+    """The money panel: the bars, the intervals of spend and net cost, the values."""
+    labels, starts, widths = list(bars["label"]), list(bars["start"]), list(bars["width"])
+    last = len(labels) - 1
+    frame = pd.DataFrame({"item": labels, "start": starts, "width": widths})
+    sns.barplot(data=frame, y="item", x="width", orient="h", ax=ax, color=GREY,
+                errorbar=None)
+    for bar, left, col in zip(ax.patches, starts, bars["color"]):
+        bar.set_x(left)
+        bar.set_color(col)
+    for yi, r in ((0, spend), (last, net)):
+        m, e = _err(r, 1e6)
+        ax.errorbar([m], [yi], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
+    ends = [s + w for s, w in zip(starts, widths)]
+    for yi, r in ((0, spend), (last, net)):  # labels go beyond the interval
+        hi = float(r["effect_high"]) / 1e6
+        if math.isfinite(hi):
+            ends[yi] = max(ends[yi], hi)
+    span = max(1e-9, max(abs(s) for s in starts + ends))
+    for yi, (end, metric, text) in enumerate(zip(ends, bars["metric"], bars["shown"])):
+        t = ax.text(end + 0.015 * span, yi, text, va="center", ha="left",
+                    fontsize=9.5, fontweight="bold" if yi in (0, last) else None)
+        t.set_gid(f"value-{metric}")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(min(0.0, min(starts)) - 0.05 * span, max(ends) + 0.2 * span)
+    ax.set_ylabel("")
+    ax.set_xlabel(f"£ million over {h} years, councils in England ({meta.get('price_year')} "
+                  "prices)")
+    ax.set_yticks(np.arange(len(labels)), labels)
+    ax.set_title("Money: what support costs, and what it saves", loc="left")
+
+
+def _draw_outcome(axc: plt.Axes, r: pd.Series, metric: str, title: str, unit: str,
+                  h: int) -> None:
+    """One children's-outcome panel: the effect as a bar with its interval and value."""
+    m, e = _err(r)
+    m = m if math.isfinite(m) else 0.0
+    sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
+    axc.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
+    t = axc.text(0.5, -0.47, row_with_interval(r, count), va="bottom",
+                 ha="center", fontsize=9.5, fontweight="bold",
+                 transform=matplotlib.transforms.blended_transform_factory(
+                     axc.transAxes, axc.transData))
+    t.set_gid(f"value-{metric}")
+    axc.set_title(title, loc="left")
+    axc.set_xlabel(f"{unit} over {h} years, England")
+    axc.axvline(0, color="black", lw=0.8)
+    axc.set_ylim(0.5, -0.75)
+    hi = float(r["effect_high"]) if math.isfinite(float(r["effect_high"])) else m
+    axc.set_xlim(min(0.0, float(r["effect_low"]) if math.isfinite(
+        float(r["effect_low"])) else m) * 1.15, max(hi, 1e-9) * 1.15)
+
+
+def _false_economy_subtitle(effects: pd.DataFrame, arm: str, h: int) -> str:
+    net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
+    rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
+    be = effect_row(effects, arm, f"fe_breakeven_fall_{h}y")
+    fall = effect_row(effects, arm, f"fe_fall_{h}y")
+    return (f"'{arm}' against current practice. Bars: averages over "
+            f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
+            f"saves {pence(float(rpp['effect_mean']))}; "
+            f"{breakeven_clause(be, fall, 'support')}.")
+
+
+#: The children's-outcome panels of the false-economy figure: title, metric stem, unit.
+OUTCOME_PANELS = (("Failed returns avoided", "fe_failed_returns_avoided", "children"),
+                  ("Months children spend in harm avoided", "fe_harm_months_avoided",
+                   "child-months"))
+
+
+def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
+                         folder: Path, h: int = 10) -> list[Path]:
+    """The cost waterfall (spend, then each saving, then the net cost) and the children's
+    outcomes, for one arm against the status quo over ``h`` years."""
     with plt.rc_context(RC), sns.axes_style("whitegrid"):
         fig = plt.figure(figsize=(12, 5.6))
         grid = fig.add_gridspec(2, 2, width_ratios=[2.2, 1], hspace=0.55, wspace=0.35)
-        ax = fig.add_subplot(grid[:, 0])
-        labels, starts, widths, colors, texts = [], [], [], [], []
-        running = 0.0
-        for label, metric, sign in steps:
-            v = float(_row(effects, arm, metric)["effect_mean"]) / 1e6
-            shown = gbp_m(v * 1e6)  # "n/a" where the sweep has no value (too few years)
-            v = v if math.isfinite(v) else 0.0
-            delta = sign * v
-            labels.append(label)
-            starts.append(running if delta >= 0 else running + delta)
-            widths.append(abs(delta))
-            colors.append(GREY if delta == 0 else RED if delta > 0 else GREEN)
-            texts.append((metric, shown))
-            running += delta
-        net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
-        labels.append("Net cost to councils")
-        nm = float(net["effect_mean"]) / 1e6
-        shown = gbp_m(nm * 1e6)
-        nm = nm if math.isfinite(nm) else 0.0
-        starts.append(min(0.0, nm))
-        widths.append(abs(nm))
-        colors.append(GREY)
-        texts.append((f"fe_net_cost_{h}y_gbp", shown))
-        y = np.arange(len(labels))
-        frame = pd.DataFrame({"item": labels, "start": starts, "width": widths})
-        sns.barplot(data=frame, y="item", x="width", orient="h", ax=ax, color=GREY,
-                    errorbar=None)
-        for bar, left, col in zip(ax.patches, starts, colors):
-            bar.set_x(left)
-            bar.set_color(col)
-        spend = _row(effects, arm, f"fe_spend_{h}y_gbp")
-        m, e = _err(spend, 1e6)
-        ax.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
-        m, e = _err(net, 1e6)
-        ax.errorbar([m], [len(labels) - 1], xerr=e, fmt="none", ecolor="black", capsize=4,
-                    lw=1)
-        ends = [s + w for s, w in zip(starts, widths)]
-        for yi, r in ((0, spend), (len(labels) - 1, net)):  # labels go beyond the interval
-            hi = float(r["effect_high"]) / 1e6
-            if math.isfinite(hi):
-                ends[yi] = max(ends[yi], hi)
-        span = max(1e-9, max(abs(s) for s in starts + ends))
-        for yi, (end, (metric, text)) in enumerate(zip(ends, texts)):
-            t = ax.text(end + 0.015 * span, yi, text, va="center", ha="left",
-                        fontsize=9.5, fontweight="bold" if yi in (0, len(labels) - 1) else None)
-            t.set_gid(f"value-{metric}")
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlim(min(0.0, min(starts)) - 0.05 * span, max(ends) + 0.2 * span)
-        ax.set_ylabel("")
-        ax.set_xlabel(f"£ million over {h} years, councils in England ({meta.get('price_year')} "
-                      "prices)")
-        ax.set_yticks(y, labels)
-        ax.set_title("Money: what support costs, and what it saves", loc="left")
-        for gi, (title, metric, unit) in enumerate((
-                ("Failed returns avoided", f"fe_failed_returns_avoided_{h}y", "children"),
-                ("Months children spend in harm avoided", f"fe_harm_months_avoided_{h}y",
-                 "child-months"))):
-            axc = fig.add_subplot(grid[gi, 1])
-            r = _row(effects, arm, metric)
-            m, e = _err(r)
-            m = m if math.isfinite(m) else 0.0
-            sns.barplot(x=[m], y=[""], orient="h", ax=axc, color=BLUE, errorbar=None)
-            axc.errorbar([m], [0], xerr=e, fmt="none", ecolor="black", capsize=4, lw=1)
-            t = axc.text(0.5, -0.47, row_with_interval(r, count), va="bottom",
-                         ha="center", fontsize=9.5, fontweight="bold",
-                         transform=matplotlib.transforms.blended_transform_factory(
-                             axc.transAxes, axc.transData))
-            t.set_gid(f"value-{metric}")
-            axc.set_title(title, loc="left")
-            axc.set_xlabel(f"{unit} over {h} years, England")
-            axc.axvline(0, color="black", lw=0.8)
-            axc.set_ylim(0.5, -0.75)
-            hi = float(r["effect_high"]) if math.isfinite(float(r["effect_high"])) else m
-            axc.set_xlim(min(0.0, float(r["effect_low"]) if math.isfinite(
-                float(r["effect_low"])) else m) * 1.15, max(hi, 1e-9) * 1.15)
+        _draw_waterfall(fig.add_subplot(grid[:, 0]), _waterfall(effects, arm, h),
+                        effect_row(effects, arm, f"fe_spend_{h}y_gbp"),
+                        effect_row(effects, arm, f"fe_net_cost_{h}y_gbp"), meta, h)
+        for gi, (title, stem, unit) in enumerate(OUTCOME_PANELS):
+            metric = f"{stem}_{h}y"
+            _draw_outcome(fig.add_subplot(grid[gi, 1]), effect_row(effects, arm, metric),
+                          metric, title, unit, h)
         fig.suptitle(false_economy_headline(effects, arm, h), x=0.01, ha="left",
                      fontsize=13, fontweight="bold")
-        rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
-        be = _row(effects, arm, f"fe_breakeven_fall_{h}y")
-        fall = _row(effects, arm, f"fe_fall_{h}y")
-        sub = (f"'{arm}' against current practice. Bars: averages over "
-               f"{int(net['n_pairs'])} paired runs; black lines: 95% intervals. Each £1 spent "
-               f"saves {pence(float(rpp['effect_mean']))}; "
-               f"{breakeven_clause(be, fall, 'support')}.")
-        fig.text(0.01, 0.925, sub, ha="left", va="top", fontsize=9.5, wrap=True)
+        fig.text(0.01, 0.925, _false_economy_subtitle(effects, arm, h), ha="left", va="top",
+                 fontsize=9.5, wrap=True)
         fig.subplots_adjust(top=0.8)
         _source(fig, meta)
         return save(fig, folder, "false_economy")
@@ -279,8 +253,8 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
     arms = list(dict.fromkeys(effects["arm"]))
     for i, arm in enumerate(arms):
         for h in (5, 10):
-            net = _row(effects, arm, f"fe_net_cost_{h}y_gbp")
-            rpp = _row(effects, arm, f"fe_return_per_pound_{h}y")
+            net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
+            rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
             rows.append({"arm": "\n".join(textwrap.wrap(arm, 22)), "i": i,
                          "horizon": f"{h} years",
                          "net": float(net["effect_mean"]) / 1e6,
@@ -346,7 +320,7 @@ def dose_figure(effects: pd.DataFrame, doses: dict[str, float], dose_label: str,
         sel = effects[effects["arm"] == arm]
         x = float(doses.get(arm, math.nan))
         for metric, label, scale in DOSE_PANELS:
-            r = _row(sel, arm, metric)
+            r = effect_row(sel, arm, metric)
             rows.append({"arm": arm, "dose": x, "panel": label,
                          "mean": float(r["effect_mean"]) / scale,
                          "low": float(r["effect_low"]) / scale,
@@ -388,9 +362,9 @@ def grid_figure(effects: pd.DataFrame, interactions: pd.DataFrame, meta: dict[st
         fig, axes = plt.subplots(1, 2, figsize=(13, 1.5 + 0.5 * len(arms)), sharey=True)
         for ax, (metric, label, scale) in zip(axes, panels):
             df = pd.DataFrame([{"arm": a, "i": i,
-                                "mean": float(_row(effects, a, metric)["effect_mean"]) / scale,
-                                "low": float(_row(effects, a, metric)["effect_low"]) / scale,
-                                "high": float(_row(effects, a, metric)["effect_high"]) / scale}
+                                "mean": float(effect_row(effects, a, metric)["effect_mean"]) / scale,
+                                "low": float(effect_row(effects, a, metric)["effect_low"]) / scale,
+                                "high": float(effect_row(effects, a, metric)["effect_high"]) / scale}
                                for i, a in enumerate(arms)])
             sns.scatterplot(data=df, x="mean", y="arm", ax=ax, color=BLUE, s=50, zorder=3,
                             label="simulated")

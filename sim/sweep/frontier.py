@@ -32,7 +32,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.sweep.figures import gbp_m, save, share  # noqa: E402
+from sim.formats import gbp_m, share  # noqa: E402
+from sim.sweep.figures import save  # noqa: E402
 
 #: Holmes 2024 (docs/evidence.md#holmes-national-totals): supporting every returning
 #: family costs about £67m a year against £316m a year of failed returns, so support pays

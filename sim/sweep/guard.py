@@ -34,6 +34,11 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
+from hydra.core.utils import JobReturn, JobStatus
+from omegaconf import OmegaConf
+
+from sim.sweep.jobs import mark_failed
+
 #: The modules whose ``run_job`` the launchers call (the basic launcher; joblib's workers;
 #: submitit's tasks).
 LAUNCHER_MODULES = ("hydra._internal.core_plugins.basic_launcher",
@@ -79,11 +84,6 @@ def guarded(run_job: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _failed_job(arguments: dict[str, Any], err: Exception) -> Any:
-    from hydra.core.utils import JobReturn, JobStatus
-    from omegaconf import OmegaConf
-
-    from sim.sweep.jobs import mark_failed
-
     config = arguments["config"]
     folder = Path(str(OmegaConf.select(config, arguments["job_dir_key"]))) / str(
         OmegaConf.select(config, arguments["job_subdir_key"]))

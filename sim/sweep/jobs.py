@@ -24,7 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
+
+from sim.results import atomic_write
 
 #: The sweep folder's record of what was planned (written when the multirun starts).
 INFO_FILE = "sweep_info.json"
@@ -63,9 +67,6 @@ class Job:
 
 def planned_overrides(cfg: DictConfig) -> list[list[str]]:
     """Each job's overrides, in job-number order, as Hydra's basic sweeper makes them."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     sweeper = cfg.hydra.sweeper
     target = str(sweeper.get("_target_", ""))
     if not target.endswith("BasicSweeper"):
@@ -142,16 +143,14 @@ def fallback_error_file(folder: Path) -> Path:
 def mark_failed(folder: Path, message: str) -> Path:
     """Record a failed run (atomically), so the sweep report can list it: in the run's
     folder, or beside it if that cannot be written. Returns the file written."""
-    from sim.results import _atomic
-
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic(folder / ERROR_FILE, lambda p: Path(p).write_text(message))
+        atomic_write(folder / ERROR_FILE, lambda p: Path(p).write_text(message))
         fallback_error_file(folder).unlink(missing_ok=True)
         return folder / ERROR_FILE
     except OSError as err:
         path = fallback_error_file(folder)
-        _atomic(path, lambda p: Path(p).write_text(
+        atomic_write(path, lambda p: Path(p).write_text(
             f"{message.rstrip()}\n(error.txt could not be written in {folder}: {err})\n"))
         return path
 

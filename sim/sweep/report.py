@@ -5,8 +5,8 @@ asked, for example after a resumed sweep, or to see how far a cluster sweep has 
 (``--status`` only counts jobs). It writes into ``DIR``:
 
 * ``sweep.csv``, ``effects.csv``, ``calibration.csv`` and, by experiment kind,
-  ``interactions.csv``, ``councils_all.csv``, ``decomposition.csv``
-  (:mod:`sim.sweep.aggregate`);
+  ``interactions.csv``, ``councils_all.csv`` (:mod:`sim.sweep.aggregate`),
+  ``decomposition.csv`` and ``derived.csv`` (:mod:`sim.sweep.councils`);
 * ``figures/*.png`` and ``figures/*.svg`` (:mod:`sim.sweep.figures`);
 * ``report.md``: what was run, which jobs are failed or missing, and the main numbers.
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +27,16 @@ from typing import Any
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.results import _atomic
+from sim import formats
+from sim.results import atomic_write
 from sim.sweep import aggregate as agg
+from sim.sweep import councils as councils_tables
 from sim.sweep import figures as fig
 from sim.sweep import frontier
-from sim.sweep.intervals import mean_interval
 from sim.sweep.jobs import (COMPLETE, FAILED, INFO_FILE, MISSING, Job, SweepError,
                             load_sweep_config, sweep_jobs)
-from sim.version import __version__
+from sim.version import model_version
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -56,25 +55,8 @@ class Report:
         return {s: sum(j.status == s for j in self.jobs) for s in (COMPLETE, FAILED, MISSING)}
 
 
-def model_version() -> str:
-    """The package version and, in a git checkout, the commit (``+`` for local changes)."""
-    if not (ROOT / ".git").exists():  # installed from a wheel: no checkout to ask
-        return f"v{__version__}"
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=5).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "sim",
-                                "configs"], capture_output=True, text=True,
-                               timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit, dirty = "", ""
-    if not commit:
-        return f"v{__version__}"
-    return f"v{__version__} (git {commit}{'+' if dirty else ''})"
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    _atomic(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
+    atomic_write(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
     return path
 
 
@@ -97,36 +79,36 @@ def _arm_matches(p: agg.Pairs, arm_cols: list[str], want: dict[str, Any]) -> boo
     return all(k in vals and str(vals[k]) == str(v) for k, v in want.items())
 
 
-def decomposition_table(runs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    labels = {"returned_home": "who goes home",
-              "returned_home_abuse_neglect": "who goes home (abuse or neglect)",
-              "failed_return_24m": "failed returns (2 years)"}
-    parts = {"council": "council practice", "need": "child and family need",
-             "history": "care history (first or later episode)"}
-    for outcome, olabel in labels.items():
-        for part, plabel in parts.items():
-            metric = f"var_{outcome}_part_{part}"
-            x = runs[metric].to_numpy(dtype=float) if metric in runs else []
-            m, lo, hi = mean_interval(x)
-            rows.append({"outcome": olabel, "part": plabel, "metric": metric,
-                         "n": int(len(x)), "mean": m, "low": lo, "high": hi})
-        metric = f"var_{outcome}_r2_full"
-        m, lo, hi = mean_interval(runs[metric].to_numpy(dtype=float) if metric in runs else [])
-        rows.append({"outcome": olabel, "part": "both (full model)", "metric": metric,
-                     "n": len(runs), "mean": m, "low": lo, "high": hi})
-    return pd.DataFrame(rows)
+@dataclass
+class _Tables:
+    """What every kind of experiment's part of the report reads: the sweep's tables, its
+    pairs of runs, and where the figures go."""
+
+    report: Report
+    sweep: pd.DataFrame
+    effects: pd.DataFrame
+    pairs: list[agg.Pairs]
+    arm_cols: list[str]
+    ref_runs: pd.DataFrame
+    calib: pd.DataFrame
+    meta: dict[str, Any]
+    figs: Path
+
+    def write(self, df: pd.DataFrame, name: str) -> None:
+        self.report.files.append(_write_csv(df, self.report.folder / name))
+
+    def main_pair(self) -> agg.Pairs | None:
+        """The experiment's main arm; a sweep that leaves it out (e.g. only some arms, on
+        the command line) is reported on its first arm instead of not at all."""
+        want = self.report.experiment.main_arm
+        main = next((p for p in self.pairs if _arm_matches(p, self.arm_cols, want)),
+                    None) if want else None
+        return main if main is not None or not self.pairs else self.pairs[0]
 
 
-def build(folder: str | Path) -> Report:
-    """Aggregate the sweep in ``folder``: tables, figures and ``report.md``."""
-    folder = Path(folder)
-    cfg = load_sweep_config(folder)
-    exp_node = cfg.get("experiment")
-    exp = agg.Experiment.from_config(
-        OmegaConf.to_container(exp_node, resolve=True) if exp_node is not None else {})
-    jobs = sweep_jobs(folder, cfg)
-    report = Report(folder, exp, jobs)
+def _tables(folder: Path, report: Report) -> _Tables:
+    """sweep.csv, effects.csv and calibration.csv, written, and the pairs behind them."""
+    exp, jobs = report.experiment, report.jobs
     sweep = agg.sweep_table(jobs)
     report.files.append(_write_csv(sweep, folder / "sweep.csv"))
     cols = agg.override_columns(jobs)
@@ -138,66 +120,101 @@ def build(folder: str | Path) -> Report:
     ref_runs = agg.reference_runs(sweep, exp)
     calib = agg.calibration_table(ref_runs)
     report.files.append(_write_csv(calib, folder / "calibration.csv"))
-    meta = _meta(folder, exp, sweep)
-    figs = folder / "figures"
+    return _Tables(report, sweep, effects, pairs, arm_cols, ref_runs, calib,
+                   _meta(folder, exp, sweep), folder / "figures")
+
+
+def _false_economy_part(t: _Tables, main: agg.Pairs) -> list[str]:
+    """The false-economy and sensitivity experiments: the waterfall of the main arm, every
+    arm, and (false economy) the answer as a range over the arms."""
+    kind, r = t.report.experiment.kind, t.report
+    r.files += fig.false_economy_figure(t.effects, main.label, t.meta, t.figs)
+    r.headline = fig.false_economy_headline(t.effects, main.label)
+    r.files += fig.arms_figure(
+        t.effects, t.meta, t.figs, name="sensitivity" if kind == "sensitivity"
+        else "false_economy_arms",
+        title=("How the net cost moves when the cost or the effect of support is halved "
+               "or doubled" if kind == "sensitivity" else ""))
+    lines = _false_economy_lines(t.effects, t.pairs)
+    if kind == "false_economy":
+        rng = frontier.headline_range(t.effects)
+        t.write(rng, "headline_range.csv")
+        r.files += frontier.frontier_figure(rng, t.meta, t.figs)
+        lines += ["", "The answer as a range over the arms (support designs and any other "
+                  "swept settings): " + frontier.range_text(rng) + "."]
+    return lines
+
+
+def _dose_part(t: _Tables) -> list[str]:
+    exp = t.report.experiment
+    doses = {p.label: float(p.arm[exp.dose].iloc[0]) for p in t.pairs if len(p.arm)}
+    t.report.files += fig.dose_figure(t.effects, doses, exp.dose_label or exp.dose, t.meta,
+                                      t.figs, exp.question or exp.name)
+    return _false_economy_lines(t.effects, t.pairs)
+
+
+def _grid_part(t: _Tables) -> list[str]:
+    inter = agg.interactions_table(t.pairs, t.report.experiment, t.arm_cols)
+    t.write(inter, "interactions.csv")
+    t.report.files += fig.grid_figure(t.effects, inter, t.meta, t.figs)
+    lines = _false_economy_lines(t.effects, t.pairs)
+    lines += ["", "Interactions (combined effect minus the sum of the single levers, "
+              "10 years):", ""]
+    for _, r in inter.iterrows():
+        fmt = formats.gbp_m if r["metric"].endswith("_gbp") else formats.count
+        lines.append(f"- {r['arm']}, {r['metric']}: " + formats.with_interval(
+            fmt, r["interaction_mean"], r["interaction_low"], r["interaction_high"]))
+    return lines
+
+
+def _councils_part(t: _Tables) -> list[str]:
+    councils = agg.councils_table([j for j in t.report.jobs if j.status == COMPLETE])
+    t.write(councils, "councils_all.csv")
+    dec = councils_tables.decomposition_table(t.ref_runs)
+    t.write(dec, "decomposition.csv")
+    t.write(councils_tables.derived_table(councils, t.ref_runs), "derived.csv")
+    t.report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
+                                          t.meta, t.figs)
+    lines = ["Share of the variance explained (adjusted R², Shapley parts; 95% "
+             "intervals over replicates):", ""]
+    for _, r in dec.iterrows():
+        lines.append(f"- {r['outcome']}, {r['part']}: {r['mean'] * 100:.1f}% "
+                     f"({r['low'] * 100:.1f}% to {r['high'] * 100:.1f}%)")
+    return lines
+
+
+def _calibration_part(t: _Tables) -> list[str]:
+    t.report.files += fig.calibration_figure(t.calib, t.meta, t.figs)
+    lines = ["Calibration (mean over replicates, 95% interval, target ± tolerance):", ""]
+    for _, r in t.calib.iterrows():
+        lines.append(f"- {r['metric']}: {r['mean']:.3f} ({r['low']:.3f} to "
+                     f"{r['high']:.3f}); target {r['target']:.2f} ± {r['tolerance']:.2f}: "
+                     f"{'within' if r['within'] else 'OUTSIDE'}")
+    return lines
+
+
+def build(folder: str | Path) -> Report:
+    """Aggregate the sweep in ``folder``: tables, figures and ``report.md``."""
+    folder = Path(folder)
+    cfg = load_sweep_config(folder)
+    exp_node = cfg.get("experiment")
+    exp = agg.Experiment.from_config(
+        OmegaConf.to_container(exp_node, resolve=True) if exp_node is not None else {})
+    report = Report(folder, exp, sweep_jobs(folder, cfg))
+    t = _tables(folder, report)
+    main = t.main_pair()
     lines: list[str] = []
-    # the experiment's main arm; a sweep that leaves it out (e.g. only some arms, on the
-    # command line) is reported on its first arm instead of not at all
-    main = next((p for p in pairs if _arm_matches(p, arm_cols, exp.main_arm)), None) \
-        if exp.main_arm else None
-    if main is None and pairs:
-        main = pairs[0]
     if exp.kind in ("false_economy", "sensitivity") and main is not None and len(main.arm):
-        report.files += fig.false_economy_figure(effects, main.label, meta, figs)
-        report.headline = fig.false_economy_headline(effects, main.label)
-        report.files += fig.arms_figure(
-            effects, meta, figs, name="sensitivity" if exp.kind == "sensitivity"
-            else "false_economy_arms",
-            title=("How the net cost moves when the cost or the effect of support is halved "
-                   "or doubled" if exp.kind == "sensitivity" else ""))
-        lines += _false_economy_lines(effects, pairs)
-        if exp.kind == "false_economy":
-            rng = frontier.headline_range(effects)
-            report.files.append(_write_csv(rng, folder / "headline_range.csv"))
-            report.files += frontier.frontier_figure(rng, meta, figs)
-            lines += ["", "The answer as a range over the arms (support designs and any other "
-                      "swept settings): " + frontier.range_text(rng) + "."]
-    elif exp.kind == "dose_response" and pairs:
-        doses = {p.label: float(p.arm[exp.dose].iloc[0]) for p in pairs if len(p.arm)}
-        report.files += fig.dose_figure(effects, doses, exp.dose_label or exp.dose, meta, figs,
-                                        exp.question or exp.name)
-        lines += _false_economy_lines(effects, pairs)
-    elif exp.kind == "grid" and pairs:
-        inter = agg.interactions_table(pairs, exp, arm_cols)
-        report.files.append(_write_csv(inter, folder / "interactions.csv"))
-        report.files += fig.grid_figure(effects, inter, meta, figs)
-        lines += _false_economy_lines(effects, pairs)
-        lines += ["", "Interactions (combined effect minus the sum of the single levers, "
-                  "10 years):", ""]
-        for _, r in inter.iterrows():
-            fmt = fig.gbp_m if r["metric"].endswith("_gbp") else fig.count
-            lines.append(f"- {r['arm']}, {r['metric']}: " + fig.with_interval(
-                fmt, r["interaction_mean"], r["interaction_low"], r["interaction_high"]))
-    elif exp.kind == "councils" and len(ref_runs):
-        councils = agg.councils_table([j for j in jobs if j.status == COMPLETE])
-        report.files.append(_write_csv(councils, folder / "councils_all.csv"))
-        dec = decomposition_table(ref_runs)
-        report.files.append(_write_csv(dec, folder / "decomposition.csv"))
-        report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
-                                            meta, figs)
-        lines += ["Share of the variance explained (adjusted R², Shapley parts; 95% "
-                  "intervals over replicates):", ""]
-        for _, r in dec.iterrows():
-            lines.append(f"- {r['outcome']}, {r['part']}: {r['mean'] * 100:.1f}% "
-                         f"({r['low'] * 100:.1f}% to {r['high'] * 100:.1f}%)")
-    if exp.kind == "calibration" or (not pairs and len(ref_runs)):
-        report.files += fig.calibration_figure(calib, meta, figs)
-        lines += ["Calibration (mean over replicates, 95% interval, target ± tolerance):", ""]
-        for _, r in calib.iterrows():
-            lines.append(f"- {r['metric']}: {r['mean']:.3f} ({r['low']:.3f} to "
-                         f"{r['high']:.3f}); target {r['target']:.2f} ± {r['tolerance']:.2f}: "
-                         f"{'within' if r['within'] else 'OUTSIDE'}")
-    report.files.append(_write_report_md(report, meta, pairs, lines))
+        lines += _false_economy_part(t, main)
+    elif exp.kind == "dose_response" and t.pairs:
+        lines += _dose_part(t)
+    elif exp.kind == "grid" and t.pairs:
+        lines += _grid_part(t)
+    elif exp.kind == "councils" and len(t.ref_runs):
+        lines += _councils_part(t)
+    if exp.kind == "calibration" or (not t.pairs and len(t.ref_runs)):
+        lines += _calibration_part(t)
+    report.files.append(_write_report_md(report, t.meta, t.pairs, lines))
     return report
 
 
@@ -205,17 +222,18 @@ def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[
     lines = ["Against current practice, paired seeds, 95% intervals (England):", ""]
     for p in pairs:
         def q(metric: str, fmt: Any) -> str:
-            return fig.row_with_interval(fig._row(effects, p.label, metric), fmt)
+            return fig.row_with_interval(fig.effect_row(effects, p.label, metric), fmt)
         lines.append(f"- **{p.label}** ({len(p.arm)} paired runs): over 10 years spends "
-                     f"{q('fe_spend_10y_gbp', fig.gbp_m)}, saves "
-                     f"{q('fe_savings_10y_gbp', fig.gbp_m)}, net cost "
-                     f"{q('fe_net_cost_10y_gbp', fig.gbp_m)}; over 5 years net cost "
-                     f"{q('fe_net_cost_5y_gbp', fig.gbp_m)}; each £1 saves "
-                     f"{q('fe_return_per_pound_10y', fig.pence)}; failed returns avoided "
-                     f"{q('fe_failed_returns_avoided_10y', fig.count)}; months in harm "
-                     f"avoided {q('fe_harm_months_avoided_10y', fig.count)}; "
-                     + fig.breakeven_clause(fig._row(effects, p.label, "fe_breakeven_fall_10y"),
-                                            fig._row(effects, p.label, "fe_fall_10y")))
+                     f"{q('fe_spend_10y_gbp', formats.gbp_m)}, saves "
+                     f"{q('fe_savings_10y_gbp', formats.gbp_m)}, net cost "
+                     f"{q('fe_net_cost_10y_gbp', formats.gbp_m)}; over 5 years net cost "
+                     f"{q('fe_net_cost_5y_gbp', formats.gbp_m)}; each £1 saves "
+                     f"{q('fe_return_per_pound_10y', formats.pence)}; failed returns avoided "
+                     f"{q('fe_failed_returns_avoided_10y', formats.count)}; months in harm "
+                     f"avoided {q('fe_harm_months_avoided_10y', formats.count)}; "
+                     + fig.breakeven_clause(
+                         fig.effect_row(effects, p.label, "fe_breakeven_fall_10y"),
+                         fig.effect_row(effects, p.label, "fe_fall_10y")))
         if p.unpaired:
             lines.append(f"  - left out, status-quo partner not complete: jobs {p.unpaired}")
     return lines
@@ -247,7 +265,7 @@ def _write_report_md(report: Report, meta: dict[str, Any], pairs: list[agg.Pairs
         md += ["## Numbers", ""] + lines + [""]
     md += ["## Files", ""] + [f"- `{p.relative_to(report.folder)}`" for p in report.files] + [""]
     path = report.folder / "report.md"
-    _atomic(path, lambda p: Path(p).write_text("\n".join(md)))
+    atomic_write(path, lambda p: Path(p).write_text("\n".join(md)))
     return path
 
 

@@ -1,5 +1,8 @@
 """Sensitivity multipliers for the false-economy question: the cost and the effect of support.
 
+(Not to be confused with :mod:`sim.calibration.sensitivity`, the global sensitivity analysis:
+these are two scenario settings a sweep varies like any other option.)
+
 The ``sensitivity`` config group (``configs/sensitivity/``) sets two multipliers that the
 ``revolving-door`` command applies to the model configuration before the run, so a sweep
 can halve or double them like any other option and the run's ``config.yaml`` shows the
@@ -24,9 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import ConfigError, ModelConfig, _build
+from sim.config import ModelConfig
 from sim.param_files import from_file
 from sim.policies import REGISTRY
+from sim.schema import ConfigError, build
 
 LEVELS = ("low", "medium", "high")
 
@@ -40,7 +44,7 @@ class Sensitivity:
 
 def apply(cfg: ModelConfig, options: dict[str, Any] | None) -> ModelConfig:
     """``cfg`` with the multipliers in ``options`` applied, validated again."""
-    s = _build(Sensitivity, dict(options or {}), "sensitivity")
+    s = build(Sensitivity, dict(options or {}), "sensitivity")
     if s.support_cost == 1.0 and s.support_effect == 1.0:
         return cfg
     data = cfg.to_dict()
