@@ -110,6 +110,43 @@ def test_calibrate_end_to_end_tiny(tmp_path: Path) -> None:
     assert calibrate.main(["--rewrite", str(tmp_path / "nothing")]) == 2
 
 
+class _FakeEvaluator:
+    """Stands in for the model: each replicate's metrics a smooth function of the
+    parameters (so the sampler's choices depend on the losses it is told)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.runs = 0
+
+    def many(self, sets: list[dict], seeds: list[int]) -> list[list[dict[str, float]]]:
+        self.runs += len(sets) * len(seeds)
+        out = []
+        for overrides in sets:
+            x = sum(float(v) for v in overrides.values())
+            out.append([{k: TARGETS[k][0] * (1 + 0.1 * math.sin(x + i)) for k in TARGETS}
+                        for i, _ in enumerate(seeds)])
+        return out
+
+
+def test_trials_run_in_batches_are_the_same_for_any_number_of_workers() -> None:
+    """Trials asked two at a time (the default budget's ``trial_batch``) share the worker
+    processes; the trials sampled, and their losses, do not depend on how many workers
+    there are (the batch is the budget's, not ``--jobs``'s)."""
+    optuna = pytest.importorskip("optuna")
+    ranges = [r for r in load_ranges().values() if r.calibrate][:4]
+    budget = calibrate.Budget(trials=30, replicates=2, scale=0.01, warmup_years=1, years=6,
+                              final_replicates=1, top_k=1, ensemble_size=1, trial_batch=2)
+    start = {r.path: (r.low + r.high) / 2 for r in ranges}
+    found = []
+    for jobs in (1, 2):
+        study = calibrate._study(optuna, budget, ranges, start, seed=5)
+        calibrate._search(study, _FakeEvaluator(jobs), ranges, {}, [1, 2], budget, None,
+                          lambda msg: None)
+        found.append([(t.params, t.value) for t in study.trials])
+    assert len(found[0]) == 30
+    assert found[0] == found[1]
+
+
 def test_an_accepted_candidate_beats_a_lower_loss_that_misses(tmp_path: Path) -> None:
     """The fitted set meets every target if any candidate does, even at a higher mean loss."""
     def candidate(trial: int, shift: float) -> dict:

@@ -33,8 +33,8 @@ Budgets (``--budget``; any field can be overridden with its own option)::
     small   16 trials (8 local) x 2 replicates, scale 0.03, 10+10 years, top 4 x 4 fresh
             (48 runs: about 5 min on one free core, 10-12 min on this shared machine)
     default 100 trials (50 local, sd 0.05 of each range) x 3 replicates, scale 0.1,
-            12+10 years, top 6 x 8 fresh (348 runs of ~10 s: about an hour on one free
-            core, about half that with --jobs 2 on two free cores)
+            12+10 years, 2 trials at a time, top 6 x 8 fresh (348 runs of about 1.4 s:
+            about 4-5 minutes with --jobs 2 on two free cores, issue 15)
 
 Outputs (``--out``, default ``outputs/calibration/<date>_<time>``): ``fitted_params.yaml``
 (dotted-path overrides with provenance), ``fit_table.md`` / ``fit_table.csv``,
@@ -83,9 +83,15 @@ class Budget:
     ensemble_size: int
     local_trials: int = 0
     local_sigma: float = 0.1
+    #: trials asked of the sampler, run and told together: their replicates share the
+    #: worker processes, so 2 trials of 3 replicates keep 2 workers busy where 1 trial
+    #: leaves one idle a third of the time. A budget's setting, not ``--jobs``: the trials
+    #: sampled (and so the fit) are the same for any number of worker processes.
+    trial_batch: int = 1
 
     def check(self) -> None:
-        for name in ("trials", "replicates", "final_replicates", "top_k", "ensemble_size"):
+        for name in ("trials", "replicates", "final_replicates", "top_k", "ensemble_size",
+                     "trial_batch"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"budget.{name}: expected a whole number of at least 1, got {v!r}")
@@ -111,7 +117,7 @@ BUDGETS: dict[str, Budget] = {
                     final_replicates=4, top_k=4, ensemble_size=4, local_trials=8),
     "default": Budget(trials=100, replicates=3, scale=0.1, warmup_years=12, years=10,
                       final_replicates=8, top_k=6, ensemble_size=6, local_trials=50,
-                      local_sigma=0.05),
+                      local_sigma=0.05, trial_batch=2),
 }
 
 
@@ -142,15 +148,25 @@ class Evaluator:
             self._pool.shutdown(cancel_futures=True)
 
     def __call__(self, overrides: dict[str, Any], seeds: list[int]) -> list[dict[str, float]]:
+        return self.many([overrides], seeds)[0]
+
+    def many(self, sets: list[dict[str, Any]], seeds: list[int]
+             ) -> list[list[dict[str, float]]]:
+        """Several parameter sets on the same seeds, every run in one pool map (so the
+        workers stay busy); one list of replicates a set, in order."""
         configs = []
-        for s in seeds:
-            cfg = apply_overrides(self.base, overrides)
-            cfg["seed"] = int(s)
-            configs.append(cfg)
+        for overrides in sets:
+            for s in seeds:
+                cfg = apply_overrides(self.base, overrides)
+                cfg["seed"] = int(s)
+                configs.append(cfg)
         self.runs += len(configs)
         if self._pool is None:
-            return [_one_run(c) for c in configs]
-        return list(self._pool.map(_one_run, configs))
+            out = [_one_run(c) for c in configs]
+        else:
+            out = list(self._pool.map(_one_run, configs))
+        n = len(seeds)
+        return [out[i * n:(i + 1) * n] for i in range(len(sets))]
 
 
 def summarise(reps: list[dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -285,22 +301,31 @@ def _study(optuna: Any, budget: Budget, ranges: list[PlausibleRange], start: dic
     return study
 
 
-def _objective(evaluate: Evaluator, ranges: list[PlausibleRange],
-               base_overrides: dict[str, Any], fit_seeds: list[int],
-               say: Callable[[str], None]) -> Callable[[Any], float]:
-    """A trial's loss over the fit seeds; each target's z and mean kept on the trial."""
-    def objective(trial: Any) -> float:
-        overrides = {**base_overrides, **_suggest(trial, ranges)}
-        summary = summarise(evaluate(overrides, fit_seeds))
-        loss, zs = loss_of(summary)
-        for k, z in zs.items():
-            trial.set_user_attr(f"z_{k}", z)
-            trial.set_user_attr(f"mean_{k}", summary[k]["mean"])
-        say(f"trial {trial.number:4d} loss {loss:8.3f}  within {sum(abs(z) <= 1 for z in zs.values())}"
-            f"/{len(zs)}  worst {max(zs, key=lambda k: abs(zs[k]))} z={max(zs.values(), key=abs):+.2f}")
-        return loss
-
-    return objective
+def _search(study: Any, evaluate: Evaluator, ranges: list[PlausibleRange],
+            base_overrides: dict[str, Any], fit_seeds: list[int], budget: Budget,
+            timeout_minutes: float | None, say: Callable[[str], None]) -> None:
+    """``budget.trials`` trials, ``budget.trial_batch`` at a time (asked, run together,
+    told in order); each trial's loss over the fit seeds, with each target's z and mean
+    kept on the trial. Stops early after ``timeout_minutes``."""
+    t0 = time.time()
+    done = 0
+    while done < budget.trials:
+        if timeout_minutes is not None and time.time() - t0 > 60 * timeout_minutes:
+            say(f"timeout after {done} trials")
+            break
+        trials = [study.ask() for _ in range(min(budget.trial_batch, budget.trials - done))]
+        sets = [{**base_overrides, **_suggest(t, ranges)} for t in trials]
+        for trial, reps in zip(trials, evaluate.many(sets, fit_seeds)):
+            summary = summarise(reps)
+            loss, zs = loss_of(summary)
+            for k, z in zs.items():
+                trial.set_user_attr(f"z_{k}", z)
+                trial.set_user_attr(f"mean_{k}", summary[k]["mean"])
+            study.tell(trial, loss)
+            say(f"trial {trial.number:4d} loss {loss:8.3f}  within "
+                f"{sum(abs(z) <= 1 for z in zs.values())}/{len(zs)}  worst "
+                f"{max(zs, key=lambda k: abs(zs[k]))} z={max(zs.values(), key=abs):+.2f}")
+        done += len(trials)
 
 
 def _best_distinct(study: Any, ranges: list[PlausibleRange], k: int) -> list[Any]:
@@ -362,9 +387,8 @@ def calibrate(budget: Budget, *, out: Path, seed: int = 1, params: list[str] | N
     with Evaluator(base, jobs=jobs) as evaluate:
         say(f"calibrating {len(ranges)} parameters to {len(TARGETS)} targets: "
             f"{budget.trials} trials x {budget.replicates} replicates at scale {budget.scale}")
-        study.optimize(_objective(evaluate, ranges, base_overrides, fit_seeds, say),
-                       n_trials=budget.trials,
-                       timeout=None if timeout_minutes is None else 60 * timeout_minutes)
+        _search(study, evaluate, ranges, base_overrides, fit_seeds, budget, timeout_minutes,
+                say)
         chosen = _best_distinct(study, ranges, budget.top_k)
         say(f"checking the best {len(chosen)} candidates on {len(check_seeds)} fresh seeds")
         checked, check_rows = _check_candidates(evaluate, chosen, ranges, base_overrides,
@@ -505,11 +529,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit the uncertain parameters (sim/params/*.yaml, "
         "calibrate: true) to the calibration targets with Optuna.")
     p.add_argument("--budget", default="default", choices=sorted(BUDGETS),
-                   help="preset: tiny (tests), small (minutes), default (hours)")
+                   help="preset: tiny (tests), small (a minute), default (minutes)")
     for name, typ in (("trials", int), ("replicates", int), ("scale", float),
                       ("warmup-years", int), ("years", int), ("final-replicates", int),
                       ("top-k", int), ("ensemble-size", int), ("local-trials", int),
-                      ("local-sigma", float)):
+                      ("local-sigma", float), ("trial-batch", int)):
         p.add_argument(f"--{name}", type=typ, default=None, help=f"override the budget's {name}")
     p.add_argument("--seed", type=int, default=1, help="seed of the sampler and the runs")
     p.add_argument("--params", default=None,
@@ -548,7 +572,8 @@ def main(argv: list[str] | None = None) -> int:
     budget = BUDGETS[args.budget]
     changes = {f: getattr(args, f) for f in ("trials", "replicates", "scale", "warmup_years",
                                              "years", "final_replicates", "top_k",
-                                             "ensemble_size", "local_trials", "local_sigma")
+                                             "ensemble_size", "local_trials", "local_sigma",
+                                             "trial_batch")
                if getattr(args, f) is not None}
     budget = replace(budget, **changes)
     out = Path(args.out) if args.out else Path("outputs/calibration") / \
