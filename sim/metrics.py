@@ -397,23 +397,39 @@ def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     ret = _returns_in_period(model)
     exits = _exits_in_period(model)
     cost = model.ledger.amounts[cfg.measure_start:].sum(axis=(0, 2)) / cfg.scale
+    n = len(model.councils)
+    # one pass a table, councils as array indices (no mask over every row a council)
+    ex_council = exits["council"].to_numpy()
+    ended = np.bincount(ex_council, minlength=n)
+    home = np.bincount(ex_council, weights=exits["kind"].to_numpy() == int(ExitKind.RETURNED_HOME),
+                       minlength=n)
+    rc = ret["council"].to_numpy()
+    returned = np.bincount(rc, minlength=n)
+    time, first = ret["time"].to_numpy(), ret["first_maltreatment"].to_numpy()
+    cohort = time <= t_end - 24
+    hit = cohort & (np.nan_to_num(first - time, nan=np.inf) <= 24)
+    in_cohort = np.bincount(rc, weights=cohort, minlength=n)
+    maltreated = np.bincount(rc, weights=hit, minlength=n)
+    dur, ev = _km_inputs(ret, t_end)
+    order = np.argsort(rc, kind="stable")
+    bounds = np.searchsorted(rc[order], np.arange(n + 1))
     rows = []
     for c in model.councils:
-        r = ret[ret["council"] == c.index]
-        ex = exits[exits["council"] == c.index]
-        dur, ev = _km_inputs(r, t_end)
-        b24, r12 = kaplan_meier(dur, ev, np.array([24.0, 12.0])) if len(r) else (np.nan, np.nan)
+        mine = order[bounds[c.index]:bounds[c.index + 1]]
+        b24, r12 = (kaplan_meier(dur[mine], ev[mine], np.array([24.0, 12.0])) if len(mine)
+                    else (np.nan, np.nan))
+        i = c.index
         rows.append({
             "council": c.name, "size_share": c.size_share,
             "return_propensity": c.return_propensity, "thoroughness": c.thoroughness,
             "monitoring_months": c.monitoring_months, "support_share": c.support_share,
             "treatment_share": c.treatment_share, "cost_multiplier": c.cost_multiplier,
-            "children_returned": int(len(r)),
-            "episodes_ended": int(len(ex)),
-            "return_home_share": (float(np.mean(ex["kind"] == int(ExitKind.RETURNED_HOME)))
-                                  if len(ex) else np.nan),
+            "children_returned": int(returned[i]),
+            "episodes_ended": int(ended[i]),
+            "return_home_share": float(home[i] / ended[i]) if ended[i] else np.nan,
             "breakdown_24m": float(b24), "reentry_12m": float(r12),
-            "maltreated_24m": _share_within(r, "first_maltreatment", 24, t_end),
+            "maltreated_24m": (float(maltreated[i] / in_cohort[i]) if in_cohort[i]
+                               else float("nan")),
             "cost_total_gbp": float(cost[c.index]),
         })
     return pd.DataFrame(rows)

@@ -55,7 +55,7 @@ class Members:
         kids = model.families.kids[f]
         have = kids >= 0
         self.rows = kids[have]  # child rows
-        self.of = np.repeat(np.arange(len(f)), have.sum(axis=1))  # index into f
+        self.of, self.slot = np.nonzero(have)  # index into f; the child's slot in its family
         self.fam = f[self.of]
         self.t = t[self.of]
         self.count = have.sum(axis=1)  # children a family
@@ -769,9 +769,8 @@ class Transitions:
             ch.record[rows] = -1
             self._move(rows, int(ChildState.LEFT_CARE_OTHER), th)
         # drop the grown-up children from their families, keeping the siblings' order
-        gone = kids.rows[old]
         kid_rows = F.kids[f]
-        kid_rows[np.isin(kid_rows, gone)] = -1
+        kid_rows[kids.of[old], kids.slot[old]] = -1
         order = np.argsort(kid_rows < 0, axis=1, kind="stable")
         F.kids[f] = np.take_along_axis(kid_rows, order, axis=1)
         empty = (F.kids[f] < 0).all(axis=1)
