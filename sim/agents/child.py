@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,7 +12,6 @@ from sim.state import CHILD_COLUMNS
 
 if TYPE_CHECKING:
     from sim.agents.family import Family
-    from sim.model import RevolvingDoorModel
 
 #: Age at which a child leaves care (or stops being followed at home), in months.
 AGE_OUT_MONTHS = 18 * 12
@@ -64,17 +63,10 @@ class Child(RowView):
     table = "children_table"
     columns = frozenset(CHILD_COLUMNS)
 
-    @staticmethod
-    def python(name: str, value: Any) -> Any:
-        if name == "state":
-            return ChildState(int(value))
-        if name == "reason":
-            return EntryReason(int(value))
-        if name == "placement":
-            return None if value < 0 else Placement(int(value))
-        if name == "first_return_time":
-            return None if np.isnan(value) else float(value)
-        return RowView.python(name, value)
+    convert = {"state": lambda v: ChildState(int(v)),
+               "reason": lambda v: EntryReason(int(v)),
+               "placement": lambda v: None if v < 0 else Placement(int(v)),
+               "first_return_time": lambda v: None if np.isnan(v) else float(v)}
 
     @property
     def family(self) -> "Family":

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 
 from sim.agents.child import ChildState, EntryReason
@@ -32,7 +32,6 @@ from sim.state import FAMILY_COLUMNS
 if TYPE_CHECKING:
     from sim.agents.child import Child
     from sim.agents.council import LocalAuthority
-    from sim.model import RevolvingDoorModel
 
 INF = math.inf
 
@@ -83,15 +82,9 @@ class Family(RowView):
     table = "families"
     columns = frozenset(FAMILY_COLUMNS)
 
-    @staticmethod
-    def python(name: str, value: Any) -> Any:
-        if name == "location":
-            return Location(int(value))
-        if name == "support_mode":
-            return SupportMode(int(value))
-        if name == "reason":
-            return EntryReason(int(value))
-        return RowView.python(name, value)
+    convert = {"location": lambda v: Location(int(v)),
+               "support_mode": lambda v: SupportMode(int(v)),
+               "reason": lambda v: EntryReason(int(v))}
 
     @property
     def council(self) -> "LocalAuthority":

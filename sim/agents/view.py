@@ -1,13 +1,13 @@
 """A Mesa agent that is a view on its row of one of the model's tables (:mod:`sim.state`).
 
 Reading an attribute named like a column reads the row; writing one writes it (``uid``,
-the unique id, is read-only). Subclasses name their table and turn raw values into the
-Python types users expect (enums, None for "never").
+the unique id, is read-only). Subclasses name their table and declare how raw values
+become the Python types users expect (enums, None for "never").
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import mesa
 import numpy as np
@@ -23,6 +23,9 @@ class RowView(mesa.Agent):
     table: ClassVar[str] = ""
     #: the table's column names
     columns: ClassVar[frozenset[str]] = frozenset()
+    #: column -> what turns its raw value into what users see (an enum, None for "never");
+    #: other columns give plain Python values (lists for array columns)
+    convert: ClassVar[dict[str, Callable[[Any], Any]]] = {}
 
     def __init__(self, model: "RevolvingDoorModel", row: int) -> None:
         super().__init__(model)
@@ -33,7 +36,12 @@ class RowView(mesa.Agent):
         if name in self.columns:
             value = getattr(getattr(self.__dict__["model"], self.table), name)[
                 self.__dict__["row"]]
-            return self.python(name, value)
+            to = self.convert.get(name)
+            if to is not None:
+                return to(value)
+            if isinstance(value, np.ndarray):
+                return value.tolist()
+            return value.item() if hasattr(value, "item") else value
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -41,10 +49,3 @@ class RowView(mesa.Agent):
             getattr(getattr(self.model, self.table), name)[self.row] = value
         else:
             object.__setattr__(self, name, value)
-
-    @staticmethod
-    def python(name: str, value: Any) -> Any:
-        """A column's value as a plain Python value (lists for array columns)."""
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        return value.item() if hasattr(value, "item") else value
