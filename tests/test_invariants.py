@@ -6,6 +6,7 @@ from collections import Counter
 
 import numpy as np
 
+from sim.agents.council import count_caseloads
 from sim.agents.child import Child, ChildState
 from sim.agents.family import Family, Location
 from sim.ledger import COMPONENTS, GROUPS
@@ -48,6 +49,9 @@ def test_monthly_invariants_hold() -> None:
         assert sum(sum(c.supported) for c in model.councils) == sum(
             f.support_level > 0 for f in families)
         assert all(f.location != Location.GONE for f in families)
+        # ... and, council by council, placement by placement and level by level, the counts
+        # the transitions keep equal a recount of the rows
+        assert (count_caseloads(model) == model.caseloads).all(), m
         # stock change equals entries minus exits
         f = model.timeseries.flows[m].sum(axis=0)
         change = f[flow["entries"]] + f[flow["reentries"]] - f[flow["returns"]] - \
