@@ -5,7 +5,8 @@ The reference in ``tests/data/object_engine/`` was written by the object engine 
 as Python objects, an event calendar; the model of commit ead4b1b) with one fix that the
 array engine also has: at the end-of-early-months and age checkpoints the switch is made by
 comparing times, ``t >= start + 6``, not ``t - start >= 6`` (rounding made the latter false
-for about half of families until their next event). ``make.py`` beside it is the script,
+at about 3% of checkpoints, drawn uniformly over a run's months, so those families kept
+their early hazards until their next event). ``make.py`` beside it is the script,
 run with that engine on the Python path. Nothing in the array engine computed it.
 """
 
