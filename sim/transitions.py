@@ -345,35 +345,24 @@ class Transitions:
         ch.state[c] = _HOME_AFTER
         ch.state_since[c] = t
         m.caseloads[council, _HOME_COUNT] += k
-        m.records.episodes.end_many(ch.uid[c], np.full(k, t),
-                                    np.full(k, int(ExitKind.RETURNED_HOME)))
+        tk = np.full(k, t)
+        m.records.episodes.end_many(ch.uid[c], tk, np.full(k, int(ExitKind.RETURNED_HOME)))
         first = ch.first_return_time[c]
-        rec = m.records.returns.add(k)
-        R = m.records.returns.table
-        R.child[rec], R.family[rec], R.council[rec] = ch.uid[c], F.uid[f], council
-        R.time[rec], R.reason[rec], R.nth[rec] = t, F.reason[f], ch.returns[c]
-        R.first_return[rec] = np.where(np.isnan(first), t, first)
-        R.substance[rec] = F.substance_at_return[f]
-        R.problems[rec] = bits(F.unresolved[[f]])[0]
-        R.care_order[rec], R.age[rec], R.unplanned[rec] = (F.care_order[f],
-                                                            t - ch.birth_time[c], unplanned)
-        ch.record[c] = rec
-        key = int(F.returns[f])
-        uid = int(F.uid[f])
+        rec = self._open_return_records(c, np.full(k, f), tk, np.where(np.isnan(first), t, first),
+                                        unplanned)
         practice = m.councils[council]
         rows = np.array([f])
         if t + practice.monitoring_months > 0.0:
             self._open_cases(rows, True)
             F.close_at[f] = t + practice.monitoring_months
-        F.engaged[f] = self.u_engage.uniform(uid, key) < self.p.family.engagement_probability
-        F.u_support[f] = self.u_support.uniform(uid, key)
-        F.u_treatment[f] = self.u_treatment.uniform(uid, key)
+        self._draw_after_return(rows, F.returns[rows])
         if F.case_open[f] and F.u_support[f] < practice.support_share:
             self.set_support(rows, 1, _STATUS_QUO, F.close_at[f])
         if F.substance_at_return[f] and F.u_treatment[f] < practice.treatment_share:
             F.treated[f] = True
             F.treatment_start[f] = t
             F.treatment_end[f] = t + self.p.support.treatment_months
+        R = m.records.returns.table
         R.support_level[rec] = F.support_level[f]
         R.treated[rec] = F.treated[f]
 
@@ -404,11 +393,17 @@ class Transitions:
         self._flow(t[first], f[first], "entries", kids.count[first])
         self._flow(t[~first], f[~first], "reentries", kids.count[~first])
         m.records.entries_total += len(r)
+        self._policies("on_entry", f, t)
+
+    def _policies(self, hook: str, f: np.ndarray, t: np.ndarray) -> None:
+        """Each policy's ``hook`` (``on_entry``, ``on_return``) for the families it covers
+        and finds eligible."""
+        m = self.m
         for pol in m.policies:
             sel = pol.applies(m, f, t)
             sel[sel] = pol.eligible(m, f[sel], t[sel])
             if sel.any():
-                pol.on_entry(m, f[sel], t[sel])
+                getattr(pol, hook)(m, f[sel], t[sel])
 
     def _placement(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
         e = self.p.entry
@@ -420,6 +415,36 @@ class Transitions:
         out[(u - res) / (1.0 - res) < e.kinship_share] = int(Placement.KINSHIP)
         out[u < res] = int(Placement.RESIDENTIAL)
         return out
+
+    def _open_return_records(self, rows: np.ndarray, fam: np.ndarray, t: np.ndarray,
+                             first_return: np.ndarray, unplanned: bool) -> np.ndarray:
+        """A return record for each child ``rows`` (of families ``fam``) going home at ``t``,
+        as the family is now; the children's open records. Returns the records' rows."""
+        m, F, ch = self.m, self.m.families, self.m.children_table
+        rec = m.records.returns.add(len(rows))
+        R = m.records.returns.table
+        R.child[rec], R.family[rec], R.council[rec] = ch.uid[rows], F.uid[fam], F.council[fam]
+        R.time[rec], R.reason[rec], R.nth[rec] = t, F.reason[fam], ch.returns[rows]
+        R.first_return[rec] = first_return
+        R.substance[rec] = F.substance_at_return[fam]
+        R.problems[rec] = bits(F.unresolved[fam])
+        R.care_order[rec] = F.care_order[fam]
+        R.age[rec] = t - ch.birth_time[rows]
+        R.unplanned[rec] = unplanned
+        ch.record[rows] = rec
+        return rec
+
+    def _draw_after_return(self, f: np.ndarray, key: np.ndarray) -> None:
+        """The numbers a return draws, keyed by the family and its ``key``-th return: does
+        it engage with help, and the numbers that decide support and treatment (shared by
+        the council's practice and by policies, so a policy changes who is offered, not
+        the draws)."""
+        F = self.m.families
+        uid = F.uid[f]
+        F.engaged[f] = (self.u_engage.uniform_many(uid, key)
+                        < self.p.family.engagement_probability)
+        F.u_support[f] = self.u_support.uniform_many(uid, key)
+        F.u_treatment[f] = self.u_treatment.uniform_many(uid, key)
 
     # ------------------------------------------------------------------ leaving care
     def return_home(self, f: np.ndarray, t: np.ndarray, planned: bool = True) -> None:
@@ -448,19 +473,8 @@ class Transitions:
         ch.returns[r] += 1
         first = np.isnan(ch.first_return_time[r])
         ch.first_return_time[r[first]] = kids.t[first]
-        log = m.records.returns
-        rec = log.add(len(r))
-        R = log.table
         fam = kids.fam
-        R.child[rec], R.family[rec], R.council[rec] = ch.uid[r], F.uid[fam], F.council[fam]
-        R.time[rec], R.reason[rec], R.nth[rec] = kids.t, F.reason[fam], ch.returns[r]
-        R.first_return[rec] = ch.first_return_time[r]
-        R.substance[rec] = F.substance_at_return[fam]
-        R.problems[rec] = bits(F.unresolved[fam])
-        R.care_order[rec] = F.care_order[fam]
-        R.age[rec] = kids.t - ch.birth_time[r]
-        R.unplanned[rec] = not planned
-        ch.record[r] = rec
+        rec = self._open_return_records(r, fam, kids.t, ch.first_return_time[r], not planned)
         self._episode_end(kids, np.ones(len(r), dtype=bool), int(ExitKind.RETURNED_HOME))
         self._cost(kids.t, fam, "process_return", self.uc.return_home)
         self._flow(t, f, "returns", kids.count)
@@ -469,12 +483,8 @@ class Transitions:
         self._open_cases(f, True)
         F.close_at[f] = t + m.council_monitoring_months[council]
         F.close_with_concerns[f] = True
-        uid = F.uid[f]
-        F.engaged[f] = (self.u_engage.uniform_many(uid, key)
-                        < self.p.family.engagement_probability)
-        F.u_support[f] = self.u_support.uniform_many(uid, key)
-        u_treat = self.u_treatment.uniform_many(uid, key)
-        F.u_treatment[f] = u_treat
+        self._draw_after_return(f, key)
+        u_treat = F.u_treatment[f]
         F.treated[f] = False
         F.treatment_start[f] = INF
         F.treatment_end[f] = -INF
@@ -482,14 +492,10 @@ class Transitions:
         F.treatment_due[f] = np.where(treat, t, INF)
         sup = F.u_support[f] < m.council_support_share[council]
         self.set_support(f[sup], 1, _STATUS_QUO, INF)
-        for pol in m.policies:
-            sel = pol.applies(m, f, t)
-            sel[sel] = pol.eligible(m, f[sel], t[sel])
-            if sel.any():
-                pol.on_return(m, f[sel], t[sel])
+        self._policies("on_return", f, t)
         sq = F.support_mode[f] == _STATUS_QUO
         F.support_until[f[sq]] = F.close_at[f[sq]]  # usual support stops when the case closes
-        R.support_level[rec] = F.support_level[fam]
+        m.records.returns.table.support_level[rec] = F.support_level[fam]
 
     def leave_care(self, f: np.ndarray, t: np.ndarray) -> None:
         """The children leave care another way: adoption, guardianship, or other."""
