@@ -64,6 +64,8 @@ class Policy:
     start_month: int
     _council_ids: frozenset[int] | None = field(default=None, init=False, repr=False)
     _start: float = field(default=0.0, init=False, repr=False)
+    #: which councils the policy covers, by council index (set by :meth:`bind`)
+    _covered: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def bind(self, model: "RevolvingDoorModel") -> None:
         """Resolve council names and the start month against a model (before it runs)."""
@@ -84,12 +86,14 @@ class Policy:
                     f"policy.{self.lever}.councils: unknown council {c!r}; allowed: council "
                     f"names ({names}) or indices 0 to {len(model.councils) - 1}")
         self._council_ids = frozenset(ids)
+        self._covered = np.zeros(len(model.councils), dtype=bool)
+        self._covered[list(ids)] = True
 
     def applies(self, model: "RevolvingDoorModel", f: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Does the policy cover families ``f``'s councils at times ``t``? (boolean array)"""
         ok = t >= self._start
         if self._council_ids is not None:
-            ok &= np.isin(model.families.council[f], list(self._council_ids))
+            ok &= self._covered[model.families.council[f]]
         return ok
 
     # ---- hooks: override what the policy changes
