@@ -359,15 +359,6 @@ class TimeSeries:
         self._harm_part = np.zeros((months, councils), dtype=np.float64)
         self._harm_diff = np.zeros((months + 1, councils), dtype=np.float64)
 
-    def flow(self, t: float, council: int, name: str, n: int = 1) -> None:
-        month = int(t)
-        if month < self.flows.shape[0]:
-            self.flows[month, council, self._flow[name]] += n
-
-    def add_harm(self, council: int, t0: float, t1: float, n: int = 1) -> None:
-        """``n`` children in harm from ``t0`` to ``t1``: child-months split over the months."""
-        self.add_harm_many(np.array([council]), np.array([t0]), np.array([t1]), np.array([n]))
-
     def flows_many(self, t: np.ndarray, council: np.ndarray, name: str,
                    n: np.ndarray | int = 1) -> None:
         """Many flows at once: ``n`` (per element) at times ``t`` in ``council``."""

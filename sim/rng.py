@@ -70,19 +70,10 @@ class KeyedStream:
         self._key = key & _MASK
 
     def uniform(self, a: int, b: int = 0, c: int = 0) -> float:
-        """A uniform number in (0, 1) for the key ``(a, b, c)``.
-
-        ``_mix(_mix(key ^ a) ^ ((b << 20) ^ c))``, written out: this is on the model's hot
-        path (every family clock draws one), and inlining halves its cost.
-        """
-        z = ((self._key ^ a) + 0x9E3779B97F4A7C15) & _MASK
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-        z = (z ^ (z >> 31)) ^ ((b << 20) ^ c)
-        z = (z + 0x9E3779B97F4A7C15) & _MASK
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-        return (((z ^ (z >> 31)) >> 11) + 0.5) * _TWO53
+        """A uniform number in (0, 1) for the key ``(a, b, c)``:
+        ``_mix(_mix(key ^ a) ^ ((b << 20) ^ c))``, its top 53 bits."""
+        z = _mix(_mix(self._key ^ a) ^ ((b << 20) ^ c))
+        return ((z >> 11) + 0.5) * _TWO53
 
     def exponential(self, a: int, b: int = 0, c: int = 0) -> float:
         """A unit exponential number for the key ``(a, b, c)``."""
@@ -103,27 +94,12 @@ class KeyedStream:
         """:meth:`exponential` for arrays of keys."""
         return -np.log(self.uniform_many(a, b, c))
 
-    def prefix(self, a: int) -> int:
-        """The part of the hash that depends on ``a`` only, ``_mix(key ^ a)``: an agent that
-        draws many numbers keyed by its own id computes it once (:meth:`exponential_from`)."""
-        return _mix(self._key ^ a)
-
-    @staticmethod
-    def exponential_from(prefix: int, b: int = 0, c: int = 0) -> float:
-        """``exponential(a, b, c)`` given ``prefix(a)``: the same number, half the work."""
-        z = prefix ^ ((b << 20) ^ c)
-        z = (z + 0x9E3779B97F4A7C15) & _MASK
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-        return -math.log((((z ^ (z >> 31)) >> 11) + 0.5) * _TWO53)
-
 
 class Streams:
     """All random streams of one model run, derived from one seed."""
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
-        self._root = np.random.SeedSequence(self.seed)
 
     def _sequence(self, name: str) -> np.random.SeedSequence:
         if name not in STREAM_NAMES:

@@ -62,13 +62,15 @@ def test_keyed_uniform_is_the_documented_function_of_its_key(key: int, a: int, b
     assert s.uniform(a, b, c) == u
     assert 0.0 < u < 1.0
     assert s.exponential(a, b, c) == -math.log(u)
-    assert KeyedStream.exponential_from(s.prefix(a), b, c) == s.exponential(a, b, c)
-    assert s.prefix(a) == splitmix64(key ^ a)
+    # the array engine's draws: the same numbers, element by element
+    many = s.uniform_many(np.array([a, a, 1]), np.array([b, 0, b]), np.array([c, 0, c]))
+    assert many[0] == u and many[1] == s.uniform(a) and many[2] == s.uniform(1, b, c)
+    assert s.exponential_many(np.array([a]), np.array([b]), np.array([c]))[0] == \
+        pytest.approx(-math.log(u), rel=1e-15)
     # the key's parts left out are 0 (callers rely on it: a family's draw keyed by id only)
     assert s.uniform(a) == s.uniform(a, 0, 0) and s.uniform(a, b) == s.uniform(a, b, 0)
     assert s.exponential(a) == s.exponential(a, 0, 0)
-    assert KeyedStream.exponential_from(s.prefix(a)) == s.exponential(a, 0, 0)
-    assert KeyedStream.exponential_from(s.prefix(a), b) == s.exponential(a, b, 0)
+    assert s.uniform_many(np.array([a]))[0] == s.uniform(a)
 
 
 def test_keyed_uniforms_are_uniform_and_independent_of_the_key_parts() -> None:
