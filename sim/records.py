@@ -26,38 +26,6 @@ EXIT_COLUMNS: dict[str, tuple[object, int, object]] = {
     "age": (np.float64, 0, math.nan), "episode": (np.int64, 0, 1)}
 
 
-class ReturnRecord:
-    """One child's return home, and what happened after it."""
-
-    __slots__ = ("child", "family", "council", "time", "reason", "nth", "first_return",
-                 "substance", "treated", "support_level", "end_time", "end_kind",
-                 "first_maltreatment", "maltreatment_count", "harm_months", "after_maltreatment",
-                 "problems", "care_order", "age", "unplanned")
-
-    def __init__(self, child: int, family: int, council: int, time: float, reason: int,
-                 nth: int, first_return: float, substance: bool, support_level: int) -> None:
-        self.child = child
-        self.family = family
-        self.council = council
-        self.time = time
-        self.reason = reason
-        self.nth = nth
-        self.first_return = first_return
-        self.substance = substance
-        self.treated = False
-        self.support_level = support_level
-        self.end_time = math.nan
-        self.end_kind = END_OPEN
-        self.first_maltreatment = math.nan
-        self.maltreatment_count = 0
-        self.harm_months = 0.0
-        self.after_maltreatment = False
-        self.problems = 0  # parental problems unresolved at the return (bit mask, see transitions)
-        self.care_order = False
-        self.age = math.nan  # child's age at the return, months
-        self.unplanned = False  # an unplanned return (see Transitions.return_home)
-
-
 #: return-record columns (the ``returns`` frame), with their dtype and initial value
 RETURN_COLUMNS: dict[str, tuple[object, int, object]] = {
     "child": (np.int64, 0, -1), "family": (np.int64, 0, -1), "council": (np.int64, 0, 0),
@@ -67,11 +35,29 @@ RETURN_COLUMNS: dict[str, tuple[object, int, object]] = {
     "end_time": (np.float64, 0, math.nan), "end_kind": (np.int64, 0, END_OPEN),
     "first_maltreatment": (np.float64, 0, math.nan),
     "maltreatment_count": (np.int64, 0, 0), "harm_months": (np.float64, 0, 0.0),
-    "after_maltreatment": (np.bool_, 0, False), "problems": (np.int64, 0, 0),
-    "care_order": (np.bool_, 0, False), "age": (np.float64, 0, math.nan),
-    "unplanned": (np.bool_, 0, False),
+    "after_maltreatment": (np.bool_, 0, False),
+    # parental problems unresolved at the return (bit mask, see transitions.bits)
+    "problems": (np.int64, 0, 0),
+    "care_order": (np.bool_, 0, False),
+    "age": (np.float64, 0, math.nan),  # the child's age at the return, months
+    "unplanned": (np.bool_, 0, False),  # an unplanned return (see Transitions.return_home)
 }
-assert tuple(RETURN_COLUMNS) == ReturnRecord.__slots__
+
+
+class ReturnRecord:
+    """One child's return home, and what happened after it, as a plain object (for tests
+    and tools that build records by hand; a run keeps them in a :class:`ReturnLog`). The
+    fields are :data:`RETURN_COLUMNS`, at their initial values unless given."""
+
+    __slots__ = tuple(RETURN_COLUMNS)
+
+    def __init__(self, child: int, family: int, council: int, time: float, reason: int,
+                 nth: int, first_return: float, substance: bool, support_level: int) -> None:
+        for name, (_dtype, _width, init) in RETURN_COLUMNS.items():
+            setattr(self, name, init)
+        self.child, self.family, self.council, self.time = child, family, council, time
+        self.reason, self.nth, self.first_return = reason, nth, first_return
+        self.substance, self.support_level = substance, support_level
 
 
 class ReturnView:

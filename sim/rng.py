@@ -11,8 +11,9 @@ Two kinds of stream, both derived from the model's seed through ``numpy.random.S
   touches; every other family sees exactly the same numbers. This is what keeps
   policy-minus-baseline differences on one seed to mechanism, not noise.
 
-The keyed stream is SplitMix64 (Steele, Lea & Flood 2014) applied to the key chain; it is
-fast in plain Python (about a microsecond a draw) and passes as a hash for simulation.
+The keyed stream is SplitMix64 (Steele, Lea & Flood 2014) applied to the key chain; it
+passes as a hash for simulation, and numpy evaluates it over arrays of keys at once
+(:meth:`KeyedStream.uniform_many`), the same numbers element by element.
 """
 
 from __future__ import annotations

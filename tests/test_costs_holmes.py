@@ -105,7 +105,6 @@ def test_failed_return_cost_against_a_hand_built_scenario() -> None:
     from sim.records import EpisodeLog
 
     m.records.episodes = EpisodeLog()
-    m.records._episodes_cache = None
     for child, t in ((1, t0 + 1), (2, t0 + 2), (3, t0 + 1), (4, me - 6.0)):
         m.records.episodes.start(child, t, 0, 0.0, 0, False, 0)
     m.records.episodes.end(1, t0 + 3, int(ExitKind.RETURNED_HOME))

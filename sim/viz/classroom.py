@@ -19,7 +19,7 @@ from sim.config import CouncilPractice
 from sim.ledger import COMPONENTS, GROUPS
 from sim.model import RevolvingDoorModel
 from sim.parameters import Parameters
-from sim.records import END_REENTERED, FLOW_FIELDS, ReturnRecord
+from sim.records import END_REENTERED, FLOW_FIELDS, ReturnView
 
 _TYPICAL = CouncilPractice()
 #: England's children entering care a year at ``scale = 1`` (library default).
@@ -73,7 +73,7 @@ class Person:
     entries_before: int  # entries to care before ``start``
     start_state: ChildState
     left_at: float | None = None  # page months, when they left the model
-    returns: list[ReturnRecord] = field(default_factory=list)  # returns home after start
+    returns: list[ReturnView] = field(default_factory=list)  # returns home after start
 
 
 @dataclass(frozen=True)
