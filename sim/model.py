@@ -53,8 +53,16 @@ class RevolvingDoorModel(mesa.Model):
         self.records = Records()
         self.month = 0
         self.now = 0.0
+        n = cfg.councils.count
+        #: councils' practice, one element a council (the LocalAuthority agents read and
+        #: write their own element), for the month's work
+        self.council_propensity = np.zeros(n)
+        self.council_thoroughness = np.zeros(n)
+        self.council_monitoring_months = np.zeros(n)
+        self.council_support_share = np.zeros(n)
+        self.council_treatment_share = np.zeros(n)
+        self.council_cost_multiplier = np.zeros(n)
         self.councils: list[LocalAuthority] = self._build_councils()
-        n = len(self.councils)
         if councils_simulated is not None:
             chosen = set(councils_simulated)
             bad = sorted(i for i in chosen if not (isinstance(i, int) and 0 <= i < n))
@@ -73,14 +81,6 @@ class RevolvingDoorModel(mesa.Model):
                     * share)
         self.children_table = Table(CHILD_COLUMNS, capacity=int(1.05 * expected) + 1024)
         self.families = Table(FAMILY_COLUMNS, capacity=int(0.8 * expected) + 1024)
-        #: councils' practice as arrays (one element a council), for the month's work
-        self.council_propensity = np.array([c.return_propensity for c in self.councils])
-        self.council_thoroughness = np.array([c.thoroughness for c in self.councils])
-        self.council_monitoring_months = np.array([float(c.monitoring_months)
-                                                   for c in self.councils])
-        self.council_support_share = np.array([c.support_share for c in self.councils])
-        self.council_treatment_share = np.array([c.treatment_share for c in self.councils])
-        self.council_cost_multiplier = np.array([c.cost_multiplier for c in self.councils])
         #: every council's counts (columns COUNT_FIELDS), kept by the transitions
         self.caseloads = np.zeros((n, len(COUNT_FIELDS)), dtype=np.int64)
         self._family_views: dict[int, Family] = {}

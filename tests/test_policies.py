@@ -150,3 +150,22 @@ def test_a_new_lever_is_a_small_class() -> None:
             build_policies({"reunification": {"kind": "thorough"}})
     finally:
         del REGISTRY["reunification"]
+
+
+def test_a_councils_practice_set_on_its_agent_is_what_the_run_uses() -> None:
+    """Council practice lives once, in the model's arrays the engine reads: setting it on
+    the LocalAuthority agent between steps changes the run (a copy on the agent would not)."""
+    from sim.model import RevolvingDoorModel
+
+    def returned(propensity: float | None) -> int:
+        m = RevolvingDoorModel({"scale": 0.02, "seed": 4, "warmup_years": 3, "years": 1})
+        if propensity is not None:
+            for c in m.councils:
+                c.return_propensity = propensity
+            assert (m.council_propensity == propensity).all()
+        m.run()
+        n = len(m.records.returns)
+        m.release()
+        return n
+
+    assert returned(0.0) < returned(None) / 2  # no planned returns: only unplanned ones

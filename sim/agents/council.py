@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import mesa
 import numpy as np
@@ -22,16 +22,41 @@ COUNT_FIELDS = ("in_care_foster", "in_care_residential", "in_care_kinship",
                 "supported_high")
 
 
+class _Practice:
+    """A council's practice attribute, kept in the model's array of it (one element a
+    council: what the engine reads), so that setting it on the agent changes the run."""
+
+    def __init__(self, array: str, cast: Callable[[Any], Any]) -> None:
+        self.array, self.cast = array, cast
+
+    def __get__(self, council: "LocalAuthority | None", owner: type) -> Any:
+        if council is None:
+            return self
+        return self.cast(getattr(council.model, self.array)[council.index])
+
+    def __set__(self, council: "LocalAuthority", value: Any) -> None:
+        getattr(council.model, self.array)[council.index] = value
+
+
 class LocalAuthority(mesa.Agent):
     """A council.
 
     Practice attributes (see :class:`sim.config.CouncilPractice` for units and sources):
     ``return_propensity``, ``thoroughness``, ``monitoring_months``, ``support_share``,
-    ``treatment_share``, ``cost_multiplier``. Counts (children in care by placement,
+    ``treatment_share``, ``cost_multiplier``: the council's elements of the model's
+    practice arrays (``model.council_propensity``, ...), read and written through the
+    agent. Counts (children in care by placement,
     children at home after a return, open cases, supported families by level) are the
     council's row of the model's counts (``model.caseloads``), kept up to date by the
     transitions, so the monthly accounting never loops over children.
     """
+
+    return_propensity = _Practice("council_propensity", float)
+    thoroughness = _Practice("council_thoroughness", float)
+    monitoring_months = _Practice("council_monitoring_months", int)
+    support_share = _Practice("council_support_share", float)
+    treatment_share = _Practice("council_treatment_share", float)
+    cost_multiplier = _Practice("council_cost_multiplier", float)
 
     def __init__(self, model: "RevolvingDoorModel", index: int, name: str, size_share: float,
                  practice: CouncilPractice) -> None:
