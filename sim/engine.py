@@ -13,11 +13,12 @@ Deterministic moments (the end of the early months after an entry or a return, a
 turning 5, 16 or 18, the case closing, support ending, treatment starting or ending) are
 *checkpoints*: the family is activated then and its rates are recomputed.
 
-A month is worked in *rounds*: every family whose next event or checkpoint falls before the
-month's end takes its next one, all such families at once (arrays, :mod:`sim.state`); their
-rates and next times are recomputed in one pass; families still due in the month go
-round again. Families are independent of each other within a month, so each family's
-events are exactly those of one family stepped alone in time order.
+Months are worked in *rounds*: every family whose next event or checkpoint falls before
+the end of the months being worked (one month for ``step``, a year for ``run``) takes its
+next one, all such families at once (arrays, :mod:`sim.state`); their rates and next times
+are recomputed in one pass; families still due go round again. Families are independent
+of each other, so each family's events are exactly those of one family stepped alone in
+time order.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Engine:
         self.m = model
         self.clock_stream = model.streams.keyed("clock")
         self.activations = 0  # family activations (events and checkpoints)
+        self.rounds = 0  # rounds worked (each over every family due)
         self.events = 0  # random family events fired
 
     # ------------------------------------------------------------------ clocks
@@ -120,6 +122,7 @@ class Engine:
         """Families ``f`` take their next event or checkpoint, at their own due times."""
         F, tr = self.m.families, self.m.transitions
         t = F.due[f].copy()
+        self.rounds += 1
         self.activations += len(f)
         self._advance(f, t)
         kind = F.due_kind[f].copy()

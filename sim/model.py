@@ -83,6 +83,10 @@ class RevolvingDoorModel(mesa.Model):
         self.families = Table(FAMILY_COLUMNS, capacity=int(0.8 * expected) + 1024)
         #: every council's counts (columns COUNT_FIELDS), kept by the transitions
         self.caseloads = np.zeros((n, len(COUNT_FIELDS)), dtype=np.int64)
+        #: while months are being worked: the counts' changes in each of them (month from
+        #: ``window_start``, council, field), summed into month-end counts when they close
+        self.count_changes: np.ndarray | None = None
+        self.window_start = 0
         self._family_views: dict[int, Family] = {}
         self._child_views: dict[int, Child] = {}
         self.ledger = Ledger(cfg.total_months, n, cfg.price_year)
@@ -174,23 +178,61 @@ class RevolvingDoorModel(mesa.Model):
            month's recurring costs from them: placements by type, care planning, open
            cases (monitoring), support by level.
         4. **Data collection.** Month-end stocks per council (``timeseries.csv``).
+
+        :meth:`run` does the same a year at a time (:meth:`_work_months`), with the same
+        results.
         """
-        m = self.month
-        self.transitions.entries(m)
-        self.engine.run_until(m + 1.0)
-        self.now = m + 1.0
-        book_recurring_costs(self, m)
-        self.timeseries.record_stocks_all(m, self.caseloads)
-        self.month += 1
+        self._work_months(1)
+
+    def _work_months(self, k: int) -> None:
+        """Work the next ``k`` months at once, with the same results as ``k`` steps.
+
+        Families are independent of one another between month ends (nothing a family does
+        depends on another family, or on a count), so every family can take all its events
+        of the ``k`` months in the engine's rounds, after every entry of the ``k`` months
+        (drawn month by month, in order, from the ``entries`` stream). What is read at a
+        month end (the councils' counts, for the recurring costs and the month-end stocks)
+        is rebuilt from the counts' changes booked to their months. Fewer, fuller rounds:
+        a run's 264 months at once take 40 to 85 rounds, a year at a time 150
+        to 270, month by month 530 to 970 (scales 0.01 to 1.0, seed 1)."""
+        first = self.month
+        k = min(k, self.config.total_months - first)
+        self.window_start = first
+        self.count_changes = np.zeros((k, *self.caseloads.shape), dtype=np.int64)
+        self.transitions.entries(range(first, first + k))
+        self.engine.run_until(float(first + k))
+        counts = self.caseloads + np.cumsum(self.count_changes, axis=0)
+        self.count_changes = None
+        book_recurring_costs(self, first, counts)
+        self.timeseries.record_stocks_all(first, counts)
+        self.caseloads = counts[-1].copy()
+        self.now = float(first + k)
+        self.month = first + k
         if self.month >= self.config.total_months:
             self.running = False
 
-    def run(self, progress: Callable[[int, int], None] | None = None) -> "RevolvingDoorModel":
+    def run(self, progress: Callable[[int, int], None] | None = None, *,
+            months_at_once: int | None = None) -> "RevolvingDoorModel":
         """Run the warm-up and the measured years. ``progress(month, total)`` is called
-        once a simulated year."""
+        once a simulated year.
+
+        The months are worked ``months_at_once`` at a time (:meth:`_work_months`), with
+        the results of stepping month by month whatever the number. By default the whole
+        run is worked at once (the fewest rounds of the engine: 40 to 85 in a run,
+        against 530 to 970 month by month), or a year at a time when ``progress`` is
+        given, so that each year can be reported."""
         total = self.config.total_months
+        if months_at_once is None:
+            months_at_once = 12 if progress is not None else max(total, 1)
+        if months_at_once < 1:
+            raise ValueError(f"months_at_once: at least 1, got {months_at_once}")
         while self.month < total:
-            self.step()
+            before = self.month
+            k = months_at_once
+            if progress is not None:  # stop at each year's end, to report it
+                k = min(k, 12 - self.month % 12)
+            self._work_months(k)
+            self.steps += self.month - before  # Mesa's count of steps: months
             if progress is not None and (self.month % 12 == 0 or self.month == total):
                 progress(self.month, total)
         self.finish()

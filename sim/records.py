@@ -383,10 +383,11 @@ class TimeSeries:
         self._harm_part = np.array(value, dtype=np.float64)
         self._harm_diff = np.zeros((value.shape[0] + 1, value.shape[1]), dtype=np.float64)
 
-    def record_stocks_all(self, month: int, caseloads: np.ndarray) -> None:
-        """Month-end stocks of every council, from the councils' counts."""
-        s = self.stocks[month]
-        s[:, 0] = caseloads[:, 0:3].sum(axis=1)
-        s[:, 1] = caseloads[:, 3]
-        s[:, 2] = caseloads[:, 4]
-        s[:, 3] = caseloads[:, 5:8].sum(axis=1)
+    def record_stocks_all(self, first: int, caseloads: np.ndarray) -> None:
+        """Month-end stocks of every council in months ``first``, ``first + 1``, ..., from
+        the councils' counts at each month's end (one block a month, one row a council)."""
+        s = self.stocks[first:first + len(caseloads)]
+        s[..., 0] = caseloads[..., 0:3].sum(axis=-1)
+        s[..., 1] = caseloads[..., 3]
+        s[..., 2] = caseloads[..., 4]
+        s[..., 3] = caseloads[..., 5:8].sum(axis=-1)

@@ -117,6 +117,21 @@ class Transitions:
         if len(t):
             self.m.timeseries.flows_many(t, self.m.families.council[f], name, n)
 
+    def _count(self, council: np.ndarray, field: np.ndarray | int, delta: int,
+               t: np.ndarray) -> None:
+        """Councils' counts (``model.caseloads``, columns COUNT_FIELDS) change by ``delta``
+        at times ``t``. Within months being worked (:meth:`RevolvingDoorModel.step`,
+        :meth:`~RevolvingDoorModel.run`) the change is booked to its month
+        (``model.count_changes``), so that every month end's counts are known when several
+        months are worked at once; between months (seeding a run from data, a test adding
+        a family) the counts change at once."""
+        m = self.m
+        if m.count_changes is None:
+            np.add.at(m.caseloads, (council, field), delta)
+        else:
+            month = t.astype(np.int64) - m.window_start
+            np.add.at(m.count_changes, (month, council, field), delta)
+
     def _move(self, rows: np.ndarray, state: int, t: np.ndarray) -> None:
         """Children ``rows`` change state at ``t``, accruing the months in the old one, and
         leave their council's count of the old state (and join that of the new one, unless
@@ -128,10 +143,12 @@ class Transitions:
         ch.months_in[rows, old] += np.maximum(0.0, t - ch.state_since[rows])
         council = m.families.council[ch.family[rows]]
         care = old == _IN_CARE_CHILD
-        np.add.at(m.caseloads, (council[care], ch.placement[rows[care]]), -1)
-        np.add.at(m.caseloads[:, _HOME_COUNT], council[old == _HOME_AFTER], -1)
+        t = np.broadcast_to(t, rows.shape)
+        self._count(council[care], ch.placement[rows[care]], -1, t[care])
+        was_home = old == _HOME_AFTER
+        self._count(council[was_home], _HOME_COUNT, -1, t[was_home])
         if state == _HOME_AFTER:
-            np.add.at(m.caseloads[:, _HOME_COUNT], council, 1)
+            self._count(council, _HOME_COUNT, 1, t)
         ch.state[rows] = state
         ch.state_since[rows] = t
 
@@ -141,7 +158,7 @@ class Transitions:
             return
         F = self.m.families
         change = f[F.case_open[f] != open_]
-        np.add.at(self.m.caseloads[:, _OPEN_COUNT], F.council[change], 1 if open_ else -1)
+        self._count(F.council[change], _OPEN_COUNT, 1 if open_ else -1, F.t_last[change])
         F.case_open[f] = open_
 
     def _episode_end(self, kids: Members, sel: np.ndarray, kind: np.ndarray | int) -> None:
@@ -159,11 +176,23 @@ class Transitions:
                                bits(F.present[fam]), t - ch.birth_time[rows], F.episodes[fam])
 
     # ------------------------------------------------------------------ entries
-    def entries(self, month: int) -> np.ndarray:
-        """New families enter care during ``month``; returns their rows.
+    def entries(self, months: range) -> np.ndarray:
+        """New families enter care during ``months`` (consecutive); returns their rows.
 
-        All numbers come from the ``entries`` stream, drawn a month at a time as arrays
-        (never depending on policy)."""
+        All numbers come from the ``entries`` stream, drawn a month at a time, in order, as
+        arrays (never depending on policy, or on how many months are worked at once)."""
+        drawn = [d for d in (self._draw_entries(m) for m in months) if d is not None]
+        if not drawn:
+            return np.zeros(0, dtype=np.int64)
+        council_idx, times, reason, ages, present, care_order, frailty, uid = (
+            np.concatenate(parts) for parts in zip(*drawn))
+        return self.new_families(council_idx, times, reason, ages, present, care_order,
+                                 frailty, uid)
+
+    def _draw_entries(self, month: int) -> tuple[np.ndarray, ...] | None:
+        """One month's entering families, drawn from the ``entries`` stream: council, time,
+        reason, children's ages (years, NaN for no child), problems, care order, frailty
+        and unique id, one element a family of this model's councils (None if none)."""
         m = self.m
         gen = m.entry_rng
         e, fp = self.p.entry, self.p.family
@@ -171,7 +200,7 @@ class Transitions:
         counts = gen.poisson(self._council_share * per_month)
         n = int(counts.sum())
         if n == 0:
-            return np.zeros(0, dtype=np.int64)
+            return None
         council_idx = np.repeat(np.arange(len(m.councils)), counts)
         reason = gen.choice(3, size=n, p=self.reason_p)
         other = reason == int(EntryReason.OTHER)
@@ -205,8 +234,7 @@ class Transitions:
         ages[:, 0] = eldest
         ages[:, 1] = np.where(n_children >= 2, np.maximum(0.0, eldest - gaps[:, 0]), np.nan)
         ages[:, 2] = np.where(n_children >= 3, np.maximum(0.0, ages[:, 1] - gaps[:, 1]), np.nan)
-        return self.new_families(council_idx, times, reason, ages, present, care_order,
-                                 frailty, uid)
+        return council_idx, times, reason, ages, present, care_order, frailty, uid
 
     def new_family(self, council: int, t: float, reason: EntryReason, ages: list[float],
                    present: list[bool], care_order: bool, frailty: float = 1.0) -> int:
@@ -302,7 +330,7 @@ class Transitions:
             ch.placement[c] = place
             ch.state[c] = _IN_CARE_CHILD
             ch.state_since[c] = start
-            np.add.at(m.caseloads, (np.full(k, council), place), 1)
+            self._count(np.full(k, council), place, 1, np.zeros(k))
         F.t_last[f] = 0.0
         m.records.families += 1
         return f
@@ -344,7 +372,7 @@ class Transitions:
         F.substance_at_return[f] = F.unresolved[f, SUBSTANCE]  # now: the return's is unknown
         ch.state[c] = _HOME_AFTER
         ch.state_since[c] = t
-        m.caseloads[council, _HOME_COUNT] += k
+        self._count(np.full(k, council), _HOME_COUNT, 1, np.zeros(k))
         tk = np.full(k, t)
         m.records.episodes.end_many(ch.uid[c], tk, np.full(k, int(ExitKind.RETURNED_HOME)))
         first = ch.first_return_time[c]
@@ -382,7 +410,7 @@ class Transitions:
         ch.entries[r] += 1
         ch.care_order[r] = care_order[kids.of]
         ch.placement[r] = self._placement(r, kids.t)
-        np.add.at(m.caseloads, (F.council[kids.fam], ch.placement[r]), 1)
+        self._count(F.council[kids.fam], ch.placement[r], 1, kids.t)
         m.records.episodes.start_many(ch.uid[r], kids.t, F.council[kids.fam], ch.birth_time[r],
                                       F.reason[kids.fam], care_order[kids.of], ch.placement[r])
         kf = first[kids.of]
@@ -640,13 +668,13 @@ class Transitions:
         if len(f) == 0:
             return
         F = self.m.families
-        council = F.council[f]
+        council, t = F.council[f], F.t_last[f]  # a family's clock is at its present moment
         old = F.support_level[f]
         was = old > 0
-        np.add.at(self.m.caseloads, (council[was], _SUPPORT_COUNT + old[was]), -1)
+        self._count(council[was], _SUPPORT_COUNT + old[was], -1, t[was])
         if np.ndim(level) == 0:  # one level for all (0: none)
             if level:
-                np.add.at(self.m.caseloads[:, _SUPPORT_COUNT + int(level)], council, 1)
+                self._count(council, _SUPPORT_COUNT + int(level), 1, t)
                 F.support_mode[f] = mode
                 F.support_until[f] = until
             else:
@@ -655,7 +683,7 @@ class Transitions:
             F.support_level[f] = level
             return
         now = level > 0
-        np.add.at(self.m.caseloads, (council[now], _SUPPORT_COUNT + level[now]), 1)
+        self._count(council[now], _SUPPORT_COUNT + level[now], 1, t[now])
         F.support_level[f] = level
         F.support_mode[f] = np.where(now, mode, _NONE)
         F.support_until[f] = np.where(now, until, INF)

@@ -6,6 +6,10 @@ They count work done, never wall time (speed targets live in ``benchmarks/run.py
   simulated child-month, for a fixed seed at a small scale, stay far below one: the model
   works on a family only when something is due, so a change that steps every family every
   month fails;
+* the engine's rounds in a run (``model.run()``) stay fewer than the run's months: each
+  round costs a fixed few hundred numpy calls whatever the number of families due, so the
+  rounds are a run's fixed cost, and working month by month (2 to 4 rounds a month) makes
+  a small run cost several times more;
 * memory does not grow across repeated runs in one process: Mesa 3.3.1 keeps every model
   alive through ``Agent._ids`` unless ``model.release()`` drops it.
 """
@@ -73,6 +77,17 @@ def test_activations_per_child_month_stay_small(monkeypatch: pytest.MonkeyPatch)
             f"{MAX_ACTIVATIONS_PER_CHILD_MONTH}): is every family worked on every month?")
     assert model.activations == counts["stepped"]  # every activation goes through the engine
     assert model.events <= model.activations
+
+
+def test_a_run_takes_fewer_engine_rounds_than_months() -> None:
+    model = RevolvingDoorModel(_config(scale=0.01))
+    model.run()
+    months = model.config.total_months
+    assert model.steps == months
+    # the busiest family's events bound the rounds: 26 here; month by month, 232
+    assert 0 < model.engine.rounds < months / 2, (
+        f"{model.engine.rounds} rounds in {months} months: is the run worked month by month?")
+    model.release()
 
 
 def test_released_model_is_freed() -> None:

@@ -127,16 +127,18 @@ def count_caseloads(model: "RevolvingDoorModel") -> np.ndarray:
     return out
 
 
-def book_recurring_costs(model: "RevolvingDoorModel", month: int) -> None:
-    """Month-end accounting: every council's recurring costs, from its counts."""
-    counts = model.caseloads
+def book_recurring_costs(model: "RevolvingDoorModel", first: int,
+                         counts: np.ndarray) -> None:
+    """Month-end accounting: every council's recurring costs in months ``first``,
+    ``first + 1``, ..., from its counts at each month's end (``counts``: one block a month,
+    one row a council, columns :data:`COUNT_FIELDS`)."""
     uc = model.unit_costs
     mult = model.council_cost_multiplier
-    row = model.ledger.amounts[month]
+    rows = model.ledger.amounts[first:first + len(counts)]
     for p in range(3):
-        row[:, _PLACEMENT_COMPONENTS[p]] += counts[:, p] * uc.placement_per_month[p] * mult
-    n_care = counts[:, 0:3].sum(axis=1)
-    row[:, C["process_care_planning"]] += n_care * uc.care_planning_per_month * mult
-    row[:, C["monitoring"]] += counts[:, 4] * uc.monitoring_per_month * mult
-    support = sum(counts[:, 4 + lvl] * uc.support_per_month[lvl] for lvl in (1, 2, 3))
-    row[:, C["support"]] += support * mult
+        rows[..., _PLACEMENT_COMPONENTS[p]] += counts[..., p] * uc.placement_per_month[p] * mult
+    n_care = counts[..., 0:3].sum(axis=-1)
+    rows[..., C["process_care_planning"]] += n_care * uc.care_planning_per_month * mult
+    rows[..., C["monitoring"]] += counts[..., 4] * uc.monitoring_per_month * mult
+    support = sum(counts[..., 4 + lvl] * uc.support_per_month[lvl] for lvl in (1, 2, 3))
+    rows[..., C["support"]] += support * mult
