@@ -287,7 +287,7 @@ def section_runs(scales: list[float], out: dict[str, Any]) -> None:
         r = run_in_fresh_process(scale)
         out["runs"][str(scale)] = r
         print(f" scale {scale}:")
-        _line("time in the model (every month's steps)", f"{r['run_s']:.2f} s",
+        _line("time in the model (model.run(), every month)", f"{r['run_s']:.2f} s",
               f"(start-up {r['build_s']:.2f} s, collect {r['collect_s']:.2f} s)")
         _line("wall time (start-up + model + collect)", f"{r['wall_s']:.2f} s",
               f"(CPU {r['cpu_s']:.2f} s)")
