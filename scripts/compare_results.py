@@ -18,7 +18,7 @@ writes and that carry a mean with a 95% interval:
 - ``interactions.csv`` and ``decomposition.csv`` (policy grid, council variation).
 
 A row is identified by the file's leading key columns (everything before ``n``,
-``n_pairs`` or ``kind``: the metric, the arm, its levers). For each row it prints the
+``n_pairs`` or ``kind``: the arm, its levers, the metric), joined with " / ". For each row it prints the
 old mean and 95% interval, the new ones, the difference, whether the new mean lies inside
 the old interval and whether the two intervals overlap. A row present in only one run is
 listed as missing, never dropped. The exit status is 0 whatever the outcome (this is a
@@ -137,11 +137,11 @@ def read_values(path: Path) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for rec in df.to_dict("records"):
         parts = ["" if pd.isna(rec[c]) else str(rec[c]) for c in key_cols]
-        base = " | ".join(p for p in parts if p != "")
+        base = " / ".join(p for p in parts if p != "")
         for name, (m, lo, hi) in spec.items():
             if m not in df.columns:
                 continue
-            key = f"{base} | {name}" if name else base
+            key = f"{base} / {name}" if name else base
             out[key] = Value(_float(rec[m]), _float(rec[lo]) if lo else math.nan,
                              _float(rec[hi]) if hi else math.nan)
     return out
@@ -210,7 +210,8 @@ def markdown(rows: list[Row], title: str = "", only_outside: bool = False) -> st
     for r in rows:
         if only_outside and r.status in (INSIDE, NO_INTERVAL):
             continue
-        lines.append(f"| {r.file} | {r.key} | {_cell(r.old)} | {_cell(r.new)} | "
+        key = r.key.replace("|", "\\|")  # a pipe would end the markdown cell
+        lines.append(f"| {r.file} | {key} | {_cell(r.old)} | {_cell(r.new)} | "
                      f"{fmt(r.difference)} | {_relative(r)} | {r.status} | {r.overlap} |")
     return "\n".join(lines) + "\n"
 

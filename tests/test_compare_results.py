@@ -56,8 +56,8 @@ def test_each_row_gets_the_status_worked_out_by_hand(tmp_path: Path) -> None:
         ("calibration.csv", "outside_m"): "**NO**",
         ("calibration.csv", "gone_m"): "missing in new",
         ("calibration.csv", "added_m"): "missing in old",
-        ("effects.csv", "Arm A | a | zero_effect"): "yes",
-        ("effects.csv", "Arm A | a | no_interval"): "n/a",
+        ("effects.csv", "Arm A / a / zero_effect"): "yes",
+        ("effects.csv", "Arm A / a / no_interval"): "n/a",
     }
     overlap = {r.key: r.overlap for r in cr.compare(old, new)}
     assert overlap["inside_m"] == "yes" and overlap["outside_m"] == "**NO**"
@@ -78,3 +78,7 @@ def test_script_reports_missing_rows_counts_outside_and_exits_0(tmp_path: Path) 
     assert "missing in new" in gone[0]
     assert "| outside_m | 1 (0.9 to 1.1) | 1.3 (1.2 to 1.4) | 0.3 | +30.00% | **NO** | **NO** |" \
         in md
+    # an effect's key stays in one cell: 8 cells a row, as the header has
+    zero = [line for line in md.splitlines() if "zero_effect" in line]
+    assert zero == ["| effects.csv | Arm A / a / zero_effect | 0 (0 to 0) | 0 (0 to 0) | 0 |  "
+                    "| yes | yes |"]
