@@ -539,7 +539,7 @@ def test_a_calibration_target_met_exactly_at_its_tolerance_is_within(
 def test_council_derived_numbers_from_a_hand_made_table() -> None:
     """Percentiles over councils within a run, averaged over runs; councils without a value
     left out; council minus need per run."""
-    from sim.sweep.councils import derived_table
+    from sim.sweep.councils import DERIVED_FORMAT, derived_table
 
     councils = pd.DataFrame({
         "job": [0, 0, 0, 1, 1, 1],
@@ -571,11 +571,11 @@ def test_council_derived_numbers_from_a_hand_made_table() -> None:
 def test_council_variation_page_numbers_are_remade_from_its_tables() -> None:
     """experiments/council_variation.md quotes results/council_variation/derived.csv: the
     report's function remakes it to the byte from the sweep's own tables."""
-    from sim.sweep.councils import derived_table
+    from sim.sweep.councils import DERIVED_FORMAT, derived_table
 
     folder = ROOT / "experiments" / "results" / "council_variation"
     sweep = pd.read_csv(folder / "sweep.csv")
     table = derived_table(pd.read_csv(folder / "councils_all.csv"),
                           sweep[sweep["status"] == "complete"])
-    assert table.to_csv(index=False, float_format="%.4g") == (
+    assert table.to_csv(index=False, float_format=DERIVED_FORMAT) == (
         folder / "derived.csv").read_text()

@@ -101,6 +101,11 @@ def _council_minus_need_rows(runs: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+#: How ``derived.csv`` writes its numbers: the page quotes them to at most 4 significant
+#: figures, so the file is what the page reads, to the byte.
+DERIVED_FORMAT = "%.4g"
+
+
 def derived_table(councils: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """``quantity, value``: the numbers experiments/council_variation.md quotes that are not
     rows of the sweep's own tables, from ``councils_all.csv`` (``councils``: one row a

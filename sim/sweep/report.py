@@ -55,8 +55,8 @@ class Report:
         return {s: sum(j.status == s for j in self.jobs) for s in (COMPLETE, FAILED, MISSING)}
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    atomic_write(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
+def _write_csv(df: pd.DataFrame, path: Path, float_format: str = "%.10g") -> Path:
+    atomic_write(path, lambda p: df.to_csv(p, index=False, float_format=float_format))
     return path
 
 
@@ -94,8 +94,8 @@ class _Tables:
     meta: dict[str, Any]
     figs: Path
 
-    def write(self, df: pd.DataFrame, name: str) -> None:
-        self.report.files.append(_write_csv(df, self.report.folder / name))
+    def write(self, df: pd.DataFrame, name: str, float_format: str = "%.10g") -> None:
+        self.report.files.append(_write_csv(df, self.report.folder / name, float_format))
 
     def main_pair(self) -> agg.Pairs | None:
         """The experiment's main arm; a sweep that leaves it out (e.g. only some arms, on
@@ -172,7 +172,8 @@ def _councils_part(t: _Tables) -> list[str]:
     t.write(councils, "councils_all.csv")
     dec = councils_tables.decomposition_table(t.ref_runs)
     t.write(dec, "decomposition.csv")
-    t.write(councils_tables.derived_table(councils, t.ref_runs), "derived.csv")
+    t.write(councils_tables.derived_table(councils, t.ref_runs), "derived.csv",
+            councils_tables.DERIVED_FORMAT)
     t.report.files += fig.councils_figure(councils, dec[dec["part"] != "both (full model)"],
                                           t.meta, t.figs)
     lines = ["Share of the variance explained (adjusted R², Shapley parts; 95% "
