@@ -19,7 +19,7 @@ import yaml
 
 from sim.metrics import TARGETS
 from sim.sweep.report import main as report_main
-from tests.conftest import CONFIGS
+from conftest import CONFIGS
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
 FIGURES = {"calibration": ["calibration"], "false_economy": ["false_economy",

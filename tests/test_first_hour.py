@@ -14,7 +14,7 @@ import pytest
 
 import sim
 from sim.config_files import group_options
-from tests.conftest import tiny
+from conftest import tiny
 
 TINY = ["scale=0.02", "warmup_years=2", "years=2", "run.progress=false"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import grimp
 
-from tests.conftest import ROOT
+from conftest import ROOT
 
 SIM = ROOT / "sim"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim.config_files import CONFIG_PACKAGE, config_dir, group_options
-from tests.conftest import ROOT
+from conftest import ROOT
 
 
 def _pyproject() -> dict:  # type: ignore[type-arg]

@@ -18,7 +18,7 @@ from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE
 from sim.ledger import COMPONENTS
 from sim import support_multipliers as sensitivity
 from sim.sweep import aggregate, economics, jobs
-from tests.conftest import CONFIGS, ROOT, tiny
+from conftest import CONFIGS, ROOT, tiny
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
 
