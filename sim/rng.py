@@ -96,6 +96,21 @@ class KeyedStream:
         return -np.log(self.uniform_many(a, b, c))
 
 
+def categorical(gen: np.random.Generator, cdf: np.ndarray, n: int) -> np.ndarray:
+    """``n`` draws of a category with cumulative probabilities ``cdf`` (from
+    :func:`cumulative`): the same numbers, and the same use of ``gen``, as
+    ``gen.choice(len(cdf), size=n, p=p)`` (numpy's own method: one uniform a draw, looked up
+    in the normalised cumulative sum), without its checks of ``p`` at every call, which
+    cost more than the draws when they are made month by month."""
+    return cdf.searchsorted(gen.random(n), side="right")
+
+
+def cumulative(p: np.ndarray) -> np.ndarray:
+    """The cumulative probabilities :func:`categorical` takes, normalised as numpy does."""
+    cdf = np.cumsum(p)
+    return cdf / cdf[-1]
+
+
 class Streams:
     """All random streams of one model run, derived from one seed."""
 

@@ -22,6 +22,7 @@ from sim.agents.family import SUBSTANCE, Clock, Location, SupportMode
 from sim.ledger import C
 from sim.prices import convert
 from sim.records import END_AGED_OUT, END_REENTERED
+from sim.rng import categorical, cumulative
 from sim.state import INF
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ class Transitions:
             v = np.array(list(shares) + [max(0.0, 1.0 - sum(shares))])
             self.age_p.append(v / v.sum())
         self.mean_siblings = float(self.siblings_p @ np.array([1.0, 2.0, 3.0]))
+        self._reason_cdf = cumulative(self.reason_p)
+        self._siblings_cdf = cumulative(self.siblings_p)
+        self._age_cdf = [cumulative(p) for p in self.age_p]
         self._council_share = np.array([c.size_share for c in model.councils])
         #: councils whose families this model simulates (all, unless it is one shard of a
         #: run split between processes, :mod:`sim.shards`)
@@ -202,11 +206,11 @@ class Transitions:
         if n == 0:
             return None
         council_idx = np.repeat(np.arange(len(m.councils)), counts)
-        reason = gen.choice(3, size=n, p=self.reason_p)
+        reason = categorical(gen, self._reason_cdf, n)
         other = reason == int(EntryReason.OTHER)
-        n_children = 1 + gen.choice(3, size=n, p=self.siblings_p)
-        band = np.where(other, gen.choice(5, size=n, p=self.age_p[1]),
-                        gen.choice(5, size=n, p=self.age_p[0]))
+        n_children = 1 + categorical(gen, self._siblings_cdf, n)
+        band = np.where(other, categorical(gen, self._age_cdf[1], n),
+                        categorical(gen, self._age_cdf[0], n))
         lo, hi = _BAND_LO[band], _BAND_HI[band]
         eldest = lo + (hi - lo) * gen.random(n)
         gaps = gen.uniform(1.0, 4.0, size=(n, 2))
