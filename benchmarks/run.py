@@ -15,7 +15,8 @@ years plus 10 measured years):
   the results, and peak memory; children and child-months simulated, family activations,
   events and the engine's rounds;
 * the run at scale 1.0 split between 2 processes by council (``sim.run(workers=2)``; the
-  results are the same): what the split buys now that a run is array work;
+  results are the same), 3 times, the fastest against the single run's fastest: what the
+  split buys now that a run is array work;
 * the yardstick, timed in the same run (3 times, the fastest kept): a minimal naive Mesa
   model stepping 100,000 agents for 120 months with a trivial step, and the national run's
   time in the model against it;
@@ -26,12 +27,14 @@ years plus 10 measured years):
 
 and writes the figures to ``benchmarks/results.json`` (``--out``) so that they can be
 compared between commits. Targets (issue 15) are checked and printed as met or missed; the
-script never fails because of a missed target. No profiler is needed.
+script never fails because of a missed target. Beside linearity it prints the cost a
+million child-months between the two smaller scales and between the two larger, and the
+fixed part of a run they imply. No profiler is needed.
 
 Definitions:
 
-* *start-up*: building the model (councils, tables); *time in the model*: every month's
-  steps; *wall time*: start-up, model and collecting the results (``sim.run``), in a
+* *start-up*: building the model (councils, tables); *time in the model*: ``model.run()``,
+  the whole run's months at once; *wall time*: start-up, model and collecting the results (``sim.run``), in a
   process that has already imported the package;
 * *peak memory*: the process's peak resident set size (``ru_maxrss``), interpreter and
   imports included; the figure "above start" subtracts the peak before the run;
@@ -41,7 +44,8 @@ Definitions:
 * *family activations*: family rows the engine worked on (an event or a checkpoint due);
 * *engine rounds*: passes of the engine, each over every family with an event or
   checkpoint due (``model.run()`` works the whole run at once: a round is each family's
-  next event, so a run takes as many rounds as its busiest family has events);
+  next event or checkpoint, so a run takes as many rounds as its busiest family has events
+  and checkpoints);
 * *events*: random family events fired (returns, exits, problems changing, maltreatment,
   detection, breakdowns).
 """

@@ -1,4 +1,5 @@
-"""The event engine: every family's clocks, and a month's events for all families at once.
+"""The event engine: every family's clocks, and the events of the months being worked, for all
+families at once.
 
 Each kind of family event has its own clock (the *modified next reaction method*,
 Anderson 2007): a unit-exponential budget drawn from the keyed ``clock`` stream, keyed by
@@ -14,7 +15,8 @@ turning 5, 16 or 18, the case closing, support ending, treatment starting or end
 *checkpoints*: the family is activated then and its rates are recomputed.
 
 Months are worked in *rounds*: every family whose next event or checkpoint falls before
-the end of the months being worked (one month for ``step``, a year for ``run``) takes its
+the end of the months being worked (one month for ``step``; the whole run for ``run``, or a
+year at a time when progress is reported) takes its
 next one, all such families at once (arrays, :mod:`sim.state`); their rates and next times
 are recomputed in one pass; families still due go round again. Families are independent
 of each other, so each family's events are exactly those of one family stepped alone in

@@ -179,8 +179,8 @@ class RevolvingDoorModel(mesa.Model):
            cases (monitoring), support by level.
         4. **Data collection.** Month-end stocks per council (``timeseries.csv``).
 
-        :meth:`run` does the same a year at a time (:meth:`_work_months`), with the same
-        results.
+        :meth:`run` does the same for the whole run at once, or a year at a time when
+        progress is reported (:meth:`_work_months`), with the same results.
         """
         self._work_months(1)
 
@@ -193,8 +193,8 @@ class RevolvingDoorModel(mesa.Model):
         (drawn month by month, in order, from the ``entries`` stream). What is read at a
         month end (the councils' counts, for the recurring costs and the month-end stocks)
         is rebuilt from the counts' changes booked to their months. Fewer, fuller rounds:
-        a run's 264 months at once take 40 to 85 rounds, a year at a time 150
-        to 270, month by month 530 to 970 (scales 0.01 to 1.0, seed 1)."""
+        a run's 264 months at once take 43 to 84 rounds, a year at a time 149
+        to 267, month by month 534 to 974 (scales 0.01 to 1.0, seed 1)."""
         first = self.month
         k = min(k, self.config.total_months - first)
         self.window_start = first
@@ -218,8 +218,8 @@ class RevolvingDoorModel(mesa.Model):
 
         The months are worked ``months_at_once`` at a time (:meth:`_work_months`), with
         the results of stepping month by month whatever the number. By default the whole
-        run is worked at once (the fewest rounds of the engine: 40 to 85 in a run,
-        against 530 to 970 month by month), or a year at a time when ``progress`` is
+        run is worked at once (the fewest rounds of the engine: 43 to 84 in a run,
+        against 534 to 974 month by month), or a year at a time when ``progress`` is
         given, so that each year can be reported."""
         total = self.config.total_months
         if months_at_once is None:

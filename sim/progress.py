@@ -15,7 +15,7 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def print_progress(month: int, total: int, stream: TextIO | None = None) -> None:
-    """Rewrite the progress line (the model calls it each month; it shows whole years)."""
+    """Rewrite the progress line (the model calls it once a simulated year)."""
     out = stream if stream is not None else sys.stderr
     print(f"\r  simulated {month // 12:>2d} of {total // 12} years", end="", file=out,
           flush=True)

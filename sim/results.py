@@ -203,7 +203,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     """Build, run and collect one model: the main entry point for notebooks.
 
     ``progress=True`` prints the command line's progress line (a simulated year at a time)
-    to standard error; a national run takes about 10 s. A callable is called as
+    to standard error; a national run takes about 4 s in one process. A callable is called as
     ``progress(month, total_months)`` instead.
 
     ``workers``: processes to split the run between, by council (:mod:`sim.shards`); the

@@ -51,11 +51,12 @@ from sim.model import RevolvingDoorModel
 from sim.records import Records
 
 #: ``workers="auto"`` splits runs at this scale or more (England: 1.0), into at most
-#: :data:`AUTO_MAX_WORKERS` processes. Since agent state moved into arrays (issue 15) a
-#: national run takes about 5 s in the model; on the 2-core development machine, quiet,
-#: 2 processes took it from 6.6 s to 5.0 s in all (1.33x; benchmarks/run.py, 2026-12-02),
-#: but under load they were slower than one (0.71x): every shard still draws every
-#: council's entries and works through every month, and the caller merges the books.
+#: :data:`AUTO_MAX_WORKERS` processes. Since agent state moved into arrays and a run's
+#: months are worked at once (issue 15) a national run takes about 3 s in the model; on the
+#: 2-core development machine, quiet, 2 processes took it from 3.57 s to 3.27 s in all
+#: (1.09x, fastest of 3; benchmarks/run.py at 542b37e), and under load a split was slower
+#: than one (0.71x): every shard still draws every council's entries and works through
+#: every month, and the caller merges the books.
 #: Smaller runs are dominated by that fixed work and stay in one process.
 AUTO_MIN_SCALE = 1.0
 

@@ -84,7 +84,7 @@ def test_a_run_takes_fewer_engine_rounds_than_months() -> None:
     model.run()
     months = model.config.total_months
     assert model.steps == months
-    # the busiest family's events bound the rounds: 26 here; month by month, 232
+    # the busiest family's events and checkpoints set the rounds: 26 here; month by month, 232
     assert 0 < model.engine.rounds < months / 2, (
         f"{model.engine.rounds} rounds in {months} months: is the run worked month by month?")
     model.release()
