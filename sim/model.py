@@ -218,9 +218,8 @@ class RevolvingDoorModel(mesa.Model):
 
         The months are worked ``months_at_once`` at a time (:meth:`_work_months`), with
         the results of stepping month by month whatever the number. By default the whole
-        run is worked at once (the fewest rounds of the engine: 43 to 84 in a run,
-        against 534 to 974 month by month), or a year at a time when ``progress`` is
-        given, so that each year can be reported."""
+        run is worked at once (the fewest rounds of the engine), or a year at a time when
+        ``progress`` is given, so that each year can be reported."""
         total = self.config.total_months
         if months_at_once is None:
             months_at_once = 12 if progress is not None else max(total, 1)
