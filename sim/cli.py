@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-from hydra._internal.utils import get_args_parser  # Hydra's own parser: the same flags
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
@@ -37,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import ConfigError, ModelConfig, PracticeSpread, check_ssda903_output
 from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
 from sim.cli_help import help_text
-from sim.cli_overrides import compose_checked
+from sim.cli_overrides import check_modes, compose_checked, parse_command_line
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
@@ -207,18 +206,19 @@ def command() -> None:
     """The ``revolving-door`` command. ``--help`` is the project's own; the overrides are
     composed and, for a single run, validated before Hydra starts, so a slip or a bad value
     gets one line and exit status 2, and no output folder is made for a run refused."""
-    args = get_args_parser().parse_args(sys.argv[1:])
+    args = parse_command_line(sys.argv[1:])  # a refused flag: one line, exit 2
     if args.help:
         print(help_text())
         return
-    if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
-        try:
+    try:
+        check_modes(args)  # two of -m, --cfg, --info, --run: Hydra's would be a traceback
+        if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
             cfg = compose_checked(args.overrides, multirun=args.multirun)
             if not args.multirun and args.cfg is None:  # a sweep records its jobs' errors
                 checked(cfg, in_sweep=False)
-        except (ConfigError, ValueError, FileNotFoundError) as err:  # OverrideError too
-            print(f"revolving-door: configuration error: {err}", file=sys.stderr)
-            sys.exit(2)
+    except (ConfigError, ValueError, FileNotFoundError) as err:  # OverrideError too
+        print(f"revolving-door: configuration error: {err}", file=sys.stderr)
+        sys.exit(2)
     main()
 
 

@@ -10,11 +10,14 @@ does for every other configuration error, and nothing is written.
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import re
-from typing import Any
+import sys
+from typing import Any, NoReturn
 
 from hydra import compose, initialize_config_module
+from hydra._internal.utils import get_args_parser  # Hydra's own parser: the same flags
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import (ConfigCompositionException, MissingConfigException,
                           OverrideParseException)
@@ -25,6 +28,40 @@ from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE, config_dir, group_opti
 
 class OverrideError(ValueError):
     """An override the config cannot take; the message is one line."""
+
+
+#: Hydra's modes, of which a command takes one: (the parsed argument, the flag as written)
+MODES = (("run", "--run"), ("multirun", "-m"), ("cfg", "--cfg"), ("info", "--info"),
+         ("shell_completion", "--shell-completion"))
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse's: the usage, then the error
+        print(f"revolving-door: configuration error: {message} (revolving-door --help lists "
+              "the settings, --hydra-help Hydra's flags)", file=sys.stderr)
+        sys.exit(2)
+
+
+def parse_command_line(argv: list[str]) -> argparse.Namespace:
+    """The command line parsed by Hydra's own parser (the same flags), a refused flag or
+    flag value in one line and exit status 2, where argparse prints its usage first."""
+    parser = get_args_parser()
+    parser.__class__ = _OneLineParser
+    return parser.parse_args(argv)
+
+
+def check_modes(args: Any) -> None:
+    """Hydra takes one of ``--run``, ``-m``, ``--cfg``, ``--info`` and
+    ``--shell-completion`` at a time; two at once (``-m --cfg job``) is an
+    :class:`OverrideError` here, where Hydra raises a ``ValueError`` from inside its main
+    (a traceback). ``args``: Hydra's own parser's namespace."""
+    given = [flag for name, flag in MODES
+             if getattr(args, name) not in (None, False)]
+    if len(given) > 1:
+        raise OverrideError(
+            f"{' and '.join(given)}: only one of --run, -m (--multirun), --cfg, --info and "
+            "--shell-completion at a time (e.g. revolving-door --cfg job seed=1 prints one "
+            "job's config, revolving-door -m seed=1,2 runs the sweep)")
 
 
 def _compose(overrides: list[str], hydra: bool = False) -> DictConfig:

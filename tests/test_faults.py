@@ -294,3 +294,39 @@ def test_a_policy_for_listed_councils_applies_to_the_one_named() -> None:
     base = sim.run(tiny(seed=3, scale=0.01, councils={"mode": "listed", "listed": listed}))
     pol, ref = res.councils.set_index("council"), base.councils.set_index("council")
     assert pol.loc["A"].equals(ref.loc["A"]) and not pol.loc["B"].equals(ref.loc["B"])
+
+
+# ---------------------------------------------------------------- Hydra misuse (issue 23)
+
+@pytest.mark.parametrize("flags", [["-m", "--cfg", "job"], ["--cfg", "job", "--info", "all"],
+                                   ["-m", "--info", "config"], ["--run", "-m"]])
+def test_two_of_hydras_modes_at_once_are_a_one_line_error(tmp_path: Path,
+                                                          flags: list[str]) -> None:
+    """`-m` with `--cfg` (or any two of --run, -m, --cfg, --info): Hydra raises a
+    ValueError from inside its main, a traceback; the command says it in one line, exit 2,
+    before any folder is made."""
+    out = tmp_path / "sweep"
+    cmd = [sys.executable, "-m", "sim.cli", *flags, "seed=1,2", f"hydra.sweep.dir={out}",
+           f"hydra.run.dir={out}"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, HYDRA_FULL_ERROR="0"))
+    line = _one_line_error(res, "only one of", "at a time")
+    for flag in flags:
+        if flag.startswith("-"):
+            assert flag in line, (flag, line)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--cfg", "jobs"], ["--cfg", "'jobs'", "'job', 'hydra', 'all'"]),
+    (["--info", "seed=2"], ["--info", "'seed=2'"]),
+    (["--no-such-flag"], ["--no-such-flag"])])
+def test_a_flag_hydras_parser_refuses_is_a_one_line_error(tmp_path: Path, flags: list[str],
+                                                          words: list[str]) -> None:
+    """argparse's own answer is its usage (eight lines) and the error; the command gives
+    the error in one line, exit 2, nothing made."""
+    out = tmp_path / "run"
+    res = subprocess.run([sys.executable, "-m", "sim.cli", *flags, f"hydra.run.dir={out}"],
+                         capture_output=True, text=True, timeout=300)
+    line = _one_line_error(res, *words, "revolving-door --help")
+    assert "usage:" not in line and not out.exists()
