@@ -8,7 +8,10 @@ how many rows, up to :data:`EXAMPLES` example row numbers, and what was done abo
 
 The report never shows an identifier: rows are named by file and line, and a wrong value is
 shown only when it looks like a code (:func:`shown_value`), never a child's number,
-postcode or date.
+postcode or date. Whatever that display allows and whatever a caller passes, an issue of an
+identifying column (:data:`sim.ssda903.codes.IDENTIFYING`: the child's identifier, dates of
+birth, postcodes, URN, UPN, the mother's) keeps no value: :class:`Issue` replaces them by
+:data:`NOT_SHOWN` (``tests/test_privacy.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import pandera.pandas as pa
 from sim.ssda903 import codes
 
 EXAMPLES = 5
+#: what an issue of an identifying column shows in place of the values it was given
+NOT_SHOWN = "(identifying field: values never shown)"
 _CODE_LIKE = re.compile(r"^(?:[A-Z]{1,5}|[A-Z]{1,3}[0-9]{1,2}[A-Z]?|[0-9])$")
 
 
@@ -42,6 +47,12 @@ class Issue:
     examples: list[str]
     action: str
     values: str = ""
+
+    def __post_init__(self) -> None:
+        # the guard of personal data: however the values were made, none of an identifying
+        # column is kept (a malformed date of birth is still someone's date of birth)
+        if self.values and self.column.strip().upper() in codes.IDENTIFYING:
+            self.values = NOT_SHOWN
 
 
 @dataclass
