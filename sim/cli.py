@@ -38,12 +38,14 @@ from sim.calibration.ensemble import apply_overrides, load_ensemble, member_over
 from sim.cli_help import help_text
 from sim.cli_overrides import check_modes, compose_checked, parse_command_line
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
+from sim.memory import check_memory
 from sim.metrics import TARGETS
 from sim.parameters import Parameters
 from sim.results import FolderInUse, Results, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
+from sim.ssda903.seed import left_out_line
 from sim import support_multipliers
-from sim.sweep import jobs
+from sim.sweep import folders, jobs
 
 #: Keys of the Hydra config that steer the command, not the model.
 CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
@@ -79,6 +81,7 @@ def checked(cfg: DictConfig, in_sweep: bool) -> tuple[ModelConfig, dict[str, Any
     (:class:`ConfigError`, ``ValueError`` or ``FileNotFoundError`` if the input is bad)."""
     model_cfg, opts = model_config(cfg)
     check_ssda903_output(model_cfg, bool((opts.get("run") or {}).get("ssda903", False)))
+    check_memory(model_cfg)  # before Hydra makes a folder, or a job a model
     workers = resolve_workers((opts.get("run") or {}).get("workers", "auto"), model_cfg.scale,
                               model_cfg.councils.count, in_sweep=in_sweep)
     return model_cfg, opts, workers
@@ -125,6 +128,7 @@ def _from_data_lines(info: dict[str, Any] | None, m: dict[str, Any],
             f"{info['children_at_home_after_return']:,d} at home after a return "
             f"({info['families']:,d} families); entries {info['entries_from']}, practice "
             f"{info['practice_from']}.",
+            *([left_out_line(info["rows_left_out"])] if "rows_left_out" in info else []),
             f"The council's own numbers (below: England-equivalent, divided by scale "
             f"{s:.4g}): {m['children_in_care_end'] * s:,.0f} children in care at the end, "
             f"costs £{m['cost_total_gbp'] * s / 1e6:,.1f} m over the {config['years']} years "
@@ -148,7 +152,8 @@ def main(cfg: DictConfig) -> None:
     run_opts = opts.get("run") or {}
     with ExitStack() as held:
         try:
-            held.enter_context(folder_lock(out))
+            if not folders.holds(out):  # a single run's: taken before Hydra wrote there
+                held.enter_context(folder_lock(out))
         except (FolderInUse, OSError) as err:
             why = err if isinstance(err, FolderInUse) else \
                 f"cannot write to output folder {out}: {err}"

@@ -18,7 +18,7 @@ from sim.param_files import from_file
 from sim.parameters import PROB, Parameters, param
 from sim.policies import build_policies
 from sim.schema import ConfigError, build
-from sim.ssda903.seed import DataError
+from sim.ssda903.seed import DataError, check_left_out
 from sim.ssda903.seed import council_data as read_council_data
 
 
@@ -124,6 +124,9 @@ class CouncilsConfig:
     fit: str | None = None
     #: ``from_data``: the council to take from a regional file (its ``LA`` code)
     council: str | None = None
+    #: ``from_data``: the largest share of the files' episode rows that the data-quality
+    #: checks may leave out before the run is refused (docs/ssda903.md)
+    max_left_out: float = 0.02
 
     MODES = ("drawn", "listed", "from_data")
     #: keys used only by mode ``from_data``
@@ -184,6 +187,9 @@ def _check_councils(c: CouncilsConfig) -> None:
             if getattr(c, key) is not None:
                 raise ConfigError(f"councils.{key}: only used by councils.mode from_data "
                                   f"(councils=from_data), not {c.mode!r}; allowed: null")
+    if not 0.0 <= c.max_left_out <= 1.0:
+        raise ConfigError(f"councils.max_left_out: value {c.max_left_out} is out of range; "
+                          "allowed 0.0 to 1.0 (share of the episode rows)")
     if c.mode == "listed":
         if not c.listed:
             raise ConfigError("councils.listed: mode 'listed' needs at least one council")
@@ -211,6 +217,10 @@ def _from_data(cfg: "ModelConfig") -> None:
     warm-up, ``start_year`` the extract date's year, and ``scale`` the council's size (from
     the fit, or from the entries measured in the data), whatever the config said."""
     data = council_data(cfg.councils)
+    try:
+        check_left_out(data, cfg.councils.max_left_out)
+    except DataError as err:
+        raise ConfigError(str(err)) from None
     scale = data.scale(cfg.params.entry.children_per_year)
     lo, hi = _field_of(ModelConfig, "scale").metadata["range"]
     if not lo <= scale <= hi:

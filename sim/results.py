@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - Windows: no lock
     fcntl = None  # type: ignore[assignment]
 
 from sim.config import ModelConfig, check_ssda903_output, council_data
+from sim.memory import check_memory
 from sim.model import RevolvingDoorModel
 from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
                          timeseries_frame)
@@ -184,7 +185,7 @@ def collect(model: Any, ssda903: bool = False) -> Results:
         "mesa": mesa.__version__, "python": platform.python_version(),
         "policies": policy_names(model.policies)}
     if cfg.councils.mode == "from_data":  # what the run started from (aggregate)
-        run_info["from_data"] = council_data(cfg.councils).summary()
+        run_info["from_data"] = council_data(cfg.councils).summary(cfg.councils.max_left_out)
     return Results(
         episodes=model.records.episodes_frame() if ssda903 else None,
         metrics=compute_metrics(model, councils, costs),
@@ -214,6 +215,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     """
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     check_ssda903_output(cfg, ssda903)
+    check_memory(cfg)  # a run that cannot fit: one line before anything is built
     progress = progress_callback(progress)
     n = resolve_workers(workers, cfg.scale, cfg.councils.count)
     if n > 1:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 import sim
 from sim.config import ConfigError, ModelConfig, council_names
-from sim.results import FolderInUse, LOCK_FILE, folder_in_use, folder_lock
+from sim.results import FolderInUse, LOCK_FILE, OUTPUT_FILES, folder_in_use, folder_lock
 from sim.sweep import jobs
 
 from conftest import tiny
@@ -330,3 +331,192 @@ def test_a_flag_hydras_parser_refuses_is_a_one_line_error(tmp_path: Path, flags:
                          capture_output=True, text=True, timeout=300)
     line = _one_line_error(res, *words, "revolving-door --help")
     assert "usage:" not in line and not out.exists()
+
+
+# ---------------------------------------------------------------- a sweep folder in use (issue 23)
+
+SWEEP = ["scale=0.02", "warmup_years=4", "years=4", "run.progress=false"]
+
+
+def _job_seeds(folder: Path) -> dict[int, tuple[int, str]]:
+    """Each job folder's seed in run.json and the seed override Hydra saved there."""
+    out = {}
+    for job in sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()):
+        over = (job / ".hydra" / "overrides.yaml").read_text()
+        seed = next(ln.split("seed=")[1].strip() for ln in over.splitlines() if "seed=" in ln)
+        out[int(job.name)] = (json.loads((job / "run.json").read_text())["seed"], seed)
+    return out
+
+
+def _first_sweep_intact(folder: Path, seeds: list[int]) -> None:
+    assert _job_seeds(folder) == {i: (s, str(s)) for i, s in enumerate(seeds)}
+    assert f"seed={','.join(map(str, seeds))}" in (folder / "multirun.yaml").read_text()
+    sweep = (folder / "sweep.csv").read_text().splitlines()
+    assert len(sweep) == 1 + len(seeds)
+    assert all(jobs.run_status(folder / str(i))[0] == jobs.COMPLETE for i in range(len(seeds)))
+
+
+@pytest.mark.slow
+def test_a_second_sweep_into_a_sweep_folder_is_refused_and_the_first_kept(
+        tmp_path: Path) -> None:
+    """Two sweeps into one hydra.sweep.dir: before, neither was refused; the second
+    overwrote multirun.yaml and the first jobs' folders, and the first exited 0 reporting
+    the other's jobs. Now the second is refused (exit 2, one line) while the first runs,
+    and a finished sweep folder is refused unless the command resumes it."""
+    folder = tmp_path / "sweep"
+    seeds = [1, 2, 3, 4, 5, 6, 7, 8]
+    cmd = [sys.executable, "-m", "sim.cli", "-m", *SWEEP, f"seed={','.join(map(str, seeds))}",
+           f"hydra.sweep.dir={folder}"]
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, HYDRA_FULL_ERROR="0"))
+    try:
+        deadline = time.time() + 120
+        while not (folder / "multirun.yaml").exists() and first.poll() is None:
+            assert time.time() < deadline
+            time.sleep(0.05)
+        second = cli(SWEEP + ["seed=11,12,13"], folder, multirun=True)
+        still_running = first.poll() is None
+        out, err = first.communicate(timeout=600)
+    finally:
+        first.kill()
+    _one_line_error(second, str(folder), "in use by another run")
+    assert still_running, "the first sweep ended before the second was refused: lengthen it"
+    assert first.returncode == 0, out[-2000:] + err[-2000:]
+    assert "8 of 8" in out and "seed=11" not in out
+    _first_sweep_intact(folder, seeds)
+    # finished: another sweep into it is refused, whatever its jobs
+    third = cli(SWEEP + ["seed=11,12,13"], folder, multirun=True)
+    _one_line_error(third, str(folder), "already holds a sweep", "8 of 8 jobs complete",
+                    "run.resume=true")
+    _first_sweep_intact(folder, seeds)
+    # resumed: the same sweep runs again, skipping every complete job
+    stamps = {i: (folder / str(i) / "metrics.json").stat().st_mtime_ns for i in range(8)}
+    res = cli(SWEEP + [f"seed={','.join(map(str, seeds))}", "run.resume=true"], folder,
+              multirun=True)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert res.stdout.count("already complete, skipped") == 8
+    assert {i: (folder / str(i) / "metrics.json").stat().st_mtime_ns for i in range(8)} == stamps
+    _first_sweep_intact(folder, seeds)
+    assert not folder_in_use(folder)  # released when the sweep ended
+
+
+# ---------------------------------------------------------------- two runs at once (issue 23)
+
+AT_TIME = """\
+import sys, time
+from sim.cli import command
+start = float(sys.argv[1])
+sys.argv = ["revolving-door", *sys.argv[2:]]
+time.sleep(max(0.0, start - time.time()))  # both processes imported: start together
+command()
+"""
+
+
+@pytest.mark.slow
+def test_two_runs_started_together_into_one_folder_leave_nothing_of_the_refused_one(
+        tmp_path: Path) -> None:
+    """Two runs into one folder at the same moment (to a few milliseconds, and a little
+    apart): one runs, the other is refused (exit 2, one line). Before, the lock was taken
+    after Hydra had written .hydra/ (config.yaml, overrides.yaml): in 2 of 3 tries the
+    refused run's files, with its seed, were left in the winner's folder. Now every file
+    there is the winner's."""
+    script = tmp_path / "at_time.py"
+    script.write_text(AT_TIME)
+    for i, lag in enumerate((0.0, 0.0, 0.05, 0.1, 0.2)):
+        out = tmp_path / f"try{i}"
+        start = time.time() + 10.0
+        procs = [subprocess.Popen(
+            [sys.executable, str(script), str(start + (lag if seed == 202 else 0.0)), *SMALL,
+             f"seed={seed}", f"hydra.run.dir={out}"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env=dict(os.environ, HYDRA_FULL_ERROR="0"))
+            for seed in (101, 202)]
+        results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+        codes = sorted(r[2] for r in results)
+        assert codes == [0, 2], (lag, [r[1][-1500:] for r in results])
+        won = 101 if results[0][2] == 0 else 202
+        lost = 303 - won
+        assert json.loads((out / "run.json").read_text())["seed"] == won
+        for name in ("config.yaml", "overrides.yaml", "hydra.yaml"):
+            text = (out / ".hydra" / name).read_text()
+            assert f"seed={lost}" not in text and f"seed: {lost}" not in text, (lag, name)
+            assert f"seed={won}" in text or f"seed: {won}" in text, (lag, name)
+        names = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+        assert names == sorted([".hydra", ".hydra/config.yaml", ".hydra/hydra.yaml",
+                                ".hydra/overrides.yaml", LOCK_FILE, "cli.log",
+                                *OUTPUT_FILES]), names
+        assert not folder_in_use(out)
+        # refused before Hydra wrote there: by the callback, not by the run's own lock
+        refused = next(r for r in results if r[2] == 2)
+        lines = [ln for ln in refused[1].splitlines() if ln.strip()]
+        assert len(lines) == 1 and "in use by another run" in lines[0], (lag, refused[1])
+
+
+# ---------------------------------------------------------------- a run too big (issue 23)
+
+BIG = {"scale": 10.0, "warmup_years": 40, "years": 50}
+
+
+def test_a_run_too_big_for_the_memory_available_is_refused_in_one_line() -> None:
+    from sim.memory import check_memory, estimate_bytes
+
+    cfg = ModelConfig.from_dict(BIG)
+    need = estimate_bytes(cfg)
+    assert need > 30e9  # scale 10 over 90 years: tens of GB
+    with pytest.raises(ConfigError) as err:
+        check_memory(cfg, available=int(22.3e9))
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith("scale, years, warmup_years: ")
+    assert f"needs about {need / 1e9:.1f} GB of memory and 22.3 GB is available" in msg
+    assert "scale up to about" in msg
+    # the largest scale it offers fits, at the same years
+    largest = float(msg.split("scale up to about ")[1].split(")")[0])
+    check_memory(ModelConfig.from_dict(dict(BIG, scale=largest * 0.999)),
+                 available=int(22.3e9))
+    # the national run (815 MB measured) fits in 2 GB
+    check_memory(ModelConfig(), available=2 * 10**9)
+
+
+def test_sim_run_refuses_a_run_too_big_before_building_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.memory
+    import sim.results
+
+    def no_model(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the model was built")
+
+    monkeypatch.setattr(sim.results, "RevolvingDoorModel", no_model)
+    monkeypatch.setattr(sim.memory, "available_bytes", lambda: 4 * 10**9)
+    with pytest.raises(ConfigError, match="is available"):
+        sim.run(BIG)
+
+
+def test_the_command_refuses_a_run_too_big_and_leaves_no_folder(tmp_path: Path) -> None:
+    from sim.memory import available_bytes, estimate_bytes
+
+    available = available_bytes()
+    if available is None or available >= estimate_bytes(ModelConfig.from_dict(BIG)):
+        pytest.skip("this machine could hold the run: it would be run, not refused")
+    out = tmp_path / "big"
+    res = cli([f"{k}={v}" for k, v in BIG.items()] + ["run.progress=false"], out)
+    line = _one_line_error(res, "configuration error: scale, years, warmup_years",
+                           "GB of memory and", "GB is available")
+    assert "MemoryError" not in line and not out.exists()
+
+
+def test_the_memory_estimate_is_above_a_measured_peak_and_near_it(tmp_path: Path) -> None:
+    """A run of 440,000 expected children (scale 0.6 over 22 years), measured in a fresh
+    process as benchmarks/memory.py measures: its peak above the start is below the
+    estimate, and more than half of it (the estimate follows the model's memory)."""
+    code = ("import json, os, resource, sim\nfrom sim.config import ModelConfig\n"
+            "from sim.memory import estimate_bytes\n"
+            "start = int(open('/proc/self/statm').read().split()[1]) * "
+            "os.sysconf('SC_PAGE_SIZE')\n"
+            "cfg = ModelConfig.from_dict({'scale': 0.6})\n"
+            "sim.run(cfg, workers=1)\n"
+            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+            "print(json.dumps([peak - start, estimate_bytes(cfg)]))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    peak, estimate = json.loads(res.stdout.strip().splitlines()[-1])
+    assert 0.5 * estimate < peak < estimate, (peak / 1e6, estimate / 1e6)

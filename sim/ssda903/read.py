@@ -14,6 +14,8 @@ column.
 
 from __future__ import annotations
 
+import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -91,6 +93,30 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     return out.astype("datetime64[s]")
 
 
+_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$"
+
+
+def _refuse_month_first(raw: pd.Series, path: Path, col: str) -> None:
+    """Dates written month first (mm/dd/yyyy, a spreadsheet's US setting) are refused: read
+    day first, those with a day above 12 would be left out and every other one read as
+    the wrong day (a run from them started with a third of the council's children). Told
+    by the numbers: some dates have a second number above 12 and none a first; a day-first
+    file of more than a handful of dates has days above 12. The message gives counts and
+    line numbers, never a value (a date of birth is personal data)."""
+    parts = raw.str.extract(_SLASHED).dropna()
+    if parts.empty:
+        return
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    month_first = (second > 12) & (first <= 12)
+    if month_first.any() and not ((first > 12) & (second <= 12)).any():
+        lines = ", ".join(str(int(i) + 2) for i in month_first[month_first].index[:3])
+        raise Ssda903Error(
+            f"{path}: column {col}: dates written month first (mm/dd/yyyy): "
+            f"{int(month_first.sum()):,d} of {len(parts):,d} dates have a second number "
+            f"above 12 (e.g. line {lines}) and none a first; SSDA903 dates are dd/mm/yyyy "
+            "(or yyyy-mm-dd): save the file with dates day first")
+
+
 def read_extract(paths: Iterable[str | Path], *, la_column: str = "LA") -> Extract:
     """Read SSDA903 episodes and header files (any number of each, in any order: a file's
     kind is told by its columns). When the same episode differs between files, the row with
@@ -99,6 +125,7 @@ def read_extract(paths: Iterable[str | Path], *, la_column: str = "LA") -> Extra
     if not paths:
         raise Ssda903Error("no files given: name SSDA903 episodes and header CSV files")
     report = QualityReport()
+    cut = {"episodes": 0, "header": 0}  # rows cut short, left out (:func:`_cut_rows`)
     la_column = la_column.strip().upper()
     names = [p.name for p in paths]
     episodes: list[pd.DataFrame] = []
@@ -120,19 +147,22 @@ def read_extract(paths: Iterable[str | Path], *, la_column: str = "LA") -> Extra
             if col not in df.columns:
                 report.add(names[i], "missing column", col, len(df), [],
                            "not needed for the measures; every row kept")
+        for col in (("DECOM", "DEC") if kind == "episodes" else ("DOB",)):
+            _refuse_month_first(df[col], path, col)
         keep = EPISODE_KEEP if kind == "episodes" else HEADER_KEEP
         out = pd.DataFrame({c: (df[c].str.strip() if c in df.columns else "") for c in keep},
                            index=df.index)
         out["la"] = df[la_column].str.strip() if la_column in df.columns else ""
         out["file"] = np.int32(i)
         out["row"] = np.arange(2, len(df) + 2, dtype=np.int64)  # line 1 holds the names
+        out = _cut_rows(df, out, path, kind, names, report, cut)
         del df  # identifiers (postcodes, URN, UPN, MOTHER, MC_DOB) go with it
         (episodes if kind == "episodes" else headers).append(out)
     if not episodes:
         raise Ssda903Error(f"no episodes file among {', '.join(map(str, paths))}: an "
                            f"episodes file has the columns {', '.join(EPISODE_REQUIRED)}")
     ep = pd.concat(episodes, ignore_index=True)
-    report.count("episode rows read", len(ep))
+    report.count("episode rows read", len(ep) + cut["episodes"])
     if headers:
         hd = pd.concat(headers, ignore_index=True)
     else:
@@ -141,8 +171,10 @@ def read_extract(paths: Iterable[str | Path], *, la_column: str = "LA") -> Extra
                            "file": pd.Series(dtype=np.int32), "row": pd.Series(dtype=np.int64)})
         report.add("", "no header file", "DOB", 0, [],
                    "ages unknown: no age bands, returns not censored at 18")
-    report.count("header rows read", len(hd))
-    ep = _clean_episodes(ep, names, report)
+    report.count("header rows read", len(hd) + cut["header"])
+    ep = _clean_episodes(ep, names, report, left_out=cut["episodes"])
+    if cut["header"]:
+        report.count("header rows left out (cut short)", cut["header"])
     hd = _clean_header(hd, names, report)
     ep, hd = _link(ep, hd, names, report)
     return Extract(episodes=ep, header=hd, files=names, report=report)
@@ -159,7 +191,53 @@ def _dates(df: pd.DataFrame, col: str, names: list[str], report: QualityReport,
     return parsed, bad
 
 
-def _clean_episodes(ep: pd.DataFrame, names: list[str], report: QualityReport) -> pd.DataFrame:
+def _cut_rows(df: pd.DataFrame, out: pd.DataFrame, path: Path, kind: str, names: list[str],
+              report: QualityReport, cut: dict[str, int]) -> pd.DataFrame:
+    """A file cut short in its last row (a truncated copy or download): pandas fills the
+    missing fields with "" like empty ones, so the last line is read again here. With fewer
+    fields than the header, the row is reported and left out (the cut may be inside the
+    last field it still has: a date, a code); with every field but no line break after it,
+    the last field may have lost its end: reported, the row kept. Counts the rows left out
+    in ``cut[kind]``."""
+    if not len(out):
+        return out
+    fields, ends_with_break = _last_line(path)
+    if fields is not None and len(fields) < len(df.columns):
+        missing = str(df.columns[len(fields)])
+        report.add_rows(out.tail(1), names, "last row cut short: fewer fields than the "
+                        f"header ({len(fields)} of {len(df.columns)}; a truncated file?)",
+                        missing, f"{'episode' if kind == 'episodes' else 'header'} row "
+                        "left out")
+        cut[kind] += 1
+        return out.iloc[:-1]
+    if not ends_with_break:
+        report.add_rows(out.tail(1), names, "file ends without a line break (its last "
+                        "field may be incomplete)", str(df.columns[-1]),
+                        "kept (every field is there); check the last row against the source")
+    return out
+
+
+def _last_line(path: Path) -> tuple[list[str] | None, bool]:
+    """The fields of the file's last non-empty line, and whether the file ends with a
+    line break (read from the end: a national extract is not read twice)."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - 65536))
+        tail = f.read()
+    if not tail:
+        return None, True
+    ends_with_break = tail[-1:] in (b"\n", b"\r")
+    lines = [ln for ln in tail.decode("utf-8", errors="replace").splitlines() if ln.strip()]
+    if not lines:
+        return None, ends_with_break
+    return next(csv.reader([lines[-1]])), ends_with_break
+
+
+def _clean_episodes(ep: pd.DataFrame, names: list[str], report: QualityReport,
+                    left_out: int = 0) -> pd.DataFrame:
+    """Parse, check and de-duplicate the episodes (``left_out``: rows already left out
+    while reading, counted with the rest)."""
     ep["DECOM"], bad_start = _dates(ep, "DECOM", names, report,
                                     "episode left out (start date unknown)")
     ep["dec_given"] = ep["DEC"] != ""
@@ -175,7 +253,7 @@ def _clean_episodes(ep: pd.DataFrame, names: list[str], report: QualityReport) -
     # REC given without an end date: an open episode (REC ignored)
     ep.loc[ep["DEC"].isna(), "REC"] = None
     ep = ep.loc[~drop].drop(columns=["PLACE_PROVIDER", "REASON_PLACE_CHANGE", "dec_given"])
-    report.count("episode rows left out (see problems)", int(drop.sum()))
+    report.count("episode rows left out (see problems)", int(drop.sum()) + left_out)
     ep = _dedupe(ep, names, report)
     ep = _overlaps(ep, names, report)
     return ep

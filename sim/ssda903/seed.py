@@ -53,6 +53,7 @@ from sim.initial_stock import AGE_OUT, COLUMNS, bits
 from sim.rng import Streams
 from sim.ssda903 import codes
 from sim.ssda903.measure import default_period, measure, months, periods_of_care
+from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error, read_extract
 
 #: Years before the extract date over which entries a year are measured (without a fit).
@@ -85,6 +86,8 @@ class CouncilData:
     #: what was counted and left out (aggregate), and the data-quality summary
     counts: dict[str, int]
     quality: str = field(repr=False)
+    #: the episode rows the data-quality checks left out, and why (:func:`rows_left_out`)
+    left_out: dict[str, Any] = field(default_factory=dict)
 
     def scale(self, children_per_year: float) -> float:
         """The run's scale: the fit's, or the measured entries relative to England's."""
@@ -99,12 +102,57 @@ class CouncilData:
         return {"return_propensity": float(self.fit["return_propensity"]),
                 "thoroughness": float(self.fit["thoroughness"])}
 
-    def summary(self) -> dict[str, Any]:
-        """Aggregate facts for ``run.json`` and the command's summary."""
+    def summary(self, max_left_out: float | None = None) -> dict[str, Any]:
+        """Aggregate facts for ``run.json`` and the command's summary (``max_left_out``:
+        the share of rows the run allowed to be left out, recorded beside the share)."""
+        left_out = dict(self.left_out)
+        if max_left_out is not None:
+            left_out["allowed_share"] = max_left_out
         return {"council": self.name, "extract_date": str(self.extract_date.date()),
                 **self.counts, "entries_from": "fit" if self.fit else
                 f"measured ({ENTRY_YEARS} years before the extract date)",
-                "practice_from": "fit" if self.fit else "typical council (no fit given)"}
+                "practice_from": "fit" if self.fit else "typical council (no fit given)",
+                "rows_left_out": left_out}
+
+
+# ------------------------------------------------------------------ rows left out
+def rows_left_out(report: QualityReport) -> dict[str, Any]:
+    """The episode rows the data-quality checks left out, of those read, and why: the
+    rows of each problem whose action leaves the episode out (``"DECOM: unparseable
+    date"``; a row with two such problems is in both)."""
+    read = int(report.counts.get("episode rows read", 0))
+    out = int(report.counts.get("episode rows left out (see problems)", 0))
+    why: dict[str, int] = {}
+    for issue in report.issues:
+        if issue.action.startswith(("episode left out", "episode row left out")):
+            key = f"{issue.column}: {issue.problem}"
+            why[key] = why.get(key, 0) + issue.rows
+    return {"episode_rows_read": read, "episode_rows_left_out": out,
+            "share": out / read if read else 0.0, "why": why}
+
+
+def left_out_line(info: dict[str, Any]) -> str:
+    """One line for the command's summary: how many episode rows were left out, and why."""
+    why = "; ".join(f"{k} {n:,d}" for k, n in info.get("why", {}).items())
+    return (f"Data-quality checks: {info['episode_rows_left_out']:,d} of "
+            f"{info['episode_rows_read']:,d} episode rows left out ({info['share']:.1%})"
+            + (f": {why}" if why else "")
+            + (f" (allowed up to {info['allowed_share']:.1%}, councils.max_left_out)"
+               if "allowed_share" in info else "") + ".")
+
+
+def check_left_out(data: CouncilData, max_share: float) -> None:
+    """:class:`DataError` when more than ``max_share`` of the episode rows were left out:
+    a run from what is left would start from a council that is not the council."""
+    info = data.left_out
+    if info and info["share"] > max_share:
+        why = "; ".join(f"{k}: {n:,d} rows" for k, n in info["why"].items()) or "see the "             "data-quality report"
+        raise DataError(
+            f"councils.path: {info['episode_rows_left_out']:,d} of "
+            f"{info['episode_rows_read']:,d} episode rows ({info['share']:.1%}) are left out "
+            f"by the data-quality checks ({why}); allowed: at most {max_share:.1%} "
+            "(councils.max_left_out): correct the files (revolving-door-data describe "
+            "writes the report, with the lines), or raise councils.max_left_out")
 
 
 # ------------------------------------------------------------------ reading
@@ -163,7 +211,8 @@ def _council_data(files: tuple[str, ...], fit_file: str | None, council: str | N
         if fit_file else None
     return CouncilData(name=council or la or "council", la=la, extract_date=date,
                        children=children, starts_per_year=_starts_per_year(extract, date),
-                       fit=fit_values, counts=counts, quality=extract.report.summary())
+                       fit=fit_values, counts=counts, quality=extract.report.summary(),
+                       left_out=rows_left_out(extract.report))
 
 
 def _choose_council(extract: Extract, council: str | None) -> str:

@@ -1,9 +1,11 @@
 """The Hydra callback of every ``revolving-door -m`` sweep (``hydra.callbacks.sweep``).
 
 * Before a single run, and before a multirun's first job: checks that the output folder
-  (the sweep folder in a multirun) can be written and is not in use by another run
-  (:func:`sim.results.folder_lock`); if not, a one-line error naming the folder and exit
-  status 2, before Hydra writes anything there (its own error would be a long traceback).
+  (the sweep folder in a multirun) can be written and takes its lock
+  (:mod:`sim.sweep.folders`), held until the run or the whole sweep ends; a folder in use
+  by another run, or a sweep folder that already holds a sweep and is not being resumed
+  (``run.resume=true``), is a one-line error naming the folder and exit status 2, before
+  Hydra writes anything there (its own error would be a long traceback).
 * In a multirun, a job whose own folder cannot be prepared is a failed job like any other
   (:mod:`sim.sweep.guard`): its error is recorded, the other jobs run.
 * When the multirun starts: counts the planned jobs and records ``sweep_info.json`` (model
@@ -29,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from sim.results import folder_in_use
-from sim.sweep import guard
+from sim.results import FolderInUse, folder_in_use
+from sim.sweep import folders, guard
 from sim.sweep.jobs import COMPLETE, FAILED, INFO_FILE, MISSING, SweepError, count_status, \
     planned_overrides
 from sim.version import model_version
@@ -67,11 +69,25 @@ def _refuse(problem: str) -> None:
     sys.exit(2)
 
 
+def _hold(folder: Path) -> None:
+    """Refuse (exit 2) unless the folder can be written and its lock taken, then hold it."""
+    problem = folder_problem(folder)
+    if problem:
+        _refuse(problem)
+    try:
+        folders.hold(folder)
+    except FolderInUse as err:  # taken since the check: two runs started together
+        _refuse(folders.in_use_message(folder, err))
+    except OSError as err:
+        _refuse(f"cannot write to output folder {folder}: {err.strerror or err}")
+
+
 class SweepCallback(Callback):
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        problem = folder_problem(Path(str(config.hydra.run.dir)))
-        if problem:
-            _refuse(problem)
+        _hold(Path(str(config.hydra.run.dir)))  # before Hydra writes .hydra/ there
+
+    def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
+        folders.release(Path(str(config.hydra.run.dir)))
 
     def __getstate__(self) -> dict[str, Any]:
         # never empty: pickle calls __setstate__ only for a state
@@ -86,8 +102,11 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         guard.install()  # before the launcher runs a job (sim/sweep/guard.py)
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        problem = folder_problem(sweep_dir)
+        _hold(sweep_dir)  # for the whole sweep, before Hydra writes multirun.yaml
+        problem = folders.finished_sweep(sweep_dir, bool(OmegaConf.select(
+            config, "run.resume", default=False)))
         if problem:
+            folders.release(sweep_dir)
             _refuse(problem)
         try:
             n = len(planned_overrides(config))
@@ -129,6 +148,8 @@ class SweepCallback(Callback):
         except SweepError as err:
             _say(f"no sweep report: {err}")
             return
+        finally:  # the report is made: another command may use the folder now
+            folders.release(sweep_dir)
         _say(f"{status_line(report)}")
         if report.headline:
             _say(report.headline + ".")
