@@ -8,8 +8,9 @@ only inside :class:`Extract` to compute ages (the measures output ages in bands 
 Problems are not fixed silently: every one goes into the
 :class:`~sim.ssda903.quality.QualityReport` with counts and example row numbers, and says
 what was kept or left out. A file that cannot be used at all (unreadable, or without a
-column the measures need) stops the read with :class:`Ssda903Error`, naming the file and the
-column.
+column the measures need, or dates written month first: :func:`_refuse_month_first`) stops
+the read with :class:`Ssda903Error`, naming the file and the column. A last row cut short
+(a truncated file) is reported and left out (:func:`_cut_rows`).
 """
 
 from __future__ import annotations
