@@ -94,30 +94,6 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     return out.astype("datetime64[s]")
 
 
-_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$"
-
-
-def _refuse_month_first(raw: pd.Series, path: Path, col: str) -> None:
-    """Dates written month first (mm/dd/yyyy, a spreadsheet's US setting) are refused: read
-    day first, those with a day above 12 would be left out and every other one read as
-    the wrong day (a run from them started with a third of the council's children). Told
-    by the numbers: some dates have a second number above 12 and none a first; a day-first
-    file of more than a handful of dates has days above 12. The message gives counts and
-    line numbers, never a value (a date of birth is personal data)."""
-    parts = raw.str.extract(_SLASHED).dropna()
-    if parts.empty:
-        return
-    first, second = parts[0].astype(int), parts[1].astype(int)
-    month_first = (second > 12) & (first <= 12)
-    if month_first.any() and not ((first > 12) & (second <= 12)).any():
-        lines = ", ".join(str(int(i) + 2) for i in month_first[month_first].index[:3])
-        raise Ssda903Error(
-            f"{path}: column {col}: dates written month first (mm/dd/yyyy): "
-            f"{int(month_first.sum()):,d} of {len(parts):,d} dates have a second number "
-            f"above 12 (e.g. line {lines}) and none a first; SSDA903 dates are dd/mm/yyyy "
-            "(or yyyy-mm-dd): save the file with dates day first")
-
-
 def read_extract(paths: Iterable[str | Path], *, la_column: str = "LA") -> Extract:
     """Read SSDA903 episodes and header files (any number of each, in any order: a file's
     kind is told by its columns). When the same episode differs between files, the row with
@@ -148,8 +124,6 @@ def read_extract(paths: Iterable[str | Path], *, la_column: str = "LA") -> Extra
             if col not in df.columns:
                 report.add(names[i], "missing column", col, len(df), [],
                            "not needed for the measures; every row kept")
-        for col in (("DECOM", "DEC") if kind == "episodes" else ("DOB",)):
-            _refuse_month_first(df[col], path, col)
         keep = EPISODE_KEEP if kind == "episodes" else HEADER_KEEP
         out = pd.DataFrame({c: (df[c].str.strip() if c in df.columns else "") for c in keep},
                            index=df.index)
@@ -187,6 +161,7 @@ def _dates(df: pd.DataFrame, col: str, names: list[str], report: QualityReport,
     raw = df[col]
     parsed = parse_dates(raw)
     bad = parsed.isna() & (raw != "")
+    _refuse_month_first(df, raw, parsed, bad, col, names)
     if bad.any():
         report.add_rows(df[bad], names, "unparseable date", col, action)
     return parsed, bad
@@ -233,6 +208,35 @@ def _last_line(path: Path) -> tuple[list[str] | None, bool]:
     if not lines:
         return None, ends_with_break
     return next(csv.reader([lines[-1]])), ends_with_break
+
+
+def _refuse_month_first(df: pd.DataFrame, raw: pd.Series, parsed: pd.Series, bad: pd.Series,
+                        col: str, names: list[str]) -> None:
+    """Dates written month first (mm/dd/yyyy, a spreadsheet's US setting) are refused: read
+    day first, those with a day above 12 would be left out and every other one read as the
+    wrong day (a run from them started with about a third of the council's children). Told
+    file by file: some dates cannot be read day first but can month first, and none read
+    day first has a day above 12 (a day-first file of more than a handful of dates has).
+    The message gives counts and lines, never a value (a date of birth is personal data)."""
+    if not bad.any():
+        return
+    month_first = bad & pd.to_datetime(raw.where(bad, ""), format="%m/%d/%Y",
+                                       errors="coerce").notna()
+    if not month_first.any():
+        return
+    day_above_12 = parsed.dt.day > 12
+    for f in sorted(set(df.loc[month_first, "file"].tolist())):
+        in_file = df["file"] == f
+        if day_above_12[in_file].any():
+            continue  # day first, with a few dates written otherwise: reported, left out
+        rows = df.loc[month_first & in_file, "row"]
+        lines = ", ".join(str(r) for r in rows.head(3))
+        raise Ssda903Error(
+            f"{names[int(f)]}: column {col}: dates written month first (mm/dd/yyyy): "
+            f"{len(rows):,d} of {int((in_file & (raw != '')).sum()):,d} dates can be read "
+            f"only month first (e.g. line {lines}) and none has a day above 12 read day "
+            "first; SSDA903 dates are dd/mm/yyyy (or yyyy-mm-dd): save the file with "
+            "dates day first")
 
 
 def _clean_episodes(ep: pd.DataFrame, names: list[str], report: QualityReport,
