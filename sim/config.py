@@ -126,7 +126,7 @@ class CouncilsConfig:
     council: str | None = None
     #: ``from_data``: the largest share of the files' episode rows that the data-quality
     #: checks may leave out before the run is refused (docs/ssda903.md)
-    max_left_out: float = 0.02
+    max_left_out: float
 
     MODES = ("drawn", "listed", "from_data")
     #: keys used only by mode ``from_data``
@@ -187,9 +187,6 @@ def _check_councils(c: CouncilsConfig) -> None:
             if getattr(c, key) is not None:
                 raise ConfigError(f"councils.{key}: only used by councils.mode from_data "
                                   f"(councils=from_data), not {c.mode!r}; allowed: null")
-    if not 0.0 <= c.max_left_out <= 1.0:
-        raise ConfigError(f"councils.max_left_out: value {c.max_left_out} is out of range; "
-                          "allowed 0.0 to 1.0 (share of the episode rows)")
     if c.mode == "listed":
         if not c.listed:
             raise ConfigError("councils.listed: mode 'listed' needs at least one council")
