@@ -42,11 +42,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
 from sim.config import PracticeSpread
-from sim.ssda903.fit import Window, design_effect, fit_council
+from sim.results import run
+from sim.ssda903.fit import FIT_METRICS, Window, design_effect, fit_council
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error
 from sim.ssda903.seed import in_care_at
@@ -68,6 +73,9 @@ class Settings:
     fit_seeds: tuple[int, ...] = (1, 2)
     stock_flow_years: float = 3.0
     seed: int = 1
+    #: what the practice is fitted to: the fit's shares, and the stock in care at the end
+    #: of the fit years (what is forecast; it tells how long children stay)
+    fit_metrics: tuple[str, ...] = (*FIT_METRICS, "children_in_care_end")
 
 
 def cut(extract: Extract, date: pd.Timestamp, history_years: int, la: str) -> Extract:
@@ -109,8 +117,6 @@ def write_cut(x: Extract, folder: Path) -> Path:
 def _run_from_data(folder: Path, fit_file: Path | None, seed: int, months_ahead: int
                    ) -> np.ndarray:
     """Children in care (the council's own count) at month ends 1..months_ahead."""
-    from sim.results import run
-
     years = int(math.ceil(months_ahead / 12))
     councils: dict[str, Any] = {"mode": "from_data", "path": str(folder)}
     if fit_file is not None:
@@ -186,7 +192,8 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         forecasts["model_unfitted"] = _intervals(unf, horizons)
         if progress:
             progress(f"{la or 'council'} {date.date()}: fitting")
-        fit = fit_council(x, Window(start, date), seeds=settings.fit_seeds)
+        fit = fit_council(x, Window(start, date), seeds=settings.fit_seeds,
+                          metrics=settings.fit_metrics)
         point = _fit_json(fits, "point", fit.return_propensity, fit.thoroughness, fit.scale,
                           date, in_care)
         pt = np.array([_run_from_data(folder, point, 2000 + i, months_ahead)
@@ -304,11 +311,6 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 def figure(summ: pd.DataFrame, path: Path) -> Path:
     """Mean absolute error (% of children in care) by horizon, a line a method; the legend
     below the axes, clear of the data."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     labels = {"model_fitted": "model, fitted (over the accepted set)",
               "model_fitted_point": "model, fitted (best point only)",
               "model_unfitted": "model, typical practice", "persistence": "persistence",

@@ -33,6 +33,7 @@ import yaml
 
 from sim.config import PROFILES
 from sim.results import run
+from sim.ssda903.backtest import Settings, backtest, check_dates, figure, summary
 from sim.ssda903.figure import comparison_figure
 from sim.ssda903.fit import Window, fit_council
 from sim.ssda903.measure import MEASURED_METRICS, default_period, measure
@@ -195,8 +196,6 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int], 
 
 
 def backtest_command(args: argparse.Namespace) -> int:
-    from sim.ssda903.backtest import (Settings, backtest, check_dates, figure, summary)
-
     if args.runs < 5 or args.runs_unfitted < 2:
         raise Ssda903Error("--runs, --runs-unfitted: allowed: at least 5 and 2 (the "
                            "intervals are quantiles of the runs)")
