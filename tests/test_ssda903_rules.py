@@ -112,6 +112,25 @@ def test_390_adoption_follows_a_placement_for_adoption(annual: dict) -> None:
     assert adoptions > 20
 
 
+def test_435_and_436_reason_for_new_episode_matches_what_changed(annual: dict) -> None:
+    """435: a new episode for a change of placement only (RNE P, T) keeps the legal status
+    and changes the placement; 436: one for both (B, U) changes both (as the validator
+    reads the two rules)."""
+    seen = set()
+    for y, (ep, _hd) in annual.items():
+        ep = ep.sort_values(["CHILD", "DECOM_d"])
+        prev = ep.groupby("CHILD")[["LS", "PLACE"]].shift(1)
+        later = prev["LS"].notna()
+        pt = later & ep["RNE"].isin(["P", "T"])
+        assert ((ep.loc[pt, "LS"] == prev.loc[pt, "LS"])
+                & (ep.loc[pt, "PLACE"] != prev.loc[pt, "PLACE"])).all(), y
+        bu = later & ep["RNE"].isin(["B", "U"])
+        assert ((ep.loc[bu, "LS"] != prev.loc[bu, "LS"])
+                & (ep.loc[bu, "PLACE"] != prev.loc[bu, "PLACE"])).all(), y
+        seen |= set(ep.loc[later, "RNE"])
+    assert seen  # the files hold episodes after the first of a period
+
+
 def test_352_no_period_of_care_starts_at_18(annual: dict) -> None:
     """352: a child who started to be looked after (RNE S) was under 18."""
     for y, (ep, hd) in annual.items():

@@ -186,9 +186,10 @@ ADOPTION_REC = frozenset({"E11", "E12"})
 WRITE_PLACED_FOR_ADOPTION_MONTHS = 6
 #: The episode written for a placement for adoption, by column: (under a care order: a
 #: placement order, not with the current foster carer; under section 20: with consent).
-#: ``RNE`` says what changed (``T``: legal status and placement; ``P``: placement only).
+#: ``RNE`` says what changed (``B``: legal status and placement, as the validator reads
+#: rules 435 and 436: ``P`` and ``T`` keep the legal status; ``P``: placement only).
 WRITE_PLACED_FOR_ADOPTION: dict[str, tuple[str, str]] = {
-    "RNE": ("T", "P"), "LS": ("E1", "V2"), "PLACE": ("A6", "A4"),
+    "RNE": ("B", "P"), "LS": ("E1", "V2"), "PLACE": ("A6", "A4"),
     "PLACE_PROVIDER": ("PR1", "PR1"), "REASON_PLACE_CHANGE": ("", "")}
 #: Reason for the placement change to adoption (rule 225: a change needs a reason): a
 #: change in the care plan.
