@@ -243,7 +243,7 @@ def test_written_files_have_sector_columns_and_codes(small_run: tuple) -> None:
     assert list(hd.columns) == ["LA", *codes.HEADER_COLUMNS]
     assert set(ep["REC"]) - {""} <= set(codes.REC)
     assert set(ep["CIN"]) <= set(codes.CIN) and set(ep["LS"]) <= set(codes.LS)
-    assert set(ep["RNE"]) <= {"S", "T", "P"} and set(hd["SEX"]) == {"1", "2"}
+    assert set(ep["RNE"]) <= {"S", "B", "P"} and set(hd["SEX"]) == {"1", "2"}
     assert "E4A" in set(ep["REC"])
     assert (ep["DEC"] == "").sum() == (ep["REC"] == "").sum()
 
