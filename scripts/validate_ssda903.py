@@ -10,7 +10,8 @@ runs in its own environment (/work/shared/stack.md):
 For each collection year YEAR (ending 31 March YEAR) it loads ``episodes_YEAR.csv`` and
 ``header_YEAR.csv`` as this year's and those of YEAR-1 as last year's, applies every rule
 the validator configures, and prints how many applied, were skipped (tables not written)
-or failed to run, and the errors by table and rule.
+or failed to run, and the errors by table and rule. The validator also writes a log
+("903 Validator -- DATE.log") in the current folder: run it outside the checkout.
 """
 from __future__ import annotations
 
