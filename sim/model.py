@@ -149,9 +149,17 @@ class RevolvingDoorModel(mesa.Model):
         check_initial_stock(table)
         if self.month != 0:
             raise RuntimeError("seed_population: only before the first step")
-        rows = [self.transitions.seed_family(int(group["council"].iat[0]),
-                                             group.to_dict("list"))
-                for _fam, group in table.groupby("family", sort=True)]
+        # one family's rows as lists (what DataFrame.groupby(...).to_dict("list") gives, in
+        # the same order), sliced from columns sorted once: a to_dict a family cost ~3 ms
+        order = np.argsort(table["family"].to_numpy(), kind="stable")
+        cols = {c: table[c].to_numpy()[order] for c in table.columns}
+        fam = cols["family"]
+        cuts = np.flatnonzero(fam[1:] != fam[:-1]) + 1 if len(fam) else np.array([], int)
+        bounds = zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(fam)].tolist()) if len(fam) \
+            else iter(())
+        rows = [self.transitions.seed_family(int(cols["council"][a]),
+                                             {c: v[a:b].tolist() for c, v in cols.items()})
+                for a, b in bounds]
         f = np.array([r for r in rows if r is not None], dtype=np.int64)
         self.engine.reschedule(f, np.zeros(len(f)))
 

@@ -183,7 +183,7 @@ def test_round_trip_gives_the_runs_metrics(small_run: tuple) -> None:
     counts exactly (dates are rounded down to the day, which keeps every event in its
     month), re-entry shares within what a day's rounding can move (:func:`_km_tolerance`)."""
     cfg, res, folder, returns = small_run
-    x = read_extract([folder / "episodes.csv", folder / "header.csv"])
+    x = read_extract([folder / "regional_episodes.csv", folder / "regional_header.csv"])
     assert not x.report.issues  # the written codes are all in the DfE lists
     m = measure(x, pd.Timestamp("2011-04-01"), pd.Timestamp("2019-04-01")).metrics
     for k in ("returned_home_share", "returns_measured", *SCALED):
@@ -215,11 +215,12 @@ def test_annual_files_are_deduplicated(small_run: tuple) -> None:
     file; only first entries and re-entries differ, since years before the first file are
     not seen."""
     _cfg, _res, folder, _ = small_run
-    full = measure(read_extract([folder / "episodes.csv", folder / "header.csv"]),
+    full = measure(read_extract([folder / "regional_episodes.csv",
+                                 folder / "regional_header.csv"]),
                    pd.Timestamp("2011-04-01"), pd.Timestamp("2019-04-01")).metrics
     # newest first: the closed row must win over the open one whatever the order
-    files = sorted(folder.glob("episodes_*.csv"), reverse=True) + \
-        sorted(folder.glob("header_*.csv"))
+    files = sorted(folder.glob("regional_episodes_*.csv"), reverse=True) + \
+        sorted(folder.glob("regional_header_*.csv"))
     assert len(files) == 16
     x = read_extract(files)
     assert not x.report.issues
@@ -236,13 +237,13 @@ def test_annual_files_are_deduplicated(small_run: tuple) -> None:
 
 def test_written_files_have_sector_columns_and_codes(small_run: tuple) -> None:
     _cfg, _res, folder, _ = small_run
-    ep = pd.read_csv(folder / "episodes.csv", dtype=str).fillna("")
-    hd = pd.read_csv(folder / "header.csv", dtype=str).fillna("")
+    ep = pd.read_csv(folder / "regional_episodes.csv", dtype=str).fillna("")
+    hd = pd.read_csv(folder / "regional_header.csv", dtype=str).fillna("")
     assert list(ep.columns) == ["LA", *codes.EPISODE_COLUMNS]
     assert list(hd.columns) == ["LA", *codes.HEADER_COLUMNS]
     assert set(ep["REC"]) - {""} <= set(codes.REC)
     assert set(ep["CIN"]) <= set(codes.CIN) and set(ep["LS"]) <= set(codes.LS)
-    assert set(ep["RNE"]) == {"S"} and set(hd["SEX"]) == {"1", "2"}
+    assert set(ep["RNE"]) <= {"S", "B", "P"} and set(hd["SEX"]) == {"1", "2"}
     assert "E4A" in set(ep["REC"])
     assert (ep["DEC"] == "").sum() == (ep["REC"] == "").sum()
 
@@ -257,7 +258,7 @@ def test_run_writes_ssda903_files(tmp_path: Path) -> None:
     two = run(cfg, ssda903=True, workers=2)
     one.write(tmp_path / "one")
     two.write(tmp_path / "two")
-    for name in ("episodes.csv", "header.csv"):
+    for name in ("regional_episodes.csv", "regional_header.csv", "C001/episodes.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     assert json.loads((tmp_path / "one" / "metrics.json").read_text())["returns_measured"] > 0
 

@@ -100,7 +100,8 @@ def test_children_in_care_at_month_0_are_the_extracts(original: dict) -> None:
         got_ls = pd.Series([c.care_order for c in kids]).value_counts().to_dict()
         want_ls = raw["LS"].isin(["C1", "C2", "D1", "E1"]).value_counts().to_dict()
         assert got_ls == want_ls and len(want_ls) == 2
-        place = {"U6": Placement.FOSTER, "K2": Placement.RESIDENTIAL, "U3": Placement.KINSHIP}
+        place = {"U6": Placement.FOSTER, "K2": Placement.RESIDENTIAL, "U3": Placement.KINSHIP,
+                 "A6": Placement.FOSTER, "A4": Placement.FOSTER}  # placed for adoption
         got_pl = pd.Series([int(c.placement) for c in kids]).value_counts().to_dict()
         want_pl = raw["PLACE"].map(lambda p: int(place[p])).value_counts().to_dict()
         assert got_pl == want_pl and len(want_pl) == 3

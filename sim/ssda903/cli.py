@@ -6,6 +6,7 @@
                            [--council NAME] [--seeds N N ...]
     revolving-door-data simulate --out DIR [--seed N] [--scale S] [--years N]
                                 [--profile NAME] [--annual]
+    revolving-door-data backtest FILE... --at DATE [DATE ...] --out DIR [--runs N]
 
 ``describe`` reads episodes and header files, checks them, and writes (all aggregate, no
 identifier): ``metrics.json``, ``reentry_curve.csv``, ``councils.csv`` (the measured columns
@@ -32,6 +33,7 @@ import yaml
 
 from sim.config import PROFILES
 from sim.results import run
+from sim.ssda903.backtest import Settings, backtest, check_dates, figure, summary
 from sim.ssda903.figure import comparison_figure
 from sim.ssda903.fit import Window, fit_council
 from sim.ssda903.measure import MEASURED_METRICS, default_period, measure
@@ -71,6 +73,22 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--council", help="the council to fit, in a file of several")
     f.add_argument("--seeds", type=int, nargs="+", default=[1, 2],
                    help="seeds of the simulated replicates (at least 2; default 1 2)")
+    b = sub.add_parser("backtest", help="judge forecasts made at past extract dates against "
+                       "the later files (sim/ssda903/backtest.py)")
+    b.add_argument("files", nargs="+", type=Path, help="episodes and header CSV files, "
+                   "reaching past the dates by the horizons")
+    b.add_argument("--at", type=_date, nargs="+", required=True,
+                   help="extract dates to forecast from (YYYY-MM-DD)")
+    b.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    b.add_argument("--la-column", default="LA")
+    b.add_argument("--horizons", type=int, nargs="+", default=[12, 24, 36],
+                   help="months ahead (default 12 24 36)")
+    b.add_argument("--history-years", type=int, default=5,
+                   help="years of files held at each date (default 5)")
+    b.add_argument("--runs", type=int, default=20,
+                   help="fitted model's runs over its accepted set (default 20)")
+    b.add_argument("--runs-unfitted", type=int, default=5,
+                   help="runs of the unfitted model and of the fit's best point (default 5)")
     s = sub.add_parser("simulate", help="make a synthetic extract: one council, simulated")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--seed", type=int, default=1)
@@ -177,6 +195,46 @@ def write_fit(result: Any, out: Path, name: str, window: Any, seeds: list[int], 
                          sort_keys=False))
 
 
+def backtest_command(args: argparse.Namespace) -> int:
+    if args.runs < 5 or args.runs_unfitted < 2:
+        raise Ssda903Error("--runs, --runs-unfitted: allowed: at least 5 and 2 (the "
+                           "intervals are quantiles of the runs)")
+    if any(h < 1 or h > 120 for h in args.horizons):
+        raise Ssda903Error("--horizons: allowed: months from 1 to 120")
+    started = time.perf_counter()
+    extract = read_extract(args.files, la_column=args.la_column)
+    first, end = default_period(extract.episodes)
+    dates = sorted(args.at)
+    check_dates(dates, first, end, tuple(args.horizons))
+    settings = Settings(history_years=args.history_years, runs=args.runs,
+                        runs_unfitted=args.runs_unfitted)
+    table, fits = backtest(extract, dates, end, tuple(args.horizons), settings,
+                           progress=lambda msg: print(f"\r  {msg}          ", end="",
+                                                      file=sys.stderr, flush=True))
+    print(file=sys.stderr)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "backtest.csv", index=False, float_format="%.6g")
+    fits.to_csv(out / "backtest_fits.csv", index=False, float_format="%.6g")
+    summ = summary(table)
+    summ.to_csv(out / "backtest_summary.csv", index=False, float_format="%.6g")
+    figure(summ, out / "backtest.png")
+    councils = table["council"].nunique()
+    print(f"Backtest: {councils} council(s) x {len(dates)} extract date(s), files to "
+          f"{end.date()}; children in care forecast at each horizon against the files")
+    show = summ.copy()
+    for c in ("coverage80", "coverage95"):
+        if c in show:
+            show[c] = show[c].map(lambda v: "" if v != v else f"{v:.0%}")
+    print(show.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    print("\nFits (practice where the data put it; ridge = the two parameters not "
+          "separated):")
+    print(fits[["council", "extract_date", "return_propensity", "thoroughness",
+                "accepted_points", "ridge"]].to_string(index=False))
+    print(f"\nOutputs in {out} ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
 def simulate(args: argparse.Namespace) -> int:
     if args.profile not in PROFILES:
         raise Ssda903Error(f"--profile {args.profile!r}: allowed: {', '.join(PROFILES)}")
@@ -200,7 +258,8 @@ def simulate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return {"describe": describe, "fit": fit, "simulate": simulate}[args.command](args)
+        return {"describe": describe, "fit": fit, "simulate": simulate,
+                "backtest": backtest_command}[args.command](args)
     except (Ssda903Error, ValueError) as err:
         print(f"revolving-door-data: error: {err}", file=sys.stderr)
         return 2

@@ -177,6 +177,32 @@ WRITE_LS = {True: "C1", False: "V2"}
 WRITE_REC: dict[ExitKind, str] = {
     ExitKind.RETURNED_HOME: "E4A", ExitKind.ADOPTED: "E11", ExitKind.GUARDIANSHIP: "E47",
     ExitKind.OTHER: "E8", ExitKind.AGED_OUT: "E17"}
+#: Endings that are an adoption (rule 390: the episode must be a placement for adoption).
+ADOPTION_REC = frozenset({"E11", "E12"})
+#: Months before an adoption that the written child is placed for adoption (judgement: the
+#: law asks for at least 10 weeks with the adopters before an adoption order, Adoption and
+#: Children Act 2002 s42(2); six months is a round figure within the usual span of
+#: placement to order; the model does not simulate the placement, only the adoption).
+WRITE_PLACED_FOR_ADOPTION_MONTHS = 6
+#: The episode written for a placement for adoption, by column: (under a care order: a
+#: placement order, not with the current foster carer; under section 20: with consent).
+#: ``RNE`` says what changed (``B``: legal status and placement, as the validator reads
+#: rules 435 and 436: ``P`` and ``T`` keep the legal status; ``P``: placement only).
+WRITE_PLACED_FOR_ADOPTION: dict[str, tuple[str, str]] = {
+    "RNE": ("B", "P"), "LS": ("E1", "V2"), "PLACE": ("A6", "A4"),
+    "PLACE_PROVIDER": ("PR1", "PR1"), "REASON_PLACE_CHANGE": ("", "")}
+#: Reason for the placement change to adoption (rule 225: a change needs a reason): a
+#: change in the care plan.
+WRITE_ADOPTION_PLACE_CHANGE = "CARPL"
+#: Unknown-UPN codes written (the DfE's code set for an unknown Unique Pupil Number, as the
+#: sector's validator checks it: rule 168 allows UN1-UN5). ``UN1``: not yet of school age
+#: (rule 209: under 4 on the 31 August before the collection year); ``UN2``: has never
+#: attended a maintained school in England (a simulated child has no school record;
+#: rule 208 allows the change from UN1 to UN2 between years, never back).
+UPN_UNDER_SCHOOL_AGE, UPN_SCHOOL_AGE = "UN1", "UN2"
+#: ``MOTHER`` for a girl (rule 393: required for every girl looked after): ``0``, not a
+#: mother (the model has no mothers in care).
+WRITE_MOTHER_GIRLS = "0"
 #: Share of boys among children in care (the model has no sex; DfE: about 56%).
 WRITE_SHARE_MALE = 0.56
 

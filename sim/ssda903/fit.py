@@ -192,8 +192,11 @@ def _metrics(x: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, fl
 
 def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (1, 2),
                 warmup_years: int = 10, params: dict[str, Any] | None = None,
-                progress: Callable[[str], None] | None = None) -> FitResult:
-    """Fit one council's size and practice (see the module docstring)."""
+                progress: Callable[[str], None] | None = None,
+                metrics: tuple[str, ...] = FIT_METRICS) -> FitResult:
+    """Fit one council's size and practice (see the module docstring). ``metrics``: those
+    the practice is fitted to (a backtest adds ``children_in_care_end``, the stock it
+    forecasts)."""
     obs = _metrics(observed, window.start, window.fit_end)
     n_obs = sizes(observed, window.start, window.fit_end)
     se_obs = _standard_errors(obs, n_obs)
@@ -213,7 +216,7 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
     def objective(rp: float, th: float) -> float:
         reps = runs(rp, th)
         total = 0.0
-        for k in FIT_METRICS:
+        for k in metrics:
             vals = np.array([r[k] for r in reps])
             var = se_obs[k] ** 2 + (vals.var(ddof=1) / len(vals) if len(vals) > 1 else 0.0)
             total += (vals.mean() - obs[k]) ** 2 / max(var, 1e-12)

@@ -37,6 +37,7 @@ the reader's numbers, ages are months, dates are months before the extract date.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import glob
 import json
@@ -190,6 +191,18 @@ def council_data(path: str | None, fit: str | None = None, council: str | None =
 @functools.lru_cache(maxsize=8)
 def _council_data(files: tuple[str, ...], fit_file: str | None, council: str | None,
                   _stamp: tuple) -> CouncilData:
+    data, in_care = _extract_data(files, council, _stamp[:len(files)])
+    if not fit_file:
+        return data
+    fit_values = _read_fit(Path(fit_file), data.la, data.extract_date, in_care)
+    return dataclasses.replace(data, fit=fit_values)
+
+
+@functools.lru_cache(maxsize=8)
+def _extract_data(files: tuple[str, ...], council: str | None, _stamp: tuple
+                  ) -> tuple[CouncilData, int]:
+    """The council's data without a fit, and its children in care at the extract date
+    (cached apart from the fit: a backtest runs one extract with many fits)."""
     try:
         extract = read_extract(files)
     except Ssda903Error as err:
@@ -207,12 +220,10 @@ def _council_data(files: tuple[str, ...], fit_file: str | None, council: str | N
                         f"{date.date()} (the 1 April after the last date in the files); "
                         "allowed: an extract with at least one period of care open on its "
                         "last day")
-    fit_values = _read_fit(Path(fit_file), la, date, in_care_at(ep, date)) \
-        if fit_file else None
     return CouncilData(name=council or la or "council", la=la, extract_date=date,
                        children=children, starts_per_year=_starts_per_year(extract, date),
-                       fit=fit_values, counts=counts, quality=extract.report.summary(),
-                       left_out=rows_left_out(extract.report))
+                       fit=None, counts=counts, quality=extract.report.summary(),
+                       left_out=rows_left_out(extract.report)), in_care_at(ep, date)
 
 
 def _choose_council(extract: Extract, council: str | None) -> str:
