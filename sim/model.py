@@ -18,6 +18,7 @@ from sim.hazards import Hazards
 from sim.initial_stock import check as check_initial_stock
 from sim.ledger import Ledger, UnitCosts
 from sim.policies import Policy, build_policies
+from sim.pressure import Pressure, wanted
 from sim.records import Records, TimeSeries
 from sim.rng import Streams
 from sim.ssda903.seed import initial_table
@@ -99,6 +100,8 @@ class RevolvingDoorModel(mesa.Model):
             raise ConfigError(f"policy: at most one policy a lever, got {levers}")
         for pol in self.policies:
             pol.bind(self)
+        #: councils under pressure (sim.pressure), None when off and nothing is cut
+        self.pressure = Pressure(self) if wanted(cfg.params.pressure) else None
         if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
             self.seed_population(initial_table(
                 council_data(cfg.councils), cfg.params, cfg.seed,
@@ -205,6 +208,8 @@ class RevolvingDoorModel(mesa.Model):
         self.count_changes = None
         book_recurring_costs(self, first, counts)
         self.timeseries.record_stocks_all(first, counts)
+        if self.pressure is not None:  # month ends read: pressures, practice at a review
+            self.pressure.close_months(first, counts)
         self.caseloads = counts[-1].copy()
         self.now = float(first + k)
         self.month = first + k
@@ -230,6 +235,8 @@ class RevolvingDoorModel(mesa.Model):
             k = months_at_once
             if progress is not None:  # stop at each year's end, to report it
                 k = min(k, 12 - self.month % 12)
+            if self.pressure is not None:  # practice may change only between windows
+                k = self.pressure.window(self.month, k)
             self._work_months(k)
             self.steps += self.month - before  # Mesa's count of steps: months
             if progress is not None and (self.month % 12 == 0 or self.month == total):
