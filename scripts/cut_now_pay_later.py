@@ -45,8 +45,9 @@ COMMAND = "nice -n 10 python scripts/cut_now_pay_later.py"
 #: the cuts: share of every council's support offer, share of its social workers
 CUT_SUPPORT = 0.5
 CUT_WORKFORCE = 0.2
-#: loop strengths: every elasticity times this (1 = the defaults)
-STRENGTHS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+#: loop strengths: every elasticity times this (1 = the defaults; 5 takes the support
+#: link's elasticity to -5, the edge of its validation range)
+STRENGTHS = (0.5, 1.0, 2.0, 3.0, 4.0, 5.0)
 ELASTICITIES = ("thoroughness_elasticity", "monitoring_elasticity", "support_elasticity",
                 "return_elasticity")
 HORIZON_YEARS = 5
@@ -155,8 +156,8 @@ def differences(paths: pd.DataFrame, scale: float) -> pd.DataFrame:
         d["after_return_saving_gbp"] = (r["after_return_gbp"] - c["after_return_gbp"]) / scale
         d["failed_returns_extra"] = (c["failed_returns"] - r["failed_returns"]) / scale
         d["in_care_extra"] = (c["children_in_care"] - r["children_in_care"]) / scale
-        d["caseload_pressure"] = c["caseload_pressure"]
-        d["budget_pressure"] = c["budget_pressure"]
+        d["caseload_pressure_change"] = c["caseload_pressure"] - r["caseload_pressure"]
+        d["budget_pressure_change"] = c["budget_pressure"] - r["budget_pressure"]
         rows.append(d.reset_index())
     out = pd.concat(rows, ignore_index=True)
     out["cum_saving_gbp"] = out.groupby(["cut", "feedback", "strength", "seed"])[
@@ -188,6 +189,9 @@ def summarise(diff: pd.DataFrame) -> pd.DataFrame:
             "cum_saving_10y_gbp": float(cum[-1]),
             "failed_returns_extra_10y": float(mean["failed_returns_extra"].sum()),
             "in_care_extra_end": float(mean["in_care_extra"].iloc[-12:].mean()),
+            "budget_pressure_change_end": float(mean["budget_pressure_change"].iloc[-12:].mean()),
+            "caseload_pressure_change_end": float(
+                mean["caseload_pressure_change"].iloc[-12:].mean()),
             "crossover_month": cross,
             "crossover_year": float(np.ceil(cross / 12)) if cross == cross else np.nan,
             "seeds_turning": int(sum(c == c for c in per_seed)),
@@ -308,6 +312,19 @@ def page(summary: pd.DataFrame, thr: pd.DataFrame, meta: dict[str, Any]) -> str:
         f"{_year(on['crossover_year'])} |",
         f"| seeds in which it turns within 10 years | {off['seeds_turning']} of "
         f"{off['seeds']} | {on['seeds_turning']} of {on['seeds']} |",
+        f"| change in budget pressure, year 10 | - | "
+        f"{on['budget_pressure_change_end']:+.4f} |",
+        f"| change in caseload pressure, year 10 | - | "
+        f"{on['caseload_pressure_change_end']:+.4f} |",
+        "",
+        "Why the loops barely move it: the cut's extra failed returns add "
+        f"{on['in_care_extra_end']:,.0f} children to the tens of thousands in care, so "
+        "the pressures the loops feed on move by the amounts in the last two rows (1 = the "
+        "reference level); a loop is as strong as the product of its links, and its first "
+        "link here (support, then failed returns) is the model's own, weak, effect of "
+        "support ([false_economy.md](false_economy.md)). With feedback on, the run without "
+        "the cut has councils under pressure too, so both arms drift the same way and only "
+        "the difference is the cut's.",
         "",
         "## How strong the loops must be",
         "",

@@ -257,6 +257,18 @@ class Pressure:
         if month > 0:
             self.practice[month - 1] = self._practice_now()
 
+    def switch(self, on: bool) -> None:
+        """Turn the feedback on or off between months (the browser page's switch): off,
+        every practice goes back to its reference value at once; on, practice follows
+        pressure from the next review."""
+        self.p.enabled = bool(on)
+        if not on:
+            n = len(self.m.councils)
+            self.multipliers = {link.array: np.ones(n) for link in LINKS}
+            self._apply(self.multipliers, float(self.m.month))
+            if self.m.month > 0:
+                self.practice[self.m.month - 1] = self._practice_now()
+
     # ------------------------------------------------------------------ reading
     def strengths(self, council: int = 0) -> dict[str, float]:
         """Each link's multiplier of the council's reference practice now (what pressure
