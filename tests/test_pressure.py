@@ -205,11 +205,14 @@ FRESH_SEEDS = (101, 102)
 @pytest.mark.slow
 def test_on_at_defaults_meets_the_same_calibration_targets_as_off() -> None:
     """The baseline on fresh seeds (a quarter of England, the mean of two seeds' metrics):
-    the targets met with the mechanism on at its defaults are those met with it off. A
-    link strong enough to move the steady state fails (checked with every elasticity at
-    -5: four more misses)."""
+    the targets met with the mechanism on at its defaults are those met with it off, and
+    no target's simulated value moves by more than a quarter of its tolerance (pressure
+    stays near its reference level, so practice stays near the calibrated one). Links far
+    stronger than the defaults fail the second check: every elasticity at -5 moves the
+    share of care leavers going home, the unplanned share and the children in care by
+    more than half a tolerance (made once, see docs/testing.md)."""
     import sim
-    from sim.metrics import calibration_table
+    from sim.metrics import TARGETS, calibration_table
 
     def table(enabled: bool) -> Any:
         runs = [sim.run({"scale": 0.25, "seed": s,
@@ -220,7 +223,12 @@ def test_on_at_defaults_meets_the_same_calibration_targets_as_off() -> None:
         return calibration_table(mean).set_index("metric")
 
     off, on = table(False), table(True)
-    print("\n" + off[["simulated", "within"]].join(on[["simulated", "within"]],
-                                                   lsuffix="_off", rsuffix="_on").to_string())
+    both = off[["simulated", "within"]].join(on[["simulated", "within"]],
+                                             lsuffix="_off", rsuffix="_on")
+    both["moved_in_tolerances"] = [(on.at[k, "simulated"] - off.at[k, "simulated"])
+                                   / TARGETS[k][1] for k in both.index]
+    print("\n" + both.to_string())
     assert (off["within"] == on["within"]).all(), \
         on.index[off["within"] != on["within"]].tolist()
+    moved = both[both["moved_in_tolerances"].abs() > 0.25]
+    assert moved.empty, moved.to_string()
