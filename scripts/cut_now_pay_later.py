@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import json
 import multiprocessing as mp
 import subprocess
 import sys
@@ -393,6 +394,29 @@ def page(summary: pd.DataFrame, thr: pd.DataFrame, meta: dict[str, Any]) -> str:
         "raising their budget when placement spend grows; the salaries of social workers "
         "cut; any effect of pressure on who comes into care.",
         "",
+        "## Files",
+        "",
+        "In [results/cut_now_pay_later/](results/cut_now_pay_later/), made by the command "
+        "above:",
+        "",
+        "* `paths.csv`: one row a run and measured month (`month` 0 = the first month of "
+        "the cut's year), summed over councils, at the run's scale: `spend_gbp`, "
+        "`placement_gbp`, `after_return_gbp` (ledger groups, 2024 prices), "
+        "`failed_returns`, `returns`, `children_in_care`, `caseload_pressure` and "
+        "`budget_pressure` (all councils' cases over their social workers at the reference "
+        "caseload, placement spend over budget; 1 with feedback off), `social_workers`; "
+        "and the arm: `feedback`, `strength`, `cut`, `seed`.",
+        "* `summary.csv`: one row a cut, feedback setting and loop strength, England-"
+        "equivalent, means over seeds: `saving_year1_gbp`, `cum_saving_5y_gbp`, "
+        "`cum_saving_10y_gbp` (spend without the cut minus with it), "
+        "`failed_returns_extra_10y`, `in_care_extra_end` (year 10's mean), "
+        "`budget_pressure_change_end`, `caseload_pressure_change_end`, `crossover_month` "
+        "and `crossover_year` (from when the mean cumulative saving stays below 0; empty: "
+        "never), `seeds_turning` (seeds whose own saving turns), `seeds`.",
+        "* `threshold.csv`: the support cut with feedback, by `strength`: "
+        "`crossover_year`, the 5- and 10-year cumulative savings, `turns_within_5y`.",
+        "* `meta.json`: the runs' settings, commit and time.",
+        "",
     ]
     return "\n".join(lines)
 
@@ -404,7 +428,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="tiny runs into a temporary folder")
     ap.add_argument("--out", default=None, help="folder for everything (default: the repo)")
+    ap.add_argument("--page-only", action="store_true",
+                    help="rewrite the page from the tables already written (no runs)")
     args = ap.parse_args(argv)
+    if args.page_only:
+        summary = pd.read_csv(RESULTS / "summary.csv")
+        thr = pd.read_csv(RESULTS / "threshold.csv")
+        meta = json.loads((RESULTS / "meta.json").read_text())
+        PAGE.write_text(page(summary, thr, meta))
+        print(f"wrote {PAGE}")
+        return 0
     scale, years, warmup, seeds = args.scale, 10, 12, list(range(1, args.seeds + 1))
     if args.quick:
         scale, years, warmup, seeds = 0.01, 6, 4, [1, 2]
@@ -428,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"seeds": len(seeds), "scale": scale, "years": years, "warmup": warmup,
             "commit": commit, "seconds": time.perf_counter() - t0,
             "social_workers": float(sw.groupby(paths["seed"]).first().mean() / scale)}
+    (results / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     pg.write_text(page(summary, thr, meta))
     print(summary.to_string(index=False))
     print(f"wrote {results}, {fig}, {pg}")
