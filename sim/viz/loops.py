@@ -45,18 +45,21 @@ class Arrow:
     target: str
     sign: int  # +1: more of the source, more of the target; -1: less
     practice: str | None = None  # the pressure link (sim.pressure.LINKS) it draws, if any
+    bend: float = 0.0  # how far the curve bows to the left of its direction, pixels
+    label_at: float = 0.5  # where along the curve its label sits (0 source, 1 target)
 
 
+#: three rows: the false-economy loop round the top two, the caseload loops below
 NODES: tuple[Node, ...] = (
-    Node("support", "Families offered support", 120, 60),
-    Node("failed", "Failed returns (last 12 months)", 450, 60),
-    Node("in_care", "Children in care", 780, 60),
-    Node("thoroughness", "Assessment before a return", 120, 200),
-    Node("caseload", "Cases per social worker", 450, 200),
-    Node("spend", "Placement spend a month", 780, 340),
-    Node("monitoring", "Months a case stays open", 120, 340),
-    Node("budget", "Placement spend / budget", 450, 340),
-    Node("returns", "Planned returns (last 12 months)", 780, 200),
+    Node("support", "Families offered support", 200, 70),
+    Node("monitoring", "Months a case stays open", 530, 70),
+    Node("budget", "Placement spend / budget", 860, 70),
+    Node("failed", "Failed returns (last 12 months)", 200, 220),
+    Node("in_care", "Children in care", 530, 220),
+    Node("spend", "Placement spend a month", 860, 220),
+    Node("thoroughness", "Assessment before a return", 200, 370),
+    Node("returns", "Planned returns (last 12 months)", 530, 370),
+    Node("caseload", "Cases per social worker", 860, 370),
 )
 
 ARROWS: tuple[Arrow, ...] = (
@@ -64,11 +67,11 @@ ARROWS: tuple[Arrow, ...] = (
     Arrow("failed", "in_care", +1),
     Arrow("in_care", "spend", +1),
     Arrow("spend", "budget", +1),
-    Arrow("budget", "support", -1, "support_share"),
+    Arrow("budget", "support", -1, "support_share", bend=110),
     Arrow("in_care", "caseload", +1),
-    Arrow("caseload", "thoroughness", -1, "thoroughness"),
+    Arrow("caseload", "thoroughness", -1, "thoroughness", bend=-120),
     Arrow("thoroughness", "failed", -1),
-    Arrow("caseload", "monitoring", -1, "monitoring_months"),
+    Arrow("caseload", "monitoring", -1, "monitoring_months", label_at=0.7),
     Arrow("caseload", "returns", -1, "return_propensity"),
     Arrow("returns", "failed", +1),
     Arrow("returns", "in_care", -1),
@@ -140,38 +143,45 @@ def diagram_svg(model: "ClassroomModel") -> str:
     values = node_values(model)
     labels = link_labels(model)
     pos = {n.key: n for n in NODES}
-    w, h, bw, bh = 900, 400, 200, 54
+    w, h, bw, bh = 980, 440, 180, 54
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
              f'width="100%" style="max-width:{w}px;font-family:sans-serif">',
              '<defs><marker id="rd-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
              'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
              '<path d="M 0 0 L 10 5 L 0 10 z" fill="#444"/></marker></defs>']
+
+    def edge(ux: float, uy: float) -> float:
+        """Distance from a box's centre to its edge in direction (ux, uy)."""
+        tx = (bw / 2) / abs(ux) if ux else math.inf
+        ty = (bh / 2) / abs(uy) if uy else math.inf
+        return min(tx, ty)
+
     for a in ARROWS:
         s, t = pos[a.source], pos[a.target]
         dx, dy = t.x - s.x, t.y - s.y
         dist = math.hypot(dx, dy) or 1.0
-        # start and end at the boxes' edges (boxes are bw x bh around their centres)
-        def edge(dxu: float, dyu: float) -> float:
-            tx = (bw / 2) / abs(dxu) if dxu else math.inf
-            ty = (bh / 2) / abs(dyu) if dyu else math.inf
-            return min(tx, ty)
         ux, uy = dx / dist, dy / dist
         k = edge(ux, uy)
         x1, y1 = s.x + ux * k, s.y + uy * k
         x2, y2 = t.x - ux * k, t.y - uy * k
-        # bend each arrow a little, so that opposite arrows do not overlap
-        mx, my = (x1 + x2) / 2 - uy * 18, (y1 + y2) / 2 + ux * 18
+        cx, cy = (x1 + x2) / 2 - uy * a.bend, (y1 + y2) / 2 + ux * a.bend
+        q = a.label_at  # the quadratic curve's point there
+        lx = (1 - q) ** 2 * x1 + 2 * q * (1 - q) * cx + q ** 2 * x2
+        ly = (1 - q) ** 2 * y1 + 2 * q * (1 - q) * cy + q ** 2 * y2
+        vertical = abs(ux) < 0.3
+        anchor = "start" if vertical else "middle"
+        lx, ly = (lx + 6, ly + 4) if vertical else (lx, ly - 5)
         colour = "#b03030" if a.practice else "#444"
         name = a.practice or f"{a.source}-{a.target}"
         text = ("+" if a.sign > 0 else "\u2212") + (
             f" {labels[a.practice]}" if a.practice else "")
         parts.append(
             f'<g class="rd-link" data-link="{name}">'
-            f'<path d="M {x1:.1f} {y1:.1f} Q {mx:.1f} {my:.1f} {x2:.1f} {y2:.1f}" '
+            f'<path d="M {x1:.1f} {y1:.1f} Q {cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}" '
             f'fill="none" stroke="{colour}" stroke-width="1.6" '
             f'marker-end="url(#rd-arrow)"/>'
-            f'<text x="{mx:.1f}" y="{my - 4:.1f}" font-size="12" fill="{colour}" '
-            f'text-anchor="middle" class="rd-link-label">{escape(text)}</text></g>')
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" fill="{colour}" '
+            f'text-anchor="{anchor}" class="rd-link-label">{escape(text)}</text></g>')
     for n in NODES:
         parts.append(
             f'<g class="rd-node" data-node="{n.key}">'
