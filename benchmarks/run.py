@@ -20,6 +20,9 @@ years plus 10 measured years):
 * the yardstick, timed in the same run (3 times, the fastest kept): a minimal naive Mesa
   model stepping 100,000 agents for 120 months with a trivial step, and the national run's
   time in the model against it;
+* the national run with councils under pressure (issue 26) on and off, each in a fresh
+  process, alternating, 3 times (the fastest kept): on over off, target at most 3x
+  (``--feedback-only``: this section alone);
 * a 100-run sweep at scale 0.05 (seeds 1..100) on 2 worker processes, with each worker's
   resident memory after its first and last run (memory must stay flat over a sweep);
 * the default calibration budget (``revolving-door-calibrate --budget default --jobs 2``)

@@ -349,7 +349,11 @@ def page(summary: pd.DataFrame, thr: pd.DataFrame, meta: dict[str, Any]) -> str:
     else:
         lines += ["", f"**Threshold:** on this grid (up to {thr['strength'].max():g} times "
                   f"the defaults) the support cut's saving does not turn into a cost within "
-                  f"{HORIZON_YEARS} years."]
+                  f"{HORIZON_YEARS} years, nor within 10. A loop strength of 5 takes the "
+                  "support link's elasticity to -5, the edge of what a configuration may "
+                  "hold: the threshold, if there is one, lies beyond the range the model "
+                  "accepts, because the loops' first link (the effect of support on failed "
+                  "returns) is weak."]
     lines += [
         "",
         "## Cutting social workers instead",

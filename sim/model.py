@@ -224,7 +224,9 @@ class RevolvingDoorModel(mesa.Model):
         The months are worked ``months_at_once`` at a time (:meth:`_work_months`), with
         the results of stepping month by month whatever the number. By default the whole
         run is worked at once (the fewest rounds of the engine), or a year at a time when
-        ``progress`` is given, so that each year can be reported."""
+        ``progress`` is given, so that each year can be reported. With councils under
+        pressure (:mod:`sim.pressure`) a window never crosses a month end where practice may
+        change (a review or a cut), so the results are still those of stepping."""
         total = self.config.total_months
         if months_at_once is None:
             months_at_once = 12 if progress is not None else max(total, 1)

@@ -139,6 +139,9 @@ class ClassroomModel(RevolvingDoorModel):
         treatment_share_pct: treatment access policy, % of families with drug or alcohol
             problems who get treatment.
         years: months the page can run, in years after month 0.
+        feedback: councils under pressure (:mod:`sim.pressure`) from the start; the page
+            can switch it (:meth:`set_feedback`) and cut support (:meth:`cut_support_now`)
+            at any month, so this model always keeps the pressures.
     """
 
     def __init__(self, *, seed: int = 1, children_per_year: int = 150, warmup_years: int = 5,
