@@ -111,6 +111,7 @@ class Pressure:
         self._perceived = (np.ones(n), np.ones(n))
         #: each link's multiplier of the reference practice now (by practice array)
         self.multipliers: dict[str, np.ndarray] = {link.array: np.ones(n) for link in LINKS}
+        self._configured_cut_done = False
         #: social workers and placement budget a month, set when the measured period starts
         self.workforce: np.ndarray | None = None
         self.placement_budget: np.ndarray | None = None
@@ -167,6 +168,7 @@ class Pressure:
         cut = self.cut_at is not None and end == self.cut_at
         if cut:
             self._cut(self.p.cut_support, self.p.cut_workforce)
+            self._configured_cut_done = True
         review = (self.p.enabled and end > self.start
                   and (end - self.start) % int(self.p.review_months) == 0)
         if review:
@@ -239,6 +241,18 @@ class Pressure:
         return np.column_stack([getattr(self.m, link.array) for link in LINKS])
 
     # ------------------------------------------------------------------ shocks
+    def reference_practice(self) -> dict[str, np.ndarray]:
+        """Each council's reference practice at the end of the run, by practice array:
+        after the configured cut (if it falls within the run) and any cut made between
+        months, before pressure moves it. The same in every shard of a split run, and in
+        the model that merges them, which is never run (``councils.csv``)."""
+        out = dict(self.base)
+        if (self.cut_at is not None and not self._configured_cut_done
+                and self.cut_at <= self.m.config.total_months):
+            out["council_support_share"] = out["council_support_share"] * (
+                1.0 - self.p.cut_support)
+        return out
+
     def _cut(self, support: float, workforce: float) -> None:
         self.base["council_support_share"] = self.base["council_support_share"] * (1 - support)
         if self.workforce is not None:

@@ -232,3 +232,20 @@ def test_on_at_defaults_meets_the_same_calibration_targets_as_off() -> None:
         on.index[off["within"] != on["within"]].tolist()
     moved = both[both["moved_in_tolerances"].abs() > 0.25]
     assert moved.empty, moved.to_string()
+
+
+def test_a_split_run_with_feedback_gives_the_files_of_one_process(tmp_path: Path) -> None:
+    """A council's pressure reads only its own counts, so a run split between processes by
+    council (sim.shards) gives the single process's files with the mechanism on too."""
+    import sim
+
+    cfg = tiny(seed=9, params={"pressure": {"enabled": True, "support_elasticity": -2.0,
+                                            "cut_support": 0.3}})
+    one = sim.run(dict(cfg), workers=1)
+    two = sim.run(dict(cfg), workers=2)
+    one.write(tmp_path / "one")
+    two.write(tmp_path / "two")
+    for p in sorted((tmp_path / "one").iterdir()):
+        if p.name == "run.json":
+            continue
+        assert p.read_bytes() == (tmp_path / "two" / p.name).read_bytes(), p.name
