@@ -20,6 +20,9 @@ years plus 10 measured years):
 * the yardstick, timed in the same run (3 times, the fastest kept): a minimal naive Mesa
   model stepping 100,000 agents for 120 months with a trivial step, and the national run's
   time in the model against it;
+* the national run with councils under pressure (issue 26) on and off, each in a fresh
+  process, alternating, 3 times (the fastest kept): on over off, target at most 3x
+  (``--feedback-only``: this section alone);
 * a 100-run sweep at scale 0.05 (seeds 1..100) on 2 worker processes, with each worker's
   resident memory after its first and last run (memory must stay flat over a sweep);
 * the default calibration budget (``revolving-door-calibrate --budget default --jobs 2``)
@@ -365,6 +368,51 @@ def section_sweep(scale: float, runs: int, serial_runs: int, out: dict[str, Any]
               f"{w['rss_after_first_mb']:.0f} -> {w['rss_after_last_mb']:.0f} MB")
 
 
+# --------------------------------------------------------------------------- feedback
+def measure_feedback_run(scale: float, enabled: bool, seed: int = 1) -> dict[str, Any]:
+    """One run with councils under pressure on or off (issue 26), measured as
+    :func:`measure_run` measures time in the model (meant for a fresh process)."""
+    from sim.model import RevolvingDoorModel
+
+    cfg = baseline_config(scale, seed)
+    cfg["params"]["pressure"]["enabled"] = enabled
+    model = RevolvingDoorModel(cfg)
+    t0 = time.perf_counter()
+    model.run()
+    run_s = time.perf_counter() - t0
+    out = {"scale": scale, "seed": seed, "feedback": enabled, "run_s": run_s,
+           "rounds": model.engine.rounds, "activations": model.activations}
+    model.release()
+    return out
+
+
+def feedback_run_in_fresh_process(scale: float, enabled: bool) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
+        return ex.submit(measure_feedback_run, scale, enabled).result()
+
+
+def section_feedback(scale: float, out: dict[str, Any], repeats: int) -> None:
+    """Issue 26: a national run with councils under pressure takes at most 3 times as
+    long as without (months worked between the councils' quarterly reviews, not at once)."""
+    print(f"\nFeedback (councils under pressure, issue 26), scale {scale}, each in a fresh "
+          f"process, {repeats} times, alternating; the fastest kept:")
+    tries: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for _ in range(repeats):
+        for enabled in (False, True):
+            tries[enabled].append(feedback_run_in_fresh_process(scale, enabled))
+    off = _fastest(tries[False], "run_s")
+    on = _fastest(tries[True], "run_s")
+    ratio = on["run_s"] / off["run_s"]
+    out["feedback"] = {"scale": scale, "off": off, "on": on, "ratio": ratio}
+    for name, r in (("off", off), ("on", on)):
+        _line(f"time in the model, feedback {name}", f"{r['run_s']:.2f} s",
+              f"(tries {', '.join(f'{x:.2f}' for x in r['run_s_tries'])}; "
+              f"{r['rounds']:,} rounds)")
+    _line("feedback on / off", f"{ratio:.2f}x",
+          _verdict(ratio <= 3.0, "(target: at most 3x)") if scale == 1.0 else "")
+
+
 def section_calibration(budget: str, out: dict[str, Any]) -> None:
     print(f"\nCalibration: budget {budget!r}, 2 jobs, in full:")
     c = time_calibration(budget, 2)
@@ -448,9 +496,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     "to --sweep-runs (use --serial-runs 100 to time it in full)")
     ap.add_argument("--skip-sweep", action="store_true")
     ap.add_argument("--skip-calibration", action="store_true")
+    ap.add_argument("--feedback-only", action="store_true",
+                    help="only the feedback section (issue 26), national scale (0.1 with "
+                         "--quick), written to --out")
     args = ap.parse_args(argv)
 
     scales = [0.1, 0.01, 0.001] if args.quick else [1.0, 0.1, 0.01]
+    if args.feedback_only:  # issue 26's section alone
+        fb: dict[str, Any] = {"machine": machine()}
+        section_feedback(scales[0], fb, args.repeats)
+        Path(args.out).write_text(json.dumps(fb, indent=2, sort_keys=True) + "\n")
+        return fb
     info = machine()
     print(f"Revolving Door benchmark  {info['date']}  commit {info['commit']}"
           f"{' (sim/ modified)' if info['sim_dirty'] else ''}")
@@ -461,6 +517,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     section_runs(scales, out, args.repeats)
     section_split(scales[0], out["runs"][str(scales[0])], out, args.repeats)
     section_yardstick(out, args.repeats)
+    section_feedback(scales[0], out, args.repeats)
     if not args.skip_sweep:
         section_sweep(0.005 if args.quick else 0.05, 6 if args.quick else args.sweep_runs,
                       min(2 if args.quick else args.serial_runs,

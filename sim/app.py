@@ -23,7 +23,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.config import CouncilPractice
-from sim.viz import charts
+from sim.viz import charts, loops
 from sim.viz.classroom import COST_GROUPS, FOLLOW_GROUPS, ClassroomModel, MonthRow
 
 _TYPICAL = CouncilPractice()
@@ -184,6 +184,7 @@ def Dashboard(model: ClassroomModel, previous: Sequence[MonthRow] | None) -> Non
         solara.Markdown(EXPLANATION)
         solara.Markdown(settings_text(model.settings), style={"font-size": "0.9em"})
         Counts(row, price_year)
+        loops.LoopPanel(model, previous)  # councils under pressure (issue 26)
         with solara.Columns([1, 1]):
             Chart(charts.where_children_are(rows, previous), "where")
             Chart(charts.revolving_door(rows), "door")

@@ -94,6 +94,14 @@ class Engine:
         F.due[f] = np.where(check, cp, best)
         F.due_kind[f] = np.where(check | ~np.isfinite(best), -1, kind)
 
+    def restart(self, f: np.ndarray, t: float) -> None:
+        """Families ``f``'s hazards changed at time ``t`` from outside them (a council's
+        practice, :mod:`sim.pressure`): use their clocks' budgets up to ``t`` and
+        reschedule them from there (the budgets carry over)."""
+        tt = np.full(len(f), t)
+        self._advance(f, tt)
+        self.reschedule(f, tt)
+
     def _next_checkpoint(self, f: np.ndarray, t: np.ndarray, births: np.ndarray) -> np.ndarray:
         """The earliest deterministic moment after ``t`` at which families' rates change."""
         F, early = self.m.families, self.m.hazards.early_months

@@ -390,6 +390,13 @@ def cost_comparison_metrics(model: "RevolvingDoorModel",
     return out
 
 
+#: councils.csv's practice columns a pressure link may move, and the model's arrays of them
+_PRACTICE_ARRAYS = (("return_propensity", "council_propensity"),
+                    ("thoroughness", "council_thoroughness"),
+                    ("monitoring_months", "council_monitoring_months"),
+                    ("support_share", "council_support_share"))
+
+
 def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     """One row a council: practice, volumes, return-home share, breakdowns, cost."""
     cfg = model.config
@@ -414,6 +421,10 @@ def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     order = np.argsort(rc, kind="stable")
     bounds = np.searchsorted(rc[order], np.arange(n + 1))
     rows = []
+    # with councils under pressure (sim.pressure) the practice written is the reference
+    # practice (after any cut, before pressure moves it): the same in every shard of a run
+    pressure = getattr(model, "pressure", None)
+    reference = pressure.reference_practice() if pressure is not None else {}
     for c in model.councils:
         mine = order[bounds[c.index]:bounds[c.index + 1]]
         b24, r12 = (kaplan_meier(dur[mine], ev[mine], np.array([24.0, 12.0])) if len(mine)
@@ -421,8 +432,9 @@ def councils_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
         i = c.index
         rows.append({
             "council": c.name, "size_share": c.size_share,
-            "return_propensity": c.return_propensity, "thoroughness": c.thoroughness,
-            "monitoring_months": c.monitoring_months, "support_share": c.support_share,
+            **{name: (type(getattr(c, name))(reference[array][c.index]) if array in reference
+                      else getattr(c, name))
+               for name, array in _PRACTICE_ARRAYS},
             "treatment_share": c.treatment_share, "cost_multiplier": c.cost_multiplier,
             "children_returned": int(returned[i]),
             "episodes_ended": int(ended[i]),

@@ -18,6 +18,7 @@ from sim.hazards import Hazards
 from sim.initial_stock import check as check_initial_stock
 from sim.ledger import Ledger, UnitCosts
 from sim.policies import Policy, build_policies
+from sim.pressure import Pressure, wanted
 from sim.records import Records, TimeSeries
 from sim.rng import Streams
 from sim.ssda903.seed import initial_table
@@ -99,6 +100,8 @@ class RevolvingDoorModel(mesa.Model):
             raise ConfigError(f"policy: at most one policy a lever, got {levers}")
         for pol in self.policies:
             pol.bind(self)
+        #: councils under pressure (sim.pressure), None when off and nothing is cut
+        self.pressure = Pressure(self) if wanted(cfg.params.pressure) else None
         if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
             self.seed_population(initial_table(
                 council_data(cfg.councils), cfg.params, cfg.seed,
@@ -213,6 +216,8 @@ class RevolvingDoorModel(mesa.Model):
         self.count_changes = None
         book_recurring_costs(self, first, counts)
         self.timeseries.record_stocks_all(first, counts)
+        if self.pressure is not None:  # month ends read: pressures, practice at a review
+            self.pressure.close_months(first, counts)
         self.caseloads = counts[-1].copy()
         self.now = float(first + k)
         self.month = first + k
@@ -227,7 +232,9 @@ class RevolvingDoorModel(mesa.Model):
         The months are worked ``months_at_once`` at a time (:meth:`_work_months`), with
         the results of stepping month by month whatever the number. By default the whole
         run is worked at once (the fewest rounds of the engine), or a year at a time when
-        ``progress`` is given, so that each year can be reported."""
+        ``progress`` is given, so that each year can be reported. With councils under
+        pressure (:mod:`sim.pressure`) a window never crosses a month end where practice may
+        change (a review or a cut), so the results are still those of stepping."""
         total = self.config.total_months
         if months_at_once is None:
             months_at_once = 12 if progress is not None else max(total, 1)
@@ -238,6 +245,8 @@ class RevolvingDoorModel(mesa.Model):
             k = months_at_once
             if progress is not None:  # stop at each year's end, to report it
                 k = min(k, 12 - self.month % 12)
+            if self.pressure is not None:  # practice may change only between windows
+                k = self.pressure.window(self.month, k)
             self._work_months(k)
             self.steps += self.month - before  # Mesa's count of steps: months
             if progress is not None and (self.month % 12 == 0 or self.month == total):

@@ -173,6 +173,26 @@ class CostParams:
 
 
 @dataclass
+@from_file("pressure")
+class PressureParams:
+    """Councils under pressure (issue 26, :mod:`sim.pressure`): off unless ``enabled``."""
+
+    enabled: bool
+    caseload_per_worker: float
+    perception_months: int
+    delay_months: int
+    review_months: int
+    reference_months: int
+    thoroughness_elasticity: float
+    monitoring_elasticity: float
+    support_elasticity: float
+    return_elasticity: float
+    cut_support: float
+    cut_workforce: float
+    cut_month: int
+
+
+@dataclass
 class Parameters:
     """All behavioural and cost parameters of the model."""
 
@@ -182,6 +202,7 @@ class Parameters:
     after_return: AfterReturnParams = field(default_factory=AfterReturnParams)
     support: SupportParams = field(default_factory=SupportParams)
     costs: CostParams = field(default_factory=CostParams)
+    pressure: PressureParams = field(default_factory=PressureParams)
 
 
 def iter_parameters(obj: Any, prefix: str = "") -> list[tuple[str, Any, dict[str, Any]]]:
@@ -202,5 +223,5 @@ def has_default(f: Any) -> bool:
 
 
 __all__ = ["AfterReturnParams", "CareParams", "CostParams", "EntryParams", "FamilyParams",
-           "MULT", "PROB", "P_MONTH", "Parameters", "SupportParams", "has_default",
-           "iter_parameters", "param"]
+           "MULT", "PROB", "P_MONTH", "Parameters", "PressureParams", "SupportParams",
+           "has_default", "iter_parameters", "param"]

@@ -19,6 +19,7 @@ from sim.config import CouncilPractice
 from sim.ledger import COMPONENTS, GROUPS
 from sim.model import RevolvingDoorModel
 from sim.parameters import Parameters
+from sim.pressure import Pressure
 from sim.records import END_REENTERED, FLOW_FIELDS, ReturnView
 
 _TYPICAL = CouncilPractice()
@@ -53,6 +54,11 @@ class MonthRow:
     maltreatment_started: int  # children maltreated at home after a return, since month 0
     maltreatment_detected: int  # of which the council found out, since month 0
     cost_gbp: tuple[float, float, float]  # cumulative cost since month 0, by COST_GROUPS
+    #: councils under pressure (sim.pressure): caseload and budget pressure (1 = the
+    #: reference level), and the support offer now
+    caseload_pressure: float = 1.0
+    budget_pressure: float = 1.0
+    support_share: float = math.nan
 
     @property
     def in_care(self) -> int:
@@ -133,6 +139,9 @@ class ClassroomModel(RevolvingDoorModel):
         treatment_share_pct: treatment access policy, % of families with drug or alcohol
             problems who get treatment.
         years: months the page can run, in years after month 0.
+        feedback: councils under pressure (:mod:`sim.pressure`) from the start; the page
+            can switch it (:meth:`set_feedback`) and cut support (:meth:`cut_support_now`)
+            at any month, so this model always keeps the pressures.
     """
 
     def __init__(self, *, seed: int = 1, children_per_year: int = 150, warmup_years: int = 5,
@@ -143,7 +152,7 @@ class ClassroomModel(RevolvingDoorModel):
                  support_entitlement: bool = False, support_cap_months: int = 0,
                  min_monitoring_months: int = 0, close_with_concerns: bool = True,
                  treatment_share_pct: int = round(100 * _TYPICAL.treatment_share),
-                 years: int = 10) -> None:
+                 years: int = 10, feedback: bool = False) -> None:
         self.settings: dict[str, Any] = dict(
             seed=int(seed), children_per_year=int(children_per_year),
             warmup_years=int(warmup_years), return_propensity=float(return_propensity),
@@ -154,8 +163,12 @@ class ClassroomModel(RevolvingDoorModel):
             support_cap_months=int(support_cap_months),
             min_monitoring_months=int(min_monitoring_months),
             close_with_concerns=bool(close_with_concerns),
-            treatment_share_pct=int(treatment_share_pct), years=int(years))
+            treatment_share_pct=int(treatment_share_pct), years=int(years),
+            feedback=bool(feedback))
         super().__init__(classroom_config(**self.settings))
+        if self.pressure is None:  # the page can switch feedback on, or cut, at any month
+            self.pressure = Pressure(self)
+        self.shocks: list[int] = []  # page months at which support was cut
         self.history: list[MonthRow] = []
         self.people: dict[int, Person] = {}  # children seen from month 0 on
         self.back_at_start: list[int] = []  # in care at month 0, second entry or more
@@ -166,6 +179,16 @@ class ClassroomModel(RevolvingDoorModel):
         if not self.history:
             self._record()
         self.steps = 0  # Mesa's step counter (shown by SolaraViz) counts page months
+
+    def cut_support_now(self, share: float = 0.5) -> None:
+        """Cut the council's support offer by ``share`` now (the page's button)."""
+        self.pressure.cut_now(support=share)
+        self.shocks.append(self.page_month)
+
+    def set_feedback(self, on: bool) -> None:
+        """Councils under pressure on or off from now (the page's switch)."""
+        self.pressure.switch(on)
+        self.settings["feedback"] = bool(on)
 
     @property
     def page_month(self) -> int:
@@ -203,8 +226,16 @@ class ClassroomModel(RevolvingDoorModel):
             left_other=int(flows[_FLOW["exits_other"]]),
             maltreatment_started=int(flows[_FLOW["maltreatment_starts"]]),
             maltreatment_detected=int(flows[_FLOW["maltreatment_detected"]]),
-            cost_gbp=cost))  # type: ignore[arg-type]
+            cost_gbp=cost, **self._pressure_now()))  # type: ignore[arg-type]
         self._follow(children, p)
+
+    def _pressure_now(self) -> dict[str, float]:
+        p, m = self.pressure, self.month - 1
+        if p is None or m < 0:
+            return {}
+        return {"caseload_pressure": float(p.caseload[m, 0]),
+                "budget_pressure": float(p.budget[m, 0]),
+                "support_share": float(self.council_support_share[0])}
 
     def _follow(self, children: list[Child], p: int) -> None:
         """Note the children the page can follow: everyone present at month 0 and everyone
@@ -311,7 +342,8 @@ def classroom_config(*, seed: int, children_per_year: int, warmup_years: int,
                      council_monitoring_months: int, support_share_pct: int,
                      support_entitlement: bool, support_cap_months: int,
                      min_monitoring_months: int, close_with_concerns: bool,
-                     treatment_share_pct: int, years: int) -> dict[str, Any]:
+                     treatment_share_pct: int, years: int,
+                     feedback: bool = False) -> dict[str, Any]:
     """The model configuration for the page's settings (validated by the model)."""
     support: dict[str, Any] = {"kind": "status_quo"}
     if support_entitlement:
@@ -328,6 +360,7 @@ def classroom_config(*, seed: int, children_per_year: int, warmup_years: int,
                          "thoroughness": thoroughness,
                          "monitoring_months": council_monitoring_months,
                          "support_share": support_share_pct / 100.0}}]},
+        "params": {"pressure": {"enabled": feedback}},
         "policy": {
             "support": support,
             "monitoring": {"kind": "minimum_months", "min_months": min_monitoring_months,
