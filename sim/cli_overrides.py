@@ -14,6 +14,8 @@ import difflib
 import re
 from typing import Any
 
+import yaml
+
 from hydra import compose, initialize_config_module
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import (ConfigCompositionException, MissingConfigException,
@@ -78,6 +80,9 @@ def _unknown_key(key: str, value: str) -> str:
         guess = did_you_mean(key, groups)
         hint = f"; did you mean {guess}={value}?" if guess else ""
         return f"{key}: no such config group{hint} (groups: {', '.join(groups)})"
+    option_hint = _setting_of_other_options(key, value)
+    if option_hint:
+        return option_hint
     candidates = _paths(_compose([], hydra=key.startswith("hydra.")))
     guess = did_you_mean(key, candidates)
     if guess:
@@ -86,6 +91,56 @@ def _unknown_key(key: str, value: str) -> str:
     inside = [c.rsplit(".", 1)[-1] for c in candidates if c.rpartition(".")[0] == parent]
     where = f"settings in {parent}" if parent else "top-level settings"
     return f"{key}: no such setting ({where}: {', '.join(inside)})"
+
+
+def _option_keys(group: str, option: str, seen: tuple[str, ...] = ()) -> set[str]:
+    """The settings an option file of a group sets, with those of its same-group defaults."""
+    data = yaml.safe_load((config_dir() / group / f"{option}.yaml").read_text(
+        encoding="utf-8")) or {}
+    keys = {str(k) for k in data if k != "defaults"}
+    for base in data.get("defaults", []) or []:
+        if isinstance(base, str) and base != "_self_" and base not in seen:
+            keys |= _option_keys(group, base, seen + (option,))
+    return keys
+
+
+def _setting_of_other_options(key: str, value: str) -> str | None:
+    """``policy.support.cap_months=24`` under the status quo: the setting belongs to other
+    options of the group (``policy/support=entitlement``); say which, rather than guessing a
+    setting of the option chosen."""
+    parts = key.split(".")
+    if len(parts) != 3:
+        return None
+    group = f"{parts[0]}/{parts[1]}"
+    if group not in config_groups():
+        return None
+    having = [o for o in sorted(group_options(group)) if parts[2] in _option_keys(group, o)]
+    if not having:
+        return None
+    return (f"{key}: not a setting of the {group} option chosen; {parts[2]} belongs to "
+            f"{group}={', '.join(having)}: choose one, e.g. {group}={having[0]} "
+            f"{key}={value}")
+
+
+#: Flags of the command itself (Hydra's parser); anything else written --name is a slip.
+_FLAGS = ("--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--resolve",
+          "--package", "-p", "--run", "-r", "--multirun", "-m", "--shell-completion",
+          "-sc", "--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
+          "--experimental-rerun", "--info", "-i")
+
+
+def dashed_setting(argv: list[str]) -> str | None:
+    """One line for a setting written as a flag (``--scale 0.1``): settings are key=value."""
+    for i, arg in enumerate(argv):
+        if not arg.startswith("--") or arg.split("=", 1)[0] in _FLAGS:
+            continue
+        key, eq, value = arg[2:].partition("=")
+        if not eq:
+            nxt = argv[i + 1] if i + 1 < len(argv) else ""
+            value = nxt if nxt and not nxt.startswith("-") and "=" not in nxt else "..."
+        return (f"{arg}: not an option of the command; settings are written key=value: "
+                f"{key}={value} (revolving-door --help lists them)")
+    return None
 
 
 def _unknown_option(missing: str, options: list[str]) -> str:

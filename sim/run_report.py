@@ -241,8 +241,10 @@ def summary_lines(results: Results, seconds: float,
     years, from_data = int(c["years"]), bool(info.get("from_data"))
     procs = f" on {info['workers']} processes" if info.get("workers", 1) > 1 else ""
     size = ("the council's own size" if from_data else scale_text(float(c["scale"])))
+    def yrs(n: int) -> str:
+        return f"{n} year{'s' if n != 1 else ''}"
     out = [f"Revolving Door {info.get('version', '')}: {size}, seed {c['seed']}, "
-           f"{years} years measured after {c['warmup_years']} years' warm-up, "
+           f"{yrs(years)} measured after {yrs(int(c['warmup_years']))}' warm-up, "
            f"{seconds:.1f} s{procs}."]
     levers = policy_levers(results)
     out.append("Policies: " + ("; ".join(option_label(k, v) for k, v in levers.items())
