@@ -293,7 +293,9 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
             ax.set_ylabel("")
         if axes[1].get_legend() is not None:
             axes[1].get_legend().remove()
-        axes[0].legend(title="over", loc="best", fontsize=7.5, title_fontsize=7.5)
+        # above the top panel, clear of the points (tests/test_figure_layout.py)
+        axes[0].legend(title="over", loc="lower right", bbox_to_anchor=(1.0, 1.01), ncol=2,
+                       fontsize=7.5, title_fontsize=7.5, frameon=False)
         fig.subplots_adjust(left=0.3, right=0.97)  # arm names inside the page width
         fig.suptitle(textwrap.fill(title or "Net cost and return per pound of each option, "
                                    "against current practice", 60),
@@ -384,7 +386,11 @@ def grid_figure(effects: pd.DataFrame, interactions: pd.DataFrame, meta: dict[st
             ax.axvline(0, color="black", lw=0.8, ls="--")
             ax.set_xlabel(label)
             ax.set_ylabel("")
-            ax.legend(fontsize=8, loc="best")
+            if ax is axes[0]:  # one legend, above the panels, clear of the points
+                ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=2,
+                          frameon=False)
+            elif ax.get_legend() is not None:
+                ax.get_legend().remove()
         fig.suptitle("The three levers alone and together, against current practice",
                      x=0.01, ha="left", fontsize=12, fontweight="bold")
         _source(fig, meta, "Dots: averages over paired runs; lines: 95% intervals. Diamonds: "
