@@ -35,13 +35,12 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread, check_ssda903_output
 from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
-from sim.cli_help import help_text
-from sim.cli_overrides import compose_checked, dashed_setting
+from sim.cli_help import early_answer
+from sim.cli_overrides import compose_checked
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.parameters import Parameters
 from sim.results import FolderInUse, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
-from sim.version import __version__
 from sim import run_report, support_multipliers
 from sim.sweep import jobs
 
@@ -159,17 +158,10 @@ def command() -> None:
     """The ``revolving-door`` command. ``--help`` is the project's own; the overrides are
     composed and, for a single run, validated before Hydra starts, so a slip or a bad value
     gets one line and exit status 2, and no output folder is made for a run refused."""
-    if "--version" in sys.argv[1:]:  # the project's version, not Hydra's
-        print(f"revolving-door {__version__}")
-        return
-    slip = dashed_setting(sys.argv[1:])
-    if slip:
-        print(f"revolving-door: {slip}", file=sys.stderr)
-        sys.exit(2)
+    answered = early_answer(sys.argv[1:])  # --help, --version, --scale 0.1
+    if answered is not None:
+        sys.exit(answered)
     args = get_args_parser().parse_args(sys.argv[1:])
-    if args.help:
-        print(help_text())
-        return
     if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
         try:
             cfg = compose_checked(args.overrides, multirun=args.multirun)

@@ -22,7 +22,8 @@ from hydra.errors import (ConfigCompositionException, MissingConfigException,
                           OverrideParseException)
 from omegaconf import DictConfig
 
-from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE, config_dir, group_options
+from sim.config_files import (CONFIG_NAME, CONFIG_PACKAGE, config_dir, config_groups,
+                               group_options)
 
 
 class OverrideError(ValueError):
@@ -43,14 +44,6 @@ def _paths(node: Any, prefix: str = "") -> list[str]:
             out.append(path)
             out += _paths(node._get_node(key), path + ".")  # type: ignore[union-attr]
     return out
-
-
-def config_groups() -> list[str]:
-    """The config groups of the app (``councils``, ``policy/support``, ...), sorted; Hydra's
-    own (``hydra/launcher``) are left to ``--hydra-help``."""
-    root = config_dir()
-    groups = {p.parent.relative_to(root).as_posix() for p in root.rglob("*.yaml")}
-    return sorted(g for g in groups if g != "." and not g.startswith("hydra"))
 
 
 def did_you_mean(word: str, candidates: list[str]) -> str | None:
@@ -120,27 +113,6 @@ def _setting_of_other_options(key: str, value: str) -> str | None:
     return (f"{key}: not a setting of the {group} option chosen; {parts[2]} belongs to "
             f"{group}={', '.join(having)}: choose one, e.g. {group}={having[0]} "
             f"{key}={value}")
-
-
-#: Flags of the command itself (Hydra's parser); anything else written --name is a slip.
-_FLAGS = ("--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--resolve",
-          "--package", "-p", "--run", "-r", "--multirun", "-m", "--shell-completion",
-          "-sc", "--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
-          "--experimental-rerun", "--info", "-i")
-
-
-def dashed_setting(argv: list[str]) -> str | None:
-    """One line for a setting written as a flag (``--scale 0.1``): settings are key=value."""
-    for i, arg in enumerate(argv):
-        if not arg.startswith("--") or arg.split("=", 1)[0] in _FLAGS:
-            continue
-        key, eq, value = arg[2:].partition("=")
-        if not eq:
-            nxt = argv[i + 1] if i + 1 < len(argv) else ""
-            value = nxt if nxt and not nxt.startswith("-") and "=" not in nxt else "..."
-        return (f"{arg}: not an option of the command; settings are written key=value: "
-                f"{key}={value} (revolving-door --help lists them)")
-    return None
 
 
 def _unknown_option(missing: str, options: list[str]) -> str:

@@ -92,3 +92,16 @@ def test_readme_gives_the_test_suites_time() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     tests_line = next(line for line in readme.splitlines() if "run the tests" in line)
     assert re.search(r"about \d+ minutes", tests_line), tests_line
+
+
+def test_help_and_version_import_neither_hydra_nor_the_model() -> None:
+    """Start-up (issue 25): --help is answered before Hydra, Mesa or pandas is imported
+    (they cost about 2 s), so it takes a fraction of a second."""
+    code = ("import sys; from sim.cli_start import command; sys.argv = ['revolving-door', "
+            "'--help']\ntry:\n    command()\nexcept SystemExit:\n    pass\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'hydra', 'mesa', 'pandas', 'omegaconf', 'matplotlib'}), file=sys.stderr)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert "Config groups" in res.stdout
+    assert res.stderr.strip().splitlines()[-1] == "[]", res.stderr

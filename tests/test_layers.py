@@ -32,6 +32,12 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
     # (seaborn, SciPy) at the top cost every `revolving-door` run about 2.6 s.
     ("sim/sweep/callback.py", "on_multirun_end", "sim.sweep.report"):
         "heavy, needed only when a multirun ends",
+    # issue 25: `revolving-door --help` in under 2 s; Hydra, Mesa and pandas only for a run
+    ("sim/cli_start.py", "command", "sim"):
+        "start-up: --help and --version answered without importing the run machinery",
+    ("sim/__init__.py", "__getattr__", "sim"):
+        "start-up: sim.run and friends on first use (PEP 562), so `import sim.cli_help` "
+        "does not load Mesa",
 }
 
 
