@@ -18,8 +18,6 @@ from sim.param_files import from_file
 from sim.parameters import PROB, Parameters, param
 from sim.policies import build_policies
 from sim.schema import ConfigError, build
-from sim.ssda903.seed import DataError
-from sim.ssda903.seed import council_data as read_council_data
 
 
 @dataclass
@@ -200,6 +198,10 @@ def _check_councils(c: CouncilsConfig) -> None:
 def council_data(c: CouncilsConfig) -> Any:
     """The council's data of a run from data (:func:`sim.ssda903.seed.council_data`, read
     once while the files are unchanged), or :class:`ConfigError` naming the field."""
+    # only a run from a council's data reads SSDA903 (pandera and the reader: about 0.5 s
+    # of every run's start-up otherwise; issue 25)
+    from sim.ssda903.seed import DataError, council_data as read_council_data
+
     try:
         return read_council_data(c.path, c.fit, c.council)
     except DataError as err:

@@ -20,7 +20,6 @@ from sim.ledger import Ledger, UnitCosts
 from sim.policies import Policy, build_policies
 from sim.records import Records, TimeSeries
 from sim.rng import Streams
-from sim.ssda903.seed import initial_table
 from sim.state import CHILD_COLUMNS, FAMILY_COLUMNS, Table
 from sim.transitions import Transitions
 
@@ -100,6 +99,8 @@ class RevolvingDoorModel(mesa.Model):
         for pol in self.policies:
             pol.bind(self)
         if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
+            from sim.ssda903.seed import initial_table  # SSDA903 only for such a run
+
             self.seed_population(initial_table(
                 council_data(cfg.councils), cfg.params, cfg.seed,
                 thoroughness=self.councils[0].thoroughness))

@@ -37,7 +37,6 @@ from sim.config import ModelConfig, council_data  # noqa: E402
 from sim.labels import METRIC_LABELS, TARGET_SOURCE_LABELS, metric_label, option_label  # noqa: E402
 from sim.metrics import TARGETS  # noqa: E402
 from sim.results import Results, atomic_write, run  # noqa: E402
-from sim.ssda903.seed import ENTRY_YEARS  # noqa: E402
 
 #: Files the report adds to a single run's folder (after ``metrics.json``).
 REPORT_FILES = ("report.md", "report.png", "report_table.csv")
@@ -224,7 +223,7 @@ def council_lines(results: Results) -> list[str]:
         f"{info['children_at_home_after_return']:>10,d} at the extract date -> "
         f"{people(m['children_home_after_return_end'] * s)} at the end",
         f"  {'Children entering care a year (not re-entries)':50s} {people(past_starts):>10s}"
-        f" a year in the {ENTRY_YEARS} years before the extract -> "
+        f" a year before the extract (measured) -> "
         f"{people(m['entries_per_year'] * s)} a year forecast",
         f"  {'Costs to the council':50s} {money(m['cost_total_gbp'] * s):>10s} over the "
         f"{c['years']} years ({money(m['cost_after_return_gbp'] * s)} after returns), "
