@@ -24,6 +24,8 @@ METRIC_LABELS: dict[str, str] = {
     "unplanned_return_share": "Returns home that were unplanned",
     "children_in_care_end": "Children in care at the end",
     "starts_per_year": "Children starting care a year",
+    "children_home_after_return_end": "Children at home after a return at the end",
+    "entries_per_year": "Children entering care a year (not re-entries)",
     # costs
     "cost_total_gbp": "All costs",
     "cost_placement_gbp": "Placements (foster, residential, kinship)",

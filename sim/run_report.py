@@ -213,23 +213,22 @@ def council_lines(results: Results) -> list[str]:
     info, m, c = results.run_info["from_data"], results.metrics, results.config
     s = float(c["scale"])
     past_starts = float(council_data(ModelConfig.from_dict(c).councils).starts_per_year)
-    return [
-        f"Started from council {info['council']!r} at its extract date "
-        f"{info['extract_date']}: a forecast of {c['years']} years, in the council's own "
-        "numbers against its own past (not England's figures):",
-        f"  {'Children in care':50s} {info['children_in_care']:>10,d} at the extract date "
-        f"-> {people(m['children_in_care_end'] * s)} at the end",
-        f"  {'Children at home after a return':50s} "
-        f"{info['children_at_home_after_return']:>10,d} at the extract date -> "
-        f"{people(m['children_home_after_return_end'] * s)} at the end",
-        f"  {'Children entering care a year (not re-entries)':50s} {people(past_starts):>10s}"
-        f" a year before the extract (measured) -> "
-        f"{people(m['entries_per_year'] * s)} a year forecast",
-        f"  {'Costs to the council':50s} {money(m['cost_total_gbp'] * s):>10s} over the "
-        f"{c['years']} years ({money(m['cost_after_return_gbp'] * s)} after returns), "
-        f"{c['price_year']} prices",
-        f"Entries: {info['entries_from']}; practice: {info['practice_from']}.",
-    ]
+    rows = [("children_in_care_end", people(m["children_in_care_end"] * s),
+             f"{info['children_in_care']:,d} at the extract date"),
+            ("children_home_after_return_end",
+             people(m["children_home_after_return_end"] * s),
+             f"{info['children_at_home_after_return']:,d} at the extract date"),
+            ("entries_per_year", people(m["entries_per_year"] * s),
+             f"{people(past_starts)} a year before the extract (measured)"),
+            ("cost_total_gbp", money(m["cost_total_gbp"] * s), ""),
+            ("cost_after_return_gbp", money(m["cost_after_return_gbp"] * s), "")]
+    return [f"Started from council {info['council']!r} at its extract date "
+            f"{info['extract_date']}: a forecast of {c['years']} years, in the council's own "
+            "numbers against its own past (not England's figures):",
+            f"  {'':50s} {'forecast':>10s}   the council's past",
+            *(f"  {metric_label(k):50s} {v:>10s}   {past}".rstrip() for k, v, past in rows),
+            f"Costs over the {c['years']} years, {c['price_year']} prices. Entries: "
+            f"{info['entries_from']}; practice: {info['practice_from']}."]
 
 
 # ------------------------------------------------------------------ the summary
