@@ -63,7 +63,10 @@ MODEL_PARAMS: dict[str, dict[str, Any]] = {
     "thoroughness": {"type": "SliderFloat",
                      "label": "Council: how thoroughly it checks parents' problems before a "
                               "return (0 = not at all, 1 = always)",
-                     "value": _TYPICAL.thoroughness, "min": 0.0, "max": 1.0, "step": 0.05},
+                     # a step of 0.01 so that the typical value (0.43) is a slider position:
+                     # a coarser step showed 0.45 while the model ran with 0.43
+                     "value": round(_TYPICAL.thoroughness, 2), "min": 0.0, "max": 1.0,
+                     "step": 0.01},
     "council_monitoring_months": {"type": "SliderInt",
                                   "label": "Council: months it keeps visiting after a return "
                                            "(months)",
@@ -95,7 +98,7 @@ MODEL_PARAMS: dict[str, dict[str, Any]] = {
                             "label": "Policy: families with drug or alcohol problems who get "
                                      "treatment (%)",
                             "value": round(100 * _TYPICAL.treatment_share), "min": 0,
-                            "max": 100, "step": 5},
+                            "max": 100, "step": 1},  # the typical 6% is a position
 }
 
 EXPLANATION = """

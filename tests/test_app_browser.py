@@ -228,6 +228,15 @@ def test_the_page_title_slider_values_and_mesas_controls(page_url: str) -> None:
                     s.get_by_role("slider").get_attribute("aria-valuenow"), label
                 box = shown.bounding_box()
                 assert box["x"] + box["width"] <= drawer["x"] + drawer["width"], label
+            # the values shown are the ones the run was made with ("This run" paragraph)
+            this_run = page.get_by_text("This run").locator("xpath=..").inner_text()
+            share = re.search(r"treatment for (\d+)% of families", this_run)
+            thorough = re.search(r"thoroughness ([\d.]+)", this_run)
+            assert share and thorough, this_run
+            assert _slider(page, TREATMENT_LABEL).get_attribute("aria-valuenow") == \
+                share.group(1)
+            assert float(_slider(page, "how thoroughly").get_attribute("aria-valuenow")) == \
+                float(thorough.group(1))
             thumb = _slider(page, TREATMENT_LABEL)
             shown = page.locator(".v-input__slider").filter(has_text=TREATMENT_LABEL) \
                 .locator("input").first
