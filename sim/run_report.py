@@ -232,9 +232,10 @@ def council_lines(results: Results) -> list[str]:
 
 
 # ------------------------------------------------------------------ the summary
-def summary_lines(results: Results, seconds: float,
+def summary_lines(results: Results, seconds: float | None,
                   comparison: pd.DataFrame | None = None) -> list[str]:
-    """The whole printed summary (also the body of ``report.md``)."""
+    """The whole printed summary (also the body of ``report.md``, without the time taken:
+    the same seed gives the same bytes there too)."""
     c, m, info = results.config, results.metrics, results.run_info
     years, from_data = int(c["years"]), bool(info.get("from_data"))
     procs = f" on {info['workers']} processes" if info.get("workers", 1) > 1 else ""
@@ -242,8 +243,8 @@ def summary_lines(results: Results, seconds: float,
     def yrs(n: int) -> str:
         return f"{n} year{'s' if n != 1 else ''}"
     out = [f"Revolving Door {info.get('version', '')}: {size}, seed {c['seed']}, "
-           f"{yrs(years)} measured after {yrs(int(c['warmup_years']))}' warm-up, "
-           f"{seconds:.1f} s{procs}."]
+           f"{yrs(years)} measured after {yrs(int(c['warmup_years']))} of warm-up"
+           + (f", {seconds:.1f} s{procs}." if seconds is not None else ".")]
     levers = policy_levers(results)
     out.append("Policies: " + ("; ".join(option_label(k, v) for k, v in levers.items())
                                if levers else "current practice on every lever") + ".")
@@ -355,6 +356,7 @@ def write(folder: Path, results: Results, seconds: float,
     """Write ``report.md``, ``report.png`` and ``report_table.csv`` (and, with a policy,
     ``policy_comparison.csv``) into ``folder``; return the text to print."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     lines = summary_lines(results, seconds, comparison)
     figure(results, folder / "report.png")
     table = table_frame(results)
@@ -363,7 +365,7 @@ def write(folder: Path, results: Results, seconds: float,
     if comparison is not None:
         atomic_write(folder / "policy_comparison.csv",
                      lambda p: comparison.to_csv(p, index=False, float_format="%.10g"))
-    md = ["# Run report", "", "```", *lines, "```", "", "![The run: re-entry curve, children "
+    md = ["# Run report", "", "```", *summary_lines(results, None, comparison), "```", "", "![The run: re-entry curve, children "
           "in care, costs by kind](report.png)", "",
           "Every label's metric: docs/outputs.md (\"Plain labels\"); the numbers unrounded: "
           "`metrics.json`, `report_table.csv`.", ""]

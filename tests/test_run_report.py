@@ -167,3 +167,17 @@ def test_a_policy_run_compares_itself_with_current_practice_on_the_same_seed(
     printed = re.search(r"Failed returns \(children back in care\)\s+\S+\s+\S+\s+(\S+)",
                         pol.stdout)
     assert printed and printed.group(1) == f"{run_report.round_sig(a - b):+,.0f}"
+
+
+def test_the_report_files_are_the_same_bytes_for_the_same_seed(tmp_path: Path) -> None:
+    """report.md leaves out the time taken (printed only), so the same seed gives the same
+    bytes in every file of the report, as in the run's other outputs."""
+    from sim.results import run
+
+    results = run({"scale": 0.01, "years": 2, "warmup_years": 2})
+    printed = [run_report.write(tmp_path / name, results, seconds)
+               for name, seconds in (("a", 1.25), ("b", 7.5))]
+    assert "1.2 s" in printed[0] and "7.5 s" in printed[1]
+    for name in ("report.md", "report_table.csv", "report.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), \
+            name
