@@ -36,7 +36,7 @@ METRIC_LABELS: dict[str, str] = {
     "reentries_in_period": "Failed returns (children back in care)",
     "maltreatment_starts_in_period": "Children harmed again at home",
     "care_months_in_period": "Months children spend in care",
-    "fe_spend_gbp": "Spend on support after a return",
+    "fe_spend_gbp": "Spend after a return (visits, support, treatment)",
     "fe_savings_gbp": "Savings (placements, re-entries, other social work)",
     "fe_net_cost_gbp": "Net cost to councils (spend minus savings)",
     # experiments' effects

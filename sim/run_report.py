@@ -182,6 +182,8 @@ def comparison_table(policy: Results, base: Results, factor: float = 1.0) -> pd.
 
 def comparison_lines(table: pd.DataFrame, levers: dict[str, str], where: str,
                      years: int) -> list[str]:
+    """The printed comparison: one row a quantity, rounded for people, then the caveat
+    that one seed is one seed and the experiment that gives intervals."""
     names = ", ".join(option_label(k, v) for k, v in levers.items())
     out = [f"What the policy ({names}) changed against current practice, same seed, "
            f"{where}, over the {years} measured years:",
