@@ -27,6 +27,10 @@ years plus 10 measured years):
   resident memory after its first and last run (memory must stay flat over a sweep);
 * the default calibration budget (``revolving-door-calibrate --budget default --jobs 2``)
   timed in full, into a temporary folder;
+* the command as a user starts it (issue 25): ``revolving-door --help``, and a national
+  run (``run.workers=1``) against the time in the model of the same run, 3 times
+  interleaved (``--only-command`` for this part alone); targets: --help within 2 s, the
+  command within 1.5 times the model;
 
 and writes the figures to ``benchmarks/results.json`` (``--out``) so that they can be
 compared between commits. Targets (issue 15) are checked and printed as met or missed; the
@@ -420,6 +424,63 @@ def section_calibration(budget: str, out: dict[str, Any]) -> None:
     _line("wall time", f"{c['wall_s']:.0f} s", "" if c["ok"] else "FAILED: " + c["stderr_tail"])
 
 
+# --------------------------------------------------------------------------- the command
+#: Issue 25: the command's own time over the model's on a national run, and --help's time.
+TARGET_COMMAND_RATIO = 1.5
+TARGET_HELP_S = 2.0
+
+
+def _command_wall(args: list[str], cwd: Path) -> float:
+    """Wall time of the installed ``revolving-door`` command in a fresh process."""
+    exe = Path(sys.executable).with_name("revolving-door")
+    t0 = time.perf_counter()
+    res = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True,
+                         env={**os.environ, "HYDRA_FULL_ERROR": "0"}, timeout=900)
+    wall = time.perf_counter() - t0
+    if res.returncode != 0:
+        raise RuntimeError(f"revolving-door {' '.join(args)} failed:\n{res.stderr[-2000:]}")
+    return wall
+
+
+def measure_command(scale: float, repeats: int) -> dict[str, Any]:
+    """``revolving-door --help`` and a baseline run at ``scale`` (``run.workers=1``, so the
+    model's time compares like with like), each as a user starts it, against the time in
+    the model of the same run in a fresh process: tries interleaved, so both meet the same
+    load; the fastest of each kept, every try listed."""
+    import tempfile
+
+    helps, commands, models = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeats):
+            helps.append(_command_wall(["--help"], Path(tmp)))
+            commands.append(_command_wall([f"scale={scale}", "run.progress=false",
+                                           "run.workers=1", f"hydra.run.dir={tmp}/run{k}"],
+                                          Path(tmp)))
+            models.append(run_in_fresh_process(scale)["run_s"])
+    return {"scale": scale, "help_s": min(helps), "help_s_tries": helps,
+            "command_s": min(commands), "command_s_tries": commands,
+            "model_s": min(models), "model_s_tries": models,
+            "ratio": min(commands) / min(models)}
+
+
+def section_command(scale: float, out: dict[str, Any], repeats: int) -> None:
+    """The whole command against the model (issue 25): start-up, Hydra, outputs and the
+    run's report, over the time in the model."""
+    print(f"\nThe command (revolving-door, a fresh process as a user starts it), {repeats} "
+          "times interleaved with the model alone; the fastest of each kept:")
+    r = measure_command(scale, repeats)
+    out["command"] = r
+    _line(f"revolving-door --help", f"{r['help_s']:.2f} s",
+          _verdict(r["help_s"] <= TARGET_HELP_S, f"(<= {TARGET_HELP_S:.0f} s; tries "
+                   + ", ".join(f"{x:.2f}" for x in r["help_s_tries"]) + ")"))
+    _line(f"revolving-door scale={scale} (whole command)", f"{r['command_s']:.2f} s",
+          "(tries " + ", ".join(f"{x:.2f}" for x in r["command_s_tries"]) + ")")
+    _line("time in the model, same run", f"{r['model_s']:.2f} s",
+          "(tries " + ", ".join(f"{x:.2f}" for x in r["model_s_tries"]) + ")")
+    _line("command / model", f"{r['ratio']:.2f}",
+          _verdict(r["ratio"] <= TARGET_COMMAND_RATIO, f"(<= {TARGET_COMMAND_RATIO})"))
+
+
 def check_targets(out: dict[str, Any], scales: list[float]) -> dict[str, Any]:
     """Every target of issue 15 with its value and whether it is met; printed."""
     big, small = out["runs"][str(scales[0])], out["runs"][str(scales[1])]
@@ -499,6 +560,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--feedback-only", action="store_true",
                     help="only the feedback section (issue 26), national scale (0.1 with "
                          "--quick), written to --out")
+    ap.add_argument("--only-command", action="store_true",
+                    help="only the command's time against the model's, and --help's")
     args = ap.parse_args(argv)
 
     scales = [0.1, 0.01, 0.001] if args.quick else [1.0, 0.1, 0.01]
@@ -514,6 +577,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"Python {info['python']}, Mesa {info['mesa']}; load average at start "
           f"{info['load_average_at_start'][0]:.2f}")
     out: dict[str, Any] = {"machine": info, "quick": args.quick, "runs": {}}
+    if args.only_command:
+        section_command(scales[0], out, args.repeats)
+        print(json.dumps(out["command"], indent=2))
+        return out
     section_runs(scales, out, args.repeats)
     section_split(scales[0], out["runs"][str(scales[0])], out, args.repeats)
     section_yardstick(out, args.repeats)
@@ -524,6 +591,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                           6 if args.quick else args.sweep_runs), out)
     if not args.skip_calibration:
         section_calibration("tiny" if args.quick else "default", out)
+    section_command(scales[0], out, args.repeats)
     out["targets"] = check_targets(out, scales)
     if args.quick:
         print("  (--quick: sizes are not the issue's; targets do not apply)")

@@ -13,18 +13,33 @@ button (a triangle symbol) and Step (one month). Sliders take effect on Reset.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+#: Without the [viz] extra the page cannot start: one line, not an import traceback.
+VIZ_MISSING = ("revolving-door-app: the browser page needs the [viz] extra (Mesa's browser "
+               "view, Solara): pip install \"revolving-door[viz]\", or pip install -e "
+               "\".[viz]\" in a clone of the repository")
+if importlib.util.find_spec("solara") is None:  # pragma: no cover - tested in a subprocess
+    print(VIZ_MISSING, file=sys.stderr)
+    sys.exit(2)
+# Solara checks the hooks of every component it imports, Mesa's too, and warns about one of
+# Mesa 3.3.1's (not the page's): off, so start-up prints no library warning
+os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
 
-from sim.config import CouncilPractice
-from sim.viz import charts, loops
-from sim.viz.classroom import COST_GROUPS, FOLLOW_GROUPS, ClassroomModel, MonthRow
+import solara  # noqa: E402
+from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
+
+from sim.config import CouncilPractice  # noqa: E402
+from sim.viz import charts, loops  # noqa: E402
+from sim.viz.classroom import COST_GROUPS, FOLLOW_GROUPS, ClassroomModel, MonthRow  # noqa: E402
+
+#: The browser tab's title.
+TITLE = "Revolving Door: children going home from care"
 
 _TYPICAL = CouncilPractice()
 
@@ -48,7 +63,10 @@ MODEL_PARAMS: dict[str, dict[str, Any]] = {
     "thoroughness": {"type": "SliderFloat",
                      "label": "Council: how thoroughly it checks parents' problems before a "
                               "return (0 = not at all, 1 = always)",
-                     "value": _TYPICAL.thoroughness, "min": 0.0, "max": 1.0, "step": 0.05},
+                     # a step of 0.01 so that the typical value (0.43) is a slider position:
+                     # a coarser step showed 0.45 while the model ran with 0.43
+                     "value": round(_TYPICAL.thoroughness, 2), "min": 0.0, "max": 1.0,
+                     "step": 0.01},
     "council_monitoring_months": {"type": "SliderInt",
                                   "label": "Council: months it keeps visiting after a return "
                                            "(months)",
@@ -80,7 +98,7 @@ MODEL_PARAMS: dict[str, dict[str, Any]] = {
                             "label": "Policy: families with drug or alcohol problems who get "
                                      "treatment (%)",
                             "value": round(100 * _TYPICAL.treatment_share), "min": 0,
-                            "max": 100, "step": 5},
+                            "max": 100, "step": 1},  # the typical 6% is a position
 }
 
 EXPLANATION = """
@@ -99,9 +117,12 @@ Audit Office 2014, Holmes 2014 and 2024), all in 2024 prices. Every parameter an
 is listed by `revolving-door-params`. This is a teaching model: it shows how the system
 behaves, not a forecast for a real council.
 
-**How to use it.** Set the sliders and switches in the sidebar, press **Reset** to start a
-new run with them (the previous run stays on two charts as a dashed line), then **Step**
-(one month) or the play button (&#9654;).
+**How to use it.** Set the sliders and switches in the sidebar (each shows its value at
+its right), press **Reset** to start a new run with them (the previous run stays on two
+charts as a dashed line), then **Step** or the play button (&#9654;). Two of the sidebar's
+controls are Mesa's own, not the model's: **Play Interval** is the pause between months
+while playing (milliseconds), and **Render Interval** is how many months one Step or one
+redraw moves on (1 = a month at a time).
 """
 
 
@@ -112,6 +133,14 @@ CSS = """
 .v-input__slider .v-input__slot > .v-label { flex: 0 0 100%; max-width: 100%;
   white-space: normal; height: auto; margin-bottom: 2px; }
 .rd-chart img { max-width: 100%; height: auto; }
+/* every slider shows its value: Vuetify 2 keeps it in a hidden read-only input */
+.v-input__slider .v-slider { margin-right: 3.6em; position: relative; }
+.v-input__slider .v-slider input { display: block; position: absolute; right: -3.6em;
+  top: 50%; transform: translateY(-50%); width: 3.2em; text-align: right; color: inherit;
+  font-size: 0.95em; font-variant-numeric: tabular-nums; }
+/* Mesa's "Use Threads" switch (the only checkbox of its Controls card) does nothing for a
+   model this small: hidden */
+.v-navigation-drawer .v-card:first-child .v-input--checkbox { display: none; }
 """
 
 
@@ -211,9 +240,10 @@ def Page() -> None:
         previous.current = list(shown.current.history)
         shown.current.release()  # Mesa 3.3.1 keeps models alive otherwise (issue 3179)
         shown.current = model.value
+    solara.Title(TITLE)  # the browser tab
     solara.Style(CSS)
     SolaraViz(model, components=[], model_params=MODEL_PARAMS, play_interval=300,
-              name="Revolving Door: children going home from care")
+              name=TITLE)
     Dashboard(model.value, previous.current)
 
 
@@ -235,6 +265,11 @@ def main(argv: Sequence[str] | None = None) -> None:
            "--port", str(args.port), "--production", "--no-open", "--no-check-version",
            "--log-level", "warning"]
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home
+    # no library warnings at start-up (the hooks check is off above): Solara's note that a
+    # cookie on http://127.0.0.1 falls back to samesite=lax, as it should on this machine
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        w for w in (os.environ.get("PYTHONWARNINGS", ""), quiet) if w)
     print(f"Revolving Door page: http://{args.host}:{args.port}  (Ctrl-C to stop)",
           flush=True)
     os.execv(sys.executable, cmd)

@@ -19,7 +19,6 @@ already holds a complete run of the same configuration is skipped.
 from __future__ import annotations
 
 import logging
-import math
 import sys
 import time
 import traceback
@@ -35,16 +34,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread, check_ssda903_output
 from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
-from sim.cli_help import help_text
+from sim.cli_help import early_answer
 from sim.cli_overrides import check_modes, compose_checked, parse_command_line
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.memory import check_memory
-from sim.metrics import TARGETS
 from sim.parameters import Parameters
-from sim.results import FolderInUse, Results, folder_lock, remove_stale_temporaries, run
+from sim.results import FolderInUse, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
-from sim.ssda903.seed import left_out_line
-from sim import support_multipliers
+from sim import run_report, support_multipliers
 from sim.sweep import folders, jobs
 
 #: Keys of the Hydra config that steer the command, not the model.
@@ -85,54 +82,6 @@ def checked(cfg: DictConfig, in_sweep: bool) -> tuple[ModelConfig, dict[str, Any
     workers = resolve_workers((opts.get("run") or {}).get("workers", "auto"), model_cfg.scale,
                               model_cfg.councils.count, in_sweep=in_sweep)
     return model_cfg, opts, workers
-
-
-def summary(results: Results, seconds: float) -> str:
-    m = results.metrics
-    lines = [f"Revolving Door {results.run_info.get('version', '')}: seed {results.config['seed']}, "
-             f"scale {results.config['scale']}, {results.config['years']} years measured "
-             f"(after {results.config['warmup_years']} years' warm-up), {seconds:.1f} s"
-             + (f" on {results.run_info['workers']} processes"
-                if results.run_info.get("workers", 1) > 1 else ""),
-             *_from_data_lines(results.run_info.get("from_data"), m, results.config),
-             "", f"{'metric':36s} {'simulated':>9s} {'target':>7s} {'tol':>6s}  within",
-             "-" * 68]
-    for name, (target, tol, _) in TARGETS.items():
-        v = m.get(name, float("nan"))
-        ok = "yes" if (not math.isnan(v) and abs(v - target) <= tol) else "NO"
-        if abs(target) > 1:  # a count (children in care, starts a year), not a share
-            lines.append(f"{name:36s} {v:9,.0f} {target:7,.0f} {tol:6,.0f}  {ok}")
-        else:
-            lines.append(f"{name:36s} {v:9.3f} {target:7.2f} {tol:6.2f}  {ok}")
-    py = results.config["price_year"]
-    lines += ["", f"Costs to councils, England-equivalent, {py} prices, whole measured period:"]
-    for key, label in (("cost_total_gbp", "total"), ("cost_placement_gbp", "placements"),
-                       ("cost_process_gbp", "processes (entry, legal, planning, return, "
-                                             "re-entry)"),
-                       ("cost_after_return_gbp", "after return (monitoring, support, "
-                                                 "treatment)")):
-        lines.append(f"  {label:60s} £{m[key] / 1e9:8.2f} bn")
-    lines.append(f"  {'a year on average':60s} £{m['cost_total_per_year_gbp'] / 1e9:8.2f} bn")
-    return "\n".join(lines)
-
-
-def _from_data_lines(info: dict[str, Any] | None, m: dict[str, Any],
-                     config: dict[str, Any]) -> list[str]:
-    """What a run from a council's data started from (``run.json``'s ``from_data``), and
-    the council's own numbers (the table below is England-equivalent, as for any run)."""
-    if not info:
-        return []
-    s = float(config["scale"])
-    return [f"Started from council {info['council']!r} at its extract date "
-            f"{info['extract_date']}: {info['children_in_care']:,d} children in care and "
-            f"{info['children_at_home_after_return']:,d} at home after a return "
-            f"({info['families']:,d} families); entries {info['entries_from']}, practice "
-            f"{info['practice_from']}.",
-            *([left_out_line(info["rows_left_out"])] if "rows_left_out" in info else []),
-            f"The council's own numbers (below: England-equivalent, divided by scale "
-            f"{s:.4g}): {m['children_in_care_end'] * s:,.0f} children in care at the end, "
-            f"costs £{m['cost_total_gbp'] * s / 1e6:,.1f} m over the {config['years']} years "
-            f"(£{m['cost_after_return_gbp'] * s / 1e6:,.2f} m after returns)."]
 
 
 @hydra.main(version_base="1.3", config_path=HYDRA_CONFIG_PATH, config_name=CONFIG_NAME)
@@ -198,8 +147,8 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
     if in_sweep:
         print(f"revolving-door: job {job_num} done in {seconds:.0f} s: {out}")
         return
-    print(summary(results, seconds))
-    print(f"\nOutputs in {out}")
+    print(run_report.finish(out, results, seconds, workers=workers,
+                            compare=bool(run_opts.get("compare", True))))
 
 
 #: Hydra's own flags that change what is composed or printed: left to Hydra unchecked
@@ -211,10 +160,10 @@ def command() -> None:
     """The ``revolving-door`` command. ``--help`` is the project's own; the overrides are
     composed and, for a single run, validated before Hydra starts, so a slip or a bad value
     gets one line and exit status 2, and no output folder is made for a run refused."""
+    answered = early_answer(sys.argv[1:])  # --help, --version, --scale 0.1
+    if answered is not None:
+        sys.exit(answered)
     args = parse_command_line(sys.argv[1:])  # a refused flag: one line, exit 2
-    if args.help:
-        print(help_text())
-        return
     try:
         check_modes(args)  # two of -m, --cfg, --info, --run: Hydra's would be a traceback
         if not any(getattr(args, flag) for flag in _HYDRA_ONLY):

@@ -1,5 +1,7 @@
 """``revolving-door --help``: what the command does, its config groups and their options,
 and its main settings, read from the installed configs (so the list cannot go stale).
+With ``--version``, and a setting written as a flag (``--scale 0.1``), answered by
+:func:`early_answer` before the command imports Hydra or the model (start-up: issue 25).
 
 Hydra's own help (``--hydra-help``) and the whole composed config (``--cfg job``) are
 still there for whoever needs them.
@@ -8,12 +10,13 @@ still there for whoever needs them.
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 
 import yaml
 
-from sim.cli_overrides import config_groups
-from sim.config_files import CONFIG_NAME, config_dir, group_options
+from sim.config_files import CONFIG_NAME, config_dir, config_groups, group_options
+from sim.version import __version__
 
 ABOUT = """\
 revolving-door: simulate children returning home from care in England (an agent-based
@@ -115,3 +118,40 @@ def help_text() -> str:
     return "\n".join([ABOUT, "Config groups (group=option; * the default):", *_groups(), "",
                       "Settings (key=default, from configs/config.yaml):", *settings,
                       "", FOOTER])
+
+
+#: Flags of the command itself (Hydra's parser); anything else written --name is a slip.
+_FLAGS = ("--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--resolve",
+          "--package", "-p", "--run", "-r", "--multirun", "-m", "--shell-completion",
+          "-sc", "--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
+          "--experimental-rerun", "--info", "-i")
+
+
+def dashed_setting(argv: list[str]) -> str | None:
+    """One line for a setting written as a flag (``--scale 0.1``): settings are key=value."""
+    for i, arg in enumerate(argv):
+        if not arg.startswith("--") or arg.split("=", 1)[0] in _FLAGS:
+            continue
+        key, eq, value = arg[2:].partition("=")
+        if not eq:
+            nxt = argv[i + 1] if i + 1 < len(argv) else ""
+            value = nxt if nxt and not nxt.startswith("-") and "=" not in nxt else "..."
+        return (f"{arg}: not an option of the command; settings are written key=value: "
+                f"{key}={value} (revolving-door --help lists them)")
+    return None
+
+
+def early_answer(argv: list[str]) -> int | None:
+    """Answer ``--help``, ``--version`` or a setting written as a flag without starting
+    anything else: the exit status (0, or 2 for a slip), or None to go on."""
+    if "--help" in argv or "-h" in argv:
+        print(help_text())
+        return 0
+    if "--version" in argv:  # the project's version, not Hydra's
+        print(f"revolving-door {__version__}")
+        return 0
+    slip = dashed_setting(argv)
+    if slip:
+        print(f"revolving-door: {slip}", file=sys.stderr)
+        return 2
+    return None

@@ -16,6 +16,8 @@ import re
 import sys
 from typing import Any, NoReturn
 
+import yaml
+
 from hydra import compose, initialize_config_module
 from hydra._internal.utils import get_args_parser  # Hydra's own parser: the same flags
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -23,7 +25,8 @@ from hydra.errors import (ConfigCompositionException, MissingConfigException,
                           OverrideParseException)
 from omegaconf import DictConfig
 
-from sim.config_files import CONFIG_NAME, CONFIG_PACKAGE, config_dir, group_options
+from sim.config_files import (CONFIG_NAME, CONFIG_PACKAGE, config_dir, config_groups,
+                               group_options)
 
 
 class OverrideError(ValueError):
@@ -80,14 +83,6 @@ def _paths(node: Any, prefix: str = "") -> list[str]:
     return out
 
 
-def config_groups() -> list[str]:
-    """The config groups of the app (``councils``, ``policy/support``, ...), sorted; Hydra's
-    own (``hydra/launcher``) are left to ``--hydra-help``."""
-    root = config_dir()
-    groups = {p.parent.relative_to(root).as_posix() for p in root.rglob("*.yaml")}
-    return sorted(g for g in groups if g != "." and not g.startswith("hydra"))
-
-
 def did_you_mean(word: str, candidates: list[str]) -> str | None:
     """The candidate a slip most likely meant: the same last part in another section
     (``workers`` -> ``run.workers``), else a neighbour it begins or is spelt like
@@ -115,6 +110,9 @@ def _unknown_key(key: str, value: str) -> str:
         guess = did_you_mean(key, groups)
         hint = f"; did you mean {guess}={value}?" if guess else ""
         return f"{key}: no such config group{hint} (groups: {', '.join(groups)})"
+    option_hint = _setting_of_other_options(key, value)
+    if option_hint:
+        return option_hint
     candidates = _paths(_compose([], hydra=key.startswith("hydra.")))
     guess = did_you_mean(key, candidates)
     if guess:
@@ -123,6 +121,35 @@ def _unknown_key(key: str, value: str) -> str:
     inside = [c.rsplit(".", 1)[-1] for c in candidates if c.rpartition(".")[0] == parent]
     where = f"settings in {parent}" if parent else "top-level settings"
     return f"{key}: no such setting ({where}: {', '.join(inside)})"
+
+
+def _option_keys(group: str, option: str, seen: tuple[str, ...] = ()) -> set[str]:
+    """The settings an option file of a group sets, with those of its same-group defaults."""
+    data = yaml.safe_load((config_dir() / group / f"{option}.yaml").read_text(
+        encoding="utf-8")) or {}
+    keys = {str(k) for k in data if k != "defaults"}
+    for base in data.get("defaults", []) or []:
+        if isinstance(base, str) and base != "_self_" and base not in seen:
+            keys |= _option_keys(group, base, seen + (option,))
+    return keys
+
+
+def _setting_of_other_options(key: str, value: str) -> str | None:
+    """``policy.support.cap_months=24`` under the status quo: the setting belongs to other
+    options of the group (``policy/support=entitlement``); say which, rather than guessing a
+    setting of the option chosen."""
+    parts = key.split(".")
+    if len(parts) != 3:
+        return None
+    group = f"{parts[0]}/{parts[1]}"
+    if group not in config_groups():
+        return None
+    having = [o for o in sorted(group_options(group)) if parts[2] in _option_keys(group, o)]
+    if not having:
+        return None
+    return (f"{key}: not a setting of the {group} option chosen; {parts[2]} belongs to "
+            f"{group}={', '.join(having)}: choose one, e.g. {group}={having[0]} "
+            f"{key}={value}")
 
 
 def _unknown_option(missing: str, options: list[str]) -> str:

@@ -18,8 +18,6 @@ from sim.param_files import from_file
 from sim.parameters import PROB, Parameters, param
 from sim.policies import build_policies
 from sim.schema import ConfigError, build
-from sim.ssda903.seed import DataError, check_left_out
-from sim.ssda903.seed import council_data as read_council_data
 
 
 @dataclass
@@ -203,6 +201,10 @@ def _check_councils(c: CouncilsConfig) -> None:
 def council_data(c: CouncilsConfig) -> Any:
     """The council's data of a run from data (:func:`sim.ssda903.seed.council_data`, read
     once while the files are unchanged), or :class:`ConfigError` naming the field."""
+    # only a run from a council's data reads SSDA903 (pandera and the reader: about 0.5 s
+    # of every run's start-up otherwise; issue 25)
+    from sim.ssda903.seed import DataError, council_data as read_council_data
+
     try:
         return read_council_data(c.path, c.fit, c.council)
     except DataError as err:
@@ -213,6 +215,8 @@ def _from_data(cfg: "ModelConfig") -> None:
     """A run from a council's data starts at its extract date with its children: no
     warm-up, ``start_year`` the extract date's year, and ``scale`` the council's size (from
     the fit, or from the entries measured in the data), whatever the config said."""
+    from sim.ssda903.seed import DataError, check_left_out  # as in council_data
+
     data = council_data(cfg.councils)
     try:
         check_left_out(data, cfg.councils.max_left_out)

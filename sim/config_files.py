@@ -31,3 +31,11 @@ def config_dir() -> Path:
 def group_options(group: str) -> list[str]:
     """The options of a config group (``policy/support`` -> ``entitlement``, ...), sorted."""
     return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
+
+
+def config_groups() -> list[str]:
+    """The config groups of the app (``councils``, ``policy/support``, ...), sorted; Hydra's
+    own (``hydra/launcher``) are left to ``--hydra-help``."""
+    root = config_dir()
+    groups = {p.parent.relative_to(root).as_posix() for p in root.rglob("*.yaml")}
+    return sorted(g for g in groups if g != "." and not g.startswith("hydra"))

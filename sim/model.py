@@ -21,7 +21,6 @@ from sim.policies import Policy, build_policies
 from sim.pressure import Pressure, wanted
 from sim.records import Records, TimeSeries
 from sim.rng import Streams
-from sim.ssda903.seed import initial_table
 from sim.state import CHILD_COLUMNS, FAMILY_COLUMNS, Table
 from sim.transitions import Transitions
 
@@ -103,6 +102,8 @@ class RevolvingDoorModel(mesa.Model):
         #: councils under pressure (sim.pressure), None when off and nothing is cut
         self.pressure = Pressure(self) if wanted(cfg.params.pressure) else None
         if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
+            from sim.ssda903.seed import initial_table  # SSDA903 only for such a run
+
             self.seed_population(initial_table(
                 council_data(cfg.councils), cfg.params, cfg.seed,
                 thoroughness=self.councils[0].thoroughness))

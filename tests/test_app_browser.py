@@ -203,6 +203,68 @@ def test_page_steps_and_policy_slider_change_charts_and_counts(page_url: str) ->
             browser.close()
 
 
+@pytest.mark.slow
+def test_the_page_title_slider_values_and_mesas_controls(page_url: str) -> None:
+    """Issue 25: the tab carries the project's title; every slider shows its value beside
+    it, inside the sidebar, and the value follows the slider; Mesa's "Use Threads" is
+    hidden and its two intervals are explained; the server started without a warning."""
+    from playwright.sync_api import sync_playwright
+
+    from sim.app import TITLE
+
+    with sync_playwright() as p:
+        browser, page = _open(p, page_url)
+        try:
+            assert page.title() == TITLE
+            sliders = page.locator(".v-navigation-drawer .v-input__slider")
+            assert sliders.count() >= 10  # Mesa's two intervals and the model's sliders
+            drawer = page.locator(".v-navigation-drawer").bounding_box()
+            for i in range(sliders.count()):
+                s = sliders.nth(i)
+                label = s.locator(".v-label").inner_text()
+                shown = s.locator("input").first
+                assert shown.is_visible(), label
+                assert shown.get_attribute("value") == \
+                    s.get_by_role("slider").get_attribute("aria-valuenow"), label
+                box = shown.bounding_box()
+                assert box["x"] + box["width"] <= drawer["x"] + drawer["width"], label
+            # the values shown are the ones the run was made with ("This run" paragraph)
+            this_run = page.get_by_text("This run").locator("xpath=..").inner_text()
+            share = re.search(r"treatment for (\d+)% of families", this_run)
+            thorough = re.search(r"thoroughness ([\d.]+)", this_run)
+            assert share and thorough, this_run
+            assert _slider(page, TREATMENT_LABEL).get_attribute("aria-valuenow") == \
+                share.group(1)
+            assert float(_slider(page, "how thoroughly").get_attribute("aria-valuenow")) == \
+                float(thorough.group(1))
+            thumb = _slider(page, TREATMENT_LABEL)
+            shown = page.locator(".v-input__slider").filter(has_text=TREATMENT_LABEL) \
+                .locator("input").first
+            thumb.focus()
+            thumb.press("End")
+            page.wait_for_function("(el) => el.value === '100'", arg=shown.element_handle())
+            assert not page.get_by_text("Use Threads").is_visible()
+            text = page.locator("body").inner_text()
+            assert "Play Interval" in text and "Render Interval" in text  # still there
+            assert "is how many months one Step" in text  # and explained on the page
+        finally:
+            browser.close()
+    log = (ARTIFACTS / "app_server.log").read_text()
+    assert "Warning" not in log and "warn" not in log.lower(), log
+
+
+def test_without_the_viz_extra_the_command_says_so_in_one_line() -> None:
+    """Solara missing (as without the [viz] extra): one line naming the extra, exit 2, no
+    traceback."""
+    code = ("import sys; sys.modules['solara'] = None; sys.argv = ['revolving-door-app']; "
+            "import sim.app")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "[viz]" in res.stderr and "Traceback" not in res.stderr
+
+
 def docs_screenshot(path: Path = ROOT / "docs" / "img" / "app_24m.png",
                     months: int = 24) -> None:
     """Write the docs' screenshot: the page, default settings, after ``months`` months,

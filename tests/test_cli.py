@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.metrics import TARGETS
@@ -31,9 +32,22 @@ def test_baseline_writes_every_output_and_prints_the_table(tmp_path: Path) -> No
     for name in list(TARGETS) + ["cost_total_gbp", "cost_placement_gbp", "cost_process_gbp",
                                  "cost_after_return_gbp"]:
         assert name in metrics
+    # the table by plain labels (sim.labels), rows this 3-year run cannot measure left out
+    # with one line saying why; the report and its figure written, and pointed to
+    table = pd.read_csv(tmp_path / "report_table.csv")
+    for label in table["label"]:
+        assert label in res.stdout
+    assert set(table["metric"]) >= {"returned_home_share", "reentry_12m", "cost_total_gbp"}
+    assert "reentry_72m" not in set(table["metric"])  # needs 6 years' follow-up
+    assert "Left out (they need 2 years or more of follow-up and this run measures 3 years)"\
+        not in res.stdout  # 2-year rows fit in 3 years
+    assert "Left out (they need 5 years or more" in res.stdout
     for name in TARGETS:
-        assert name in res.stdout
+        assert name not in res.stdout  # code names stay in report_table.csv, docs/outputs.md
     assert "Costs to councils" in res.stdout
+    assert f"Report (the figure and these tables): {tmp_path / 'report.md'}" in res.stdout
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    assert "](report.png)" in (tmp_path / "report.md").read_text()
 
 
 def test_policy_command_from_issue_3(tmp_path: Path) -> None:

@@ -32,6 +32,20 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
     # (seaborn, SciPy) at the top cost every `revolving-door` run about 2.6 s.
     ("sim/sweep/callback.py", "on_multirun_end", "sim.sweep.report"):
         "heavy, needed only when a multirun ends",
+    # issue 25: `revolving-door --help` in under 2 s; Hydra, Mesa and pandas only for a run
+    ("sim/cli_start.py", "command", "sim"):
+        "start-up: --help and --version answered without importing the run machinery",
+    ("sim/config.py", "council_data", "sim.ssda903.seed"):
+        "start-up: only a run from a council's data reads SSDA903 (pandera, about 0.5 s)",
+    ("sim/run_report.py", "council_lines", "sim.ssda903.seed"):
+        "start-up: only a run from a council's data reads SSDA903 (pandera, about 0.5 s)",
+    ("sim/config.py", "_from_data", "sim.ssda903.seed"):
+        "start-up: only a run from a council's data reads SSDA903 (pandera, about 0.5 s)",
+    ("sim/model.py", "__init__", "sim.ssda903.seed"):
+        "start-up: only a run from a council's data reads SSDA903 (pandera, about 0.5 s)",
+    ("sim/__init__.py", "__getattr__", "sim"):
+        "start-up: sim.run and friends on first use (PEP 562), so `import sim.cli_help` "
+        "does not load Mesa",
 }
 
 

@@ -217,6 +217,9 @@ def test_command_runs_from_data_and_no_identifier_leaves(original: dict,
                     f"hydra.run.dir={out}"], tmp_path)
     assert res.returncode == 0, res.stderr
     assert "Started from council 'council' at its extract date 2017-04-01" in res.stdout
+    # a council's forecast in its own numbers against its own past (issue 25)
+    assert "in the council's own numbers against its own past" in res.stdout
+    assert "published figures for England" not in res.stdout and "bn" not in res.stdout
     files = [f for f in out.rglob("*") if f.is_file()]
     assert {"metrics.json", "timeseries.csv", "run.json", "config.yaml"} <= \
         {f.name for f in files}

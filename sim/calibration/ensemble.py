@@ -88,8 +88,13 @@ def load_ensemble(path: str | Path) -> Ensemble:
     """Read and check an ``ensemble.yaml``."""
     path = Path(path)
     if not path.is_file():
-        raise EnsembleError(f"ensemble file {str(path)!r} does not exist (make one with "
-                            "revolving-door-calibrate)")
+        shipped = (" the calibrated ensemble, calibration/default/ensemble.yaml, comes with "
+                   "the project's repository, not the installed package: run from a clone of "
+                   "the repository (or give the full path to its copy), or make one with "
+                   "revolving-door-calibrate" if path.as_posix().endswith(
+                       "calibration/default/ensemble.yaml")
+                   else " make one with revolving-door-calibrate")
+        raise EnsembleError(f"ensemble.file: {str(path)!r} does not exist here;{shipped}")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("members"), list):
         raise EnsembleError(f"{path}: expected a mapping with a 'members' list")

@@ -12,6 +12,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
+from sim.labels import TARGET_SOURCE_LABELS  # noqa: E402
 from sim.metrics import TARGETS  # noqa: E402
 
 #: England points drawn: curve group -> (month, target metric)
@@ -36,17 +37,21 @@ def comparison_figure(observed: pd.DataFrame, out: Path, simulated: pd.DataFrame
                     label="simulated run")
         if g in ENGLAND_POINTS:
             month, metric = ENGLAND_POINTS[g]
-            target, tol, source = TARGETS[metric]
+            target, tol, _ = TARGETS[metric]
             ax.errorbar([month], [target], yerr=[tol], fmt="o", color="tab:red", capsize=4,
-                        label=f"England target: {source}")
+                        label=f"England, published ({TARGET_SOURCE_LABELS[metric]}), "
+                              "± tolerance")
         ax.set_title(GROUP_LABEL[g])
         ax.set_xlabel("months since return home")
         ax.set_xlim(0, 72)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="lower right")
-    axes[0].set_ylabel("share re-entered care (Kaplan-Meier)")
+        # below its panel, clear of the curves and the axis labels
+        # (tests/test_figure_layout.py); the full source of each England figure is in
+        # docs/evidence.md
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.2), frameon=False)
+    axes[0].set_ylabel("share re-entered care\n(Kaplan-Meier)")
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=110, bbox_inches="tight")  # nothing cut at the border
     plt.close(fig)
     return out

@@ -96,23 +96,25 @@ def _err(r: pd.Series, scale: float = 1.0) -> tuple[float, list[list[float]]]:
 
 # ---------------------------------------------------------------- false economy
 def false_economy_headline(effects: pd.DataFrame, arm: str, h: int = 10) -> str:
-    """The finding, in one sentence, for the figure's title and the report."""
+    """The finding, in one sentence, for the figure's title and the report: the arm named,
+    and every number with its 95% interval (or said to have none)."""
     net = effect_row(effects, arm, f"fe_net_cost_{h}y_gbp")
     rpp = effect_row(effects, arm, f"fe_return_per_pound_{h}y")
     m, lo, hi = (float(net["effect_mean"]), float(net["effect_low"]),
                  float(net["effect_high"]))
     known = math.isfinite(lo) and math.isfinite(hi)
     caveat = "" if known else f" (from {int(net['n_pairs'])} paired run(s): no interval)"
+    per_pound = row_with_interval(rpp, pence)
     if (lo > 0 if known else m > 0):
-        verdict = (f"costs councils {gbp_m(m)} more than it saves over {h} years: "
-                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}{caveat}")
+        verdict = (f"costs councils {with_interval(gbp_m, m, lo, hi)} more than it saves "
+                   f"over {h} years: each £1 spent saves {per_pound}{caveat}")
     elif (hi < 0 if known else m < 0):
-        verdict = (f"saves councils {gbp_m(-m)} more than it costs over {h} years: "
-                   f"each £1 spent saves {pence(float(rpp['effect_mean']))}{caveat}")
+        verdict = (f"saves councils {with_interval(gbp_m, -m, -hi, -lo)} more than it costs "
+                   f"over {h} years: each £1 spent saves {per_pound}{caveat}")
     else:
         verdict = (f"roughly pays for itself over {h} years (net cost {gbp_m(m)}, interval "
-                   f"{gbp_m(lo)} to {gbp_m(hi)})")
-    return f"Support for every returning family {verdict}"
+                   f"{gbp_m(lo)} to {gbp_m(hi)}): each £1 spent saves {per_pound}")
+    return f"{arm}, against current practice, {verdict}"
 
 
 def _waterfall(effects: pd.DataFrame, arm: str, h: int) -> pd.DataFrame:
@@ -231,11 +233,11 @@ def false_economy_figure(effects: pd.DataFrame, arm: str, meta: dict[str, Any],
             metric = f"{stem}_{h}y"
             _draw_outcome(fig.add_subplot(grid[gi, 1]), effect_row(effects, arm, metric),
                           metric, title, unit, h)
-        fig.suptitle(false_economy_headline(effects, arm, h), x=0.01, ha="left",
-                     fontsize=13, fontweight="bold")
-        fig.text(0.01, 0.925, _false_economy_subtitle(effects, arm, h), ha="left", va="top",
-                 fontsize=9.5, wrap=True)
-        fig.subplots_adjust(top=0.8)
+        fig.suptitle(textwrap.fill(false_economy_headline(effects, arm, h), 110), x=0.01,
+                     ha="left", fontsize=12, fontweight="bold")
+        fig.text(0.01, 0.875, _false_economy_subtitle(effects, arm, h), ha="left", va="top",
+                 fontsize=9.5, wrap=True)  # below the two-line headline
+        fig.subplots_adjust(top=0.75)
         _source(fig, meta)
         return save(fig, folder, "false_economy")
 
@@ -293,7 +295,9 @@ def arms_figure(effects: pd.DataFrame, meta: dict[str, Any], folder: Path,
             ax.set_ylabel("")
         if axes[1].get_legend() is not None:
             axes[1].get_legend().remove()
-        axes[0].legend(title="over", loc="best", fontsize=7.5, title_fontsize=7.5)
+        # above the top panel, clear of the points (tests/test_figure_layout.py)
+        axes[0].legend(title="over", loc="lower right", bbox_to_anchor=(1.0, 1.01), ncol=2,
+                       fontsize=7.5, title_fontsize=7.5, frameon=False)
         fig.subplots_adjust(left=0.3, right=0.97)  # arm names inside the page width
         fig.suptitle(textwrap.fill(title or "Net cost and return per pound of each option, "
                                    "against current practice", 60),
@@ -384,7 +388,11 @@ def grid_figure(effects: pd.DataFrame, interactions: pd.DataFrame, meta: dict[st
             ax.axvline(0, color="black", lw=0.8, ls="--")
             ax.set_xlabel(label)
             ax.set_ylabel("")
-            ax.legend(fontsize=8, loc="best")
+            if ax is axes[0]:  # one legend, above the panels, clear of the points
+                ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=2,
+                          frameon=False)
+            elif ax.get_legend() is not None:
+                ax.get_legend().remove()
         fig.suptitle("The three levers alone and together, against current practice",
                      x=0.01, ha="left", fontsize=12, fontweight="bold")
         _source(fig, meta, "Dots: averages over paired runs; lines: 95% intervals. Diamonds: "

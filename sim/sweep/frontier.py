@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.formats import gbp_m, share  # noqa: E402
+from sim.labels import arm_label  # noqa: E402
 from sim.sweep.figures import save  # noqa: E402
 
 #: Holmes 2024 (docs/evidence.md#holmes-national-totals): supporting every returning
@@ -128,21 +129,22 @@ def frontier_figure(table: pd.DataFrame, meta: dict[str, Any], folder: Path,
                 xmax = max(xmax, min(1.0, be * 1.1))
         ax.axhline(0.0, color="black", lw=0.8)
         ax.axvline(HOLMES_BREAKEVEN_FALL * 100, color="#4d4d4d", ls=":", lw=1.0)
-        ax.text(HOLMES_BREAKEVEN_FALL * 100, ax.get_ylim()[1], "  fall Holmes' figures need "
+        ax.text(HOLMES_BREAKEVEN_FALL * 100, 0.97, "  fall Holmes' figures need "
                 f"({HOLMES_BREAKEVEN_FALL * 100:.0f}%)", va="top", ha="left", fontsize=7.5,
-                color="#4d4d4d")
+                color="#4d4d4d", transform=ax.get_xaxis_transform())  # clear of the border
         ax.set_xlim(0, xmax * 100)
         ax.set_xlabel("Fall in failed returns over 10 years (% of current practice's)")
         ax.set_ylabel("Net cost to councils (£m a year)")
         ax.set_title("Does support pay for itself? Below zero it does.", fontsize=10)
         handles = [plt.Line2D([], [], color=_COLOURS[i % len(_COLOURS)], marker="o", ls="",
-                              label=s) for i, s in enumerate(supports)]
+                              label=arm_label(s)) for i, s in enumerate(supports)]
         handles += [plt.Line2D([], [], color="black", marker=_MARKERS[i % len(_MARKERS)],
                                ls="", label=v or "fitted model") for i, v in
                     enumerate(variants)] if len(variants) > 1 else []
         handles.append(plt.Line2D([], [], color="black", ls="--", lw=0.7,
                                   label="break-even line of each arm"))
-        ax.legend(handles=handles, fontsize=7, loc="upper right", frameon=False)
+        ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  frameon=False)  # beside the plot, clear of the points
         src = (f"Source: Revolving Door model {meta.get('model', '')}, experiment "
                f"'{meta.get('experiment', '')}', {meta.get('runs', '?')} runs at "
                f"{meta.get('scale_text', '')}; points: mean over paired seeds with 95% "

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from omegaconf import OmegaConf
 
 from sim import formats
+from sim.config_files import config_dir
 from sim.results import atomic_write
 from sim.sweep import aggregate as agg
 from sim.sweep import councils as councils_tables
@@ -215,8 +218,52 @@ def build(folder: str | Path) -> Report:
         lines += _councils_part(t)
     if exp.kind == "calibration" or (not t.pairs and len(t.ref_runs)):
         lines += _calibration_part(t)
+    note = quick_look_note(cfg, exp, t.meta)
+    if note and report.headline:
+        report.headline = f"{report.headline}. {note}"
+    elif note:
+        lines = [note + ".", ""] + lines
     report.files.append(_write_report_md(report, t.meta, t.pairs, lines))
     return report
+
+
+def _published_size(name: str) -> tuple[float | None, int | None]:
+    """The experiment's own scale and number of seeds (its config file, size=full)."""
+    path = config_dir() / "experiment" / f"{name}.yaml"
+    if not path.is_file():
+        return None, None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    seeds = str(((data.get("hydra") or {}).get("sweeper") or {}).get("params", {})
+                .get("seed", ""))
+    found = re.fullmatch(r"range\((\d+),\s*(\d+)\)", seeds.strip())
+    n = (int(found[2]) - int(found[1]) if found
+         else len(seeds.split(",")) if seeds else None)
+    scale = data.get("scale")
+    return (float(scale) if scale is not None else None), n
+
+
+def quick_look_note(cfg: Any, exp: agg.Experiment, meta: dict[str, Any]) -> str:
+    """For a sweep at a reduced size (size=quick or tiny): that it is a quick look, and
+    how it differs from the experiment's published run; empty otherwise."""
+    size = OmegaConf.select(cfg, "hydra.runtime.choices.size", default=None)
+    if size not in ("quick", "tiny"):
+        return ""
+    scale = OmegaConf.select(cfg, "scale", default=None)
+    seeds = OmegaConf.select(cfg, "hydra.sweeper.params.seed", default="")
+    n_seeds = len(str(seeds).split(",")) if seeds else None
+    ensemble = OmegaConf.select(cfg, "ensemble.file", default=None)
+    pub_scale, pub_seeds = _published_size(exp.name)
+    page = exp.page or f"experiments/{exp.name}.md"
+    this = ", ".join(x for x in (
+        f"{float(scale) * 100:g}% of England" if scale is not None else "",
+        f"{n_seeds} seeds" if n_seeds else "",
+        "the calibrated ensemble" if ensemble else "the default parameters") if x)
+    published = ", ".join(x for x in (
+        f"{pub_scale * 100:g}% of England" if pub_scale is not None else "",
+        f"{pub_seeds} seeds" if pub_seeds else "",
+        "the command on its page") if x)
+    return (f"A quick look (size={size}: {this}), not the published run ({published}: "
+            f"{page}); its intervals are wider and its numbers are not the ones to quote")
 
 
 def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[str]:
