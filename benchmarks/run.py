@@ -518,7 +518,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.skip_calibration:
         section_calibration("tiny" if args.quick else "default", out)
     if not args.skip_monte_carlo:
-        section_monte_carlo(8 if args.quick else args.mc_replicates,
+        section_monte_carlo(10 if args.quick else args.mc_replicates,
                             0.01 if args.quick else None, out)
     out["targets"] = check_targets(out, scales)
     if args.quick:

@@ -44,16 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-calibration", action="store_true",
                     help=f"keep the committed {ENSEMBLE}/ensemble.yaml")
     ap.add_argument("--no-publish", action="store_true", help="leave the checkout as it is")
-    ap.add_argument("--hm-runs", type=int, default=72,
-                    help="parameter sets the acceptance step runs (default 72)")
+    ap.add_argument("--hm-runs", type=int, default=48,
+                    help="parameter sets the acceptance step runs (default 48)")
     ap.add_argument("extra", nargs="*", help="overrides for the Monte Carlo (after --)")
     a = ap.parse_args(argv)
     py = sys.executable
     if not a.skip_calibration:
         runs = 24 if a.quick else a.hm_runs
         rc = _run([py, "-m", "sim.calibration.history_matching", "--runs", str(runs),
-                   "--waves", "3", "--scale", "0.05", "--noise-runs", "6", "--jobs", "2",
-                   "--out", ENSEMBLE])
+                   "--waves", "2", "--around", "0.05", "--scale", "0.05", "--noise-runs",
+                   "6", "--jobs", "2", "--out", ENSEMBLE])
         if rc:
             return rc
     stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")

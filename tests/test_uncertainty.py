@@ -229,3 +229,21 @@ def test_a_tiny_monte_carlo_pairs_arms_on_the_same_draws(tmp_path: Path):
     pd.testing.assert_frame_equal(by_arm["status_quo"], by_arm["entitlement_holmes"])
     assert (out / "page.md").read_text().startswith("# The false economy as a probability")
     assert "pays for itself in cash with probability" in (out / "readme_headline.md").read_text()
+
+
+def test_a_bad_distribution_in_a_parameter_file_names_the_field():
+    from sim.param_files import ParamFileError, parse_entry
+
+    entry = {"value": 0.6, "label": "x", "unit": "u", "source": "s", "valid": [0.1, 1.0],
+             "plausible": [0.4, 0.85], "reason": "r", "kind": "uncertain",
+             "distribution": {"shape": "beta"}}
+    with pytest.raises(ParamFileError, match=r"x: y\.distribution\.shape: 'beta'; allowed: "
+                                             "lognormal, uniform"):
+        parse_entry(entry, float, "x: y")
+    entry["distribution"] = {"shape": "lognormal"}
+    with pytest.raises(ParamFileError, match=r"distribution\.sd_log: expected a number above 0"):
+        parse_entry(entry, float, "x: y")
+    entry["distribution"] = {"shape": "lognormal", "sd_log": 0.3, "group": "maltreatment"}
+    made = parse_entry(entry, float, "x: y")
+    assert made.metadata["distribution"] == {"shape": "lognormal", "sd_log": 0.3,
+                                             "group": "maltreatment"}

@@ -17,7 +17,7 @@ of approximate Bayesian computation with the tolerance as the distance):
    within its tolerance but at most ``allow_misses`` of them (history matching's second-
    or third-largest implausibility, for targets the model's structure cannot meet; the
    calibration page names three no fit has met).
-   With ``--around f`` (default 0.15) wave 1 draws within ``f`` of each range either side
+   With ``--around f`` (default 0.05) wave 1 draws within ``f`` of each range either side
    of the calibrated defaults instead of over the whole ranges: at a small budget a
    30-dimensional box is too large to find accepted sets in, and the calibration has
    already found the region where the targets are met (so the ensemble represents the
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Parameter sets accepted against the targets' "
                                              "tolerances (history matching), as an ensemble.")
     ap.add_argument("--out", default="calibration/history_matching")
-    ap.add_argument("--runs", type=int, default=96, help="parameter sets in all (default 96)")
+    ap.add_argument("--runs", type=int, default=48, help="parameter sets in all (default 48)")
     ap.add_argument("--waves", type=int, default=2)
     ap.add_argument("--scale", type=float, default=0.05)
     ap.add_argument("--cutoff", type=float, default=1.0,
@@ -211,9 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--allow-misses", type=int, default=3,
                     help="targets a set may miss and still be accepted (default 3)")
     ap.add_argument("--top-k", type=int, default=4, help="members kept if none is accepted")
-    ap.add_argument("--around", type=float, default=0.15,
+    ap.add_argument("--around", type=float, default=0.05,
                     help="wave 1 within this share of each plausible range either side of "
-                         "the calibrated defaults (0: the whole ranges; default 0.15)")
+                         "the calibrated defaults (0: the whole ranges; default 0.05)")
     ap.add_argument("--noise-runs", type=int, default=6,
                     help="seeds at the defaults that measure each target's run-to-run "
                          "spread at --scale, added to the tolerance (0: none; default 6)")

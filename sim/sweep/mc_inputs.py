@@ -51,7 +51,7 @@ INPUTS: dict[str, str] = {
     "support_cost": "Cost of support",
     "care_cost": "Cost of care placements",
     "reentry_dynamics": "What follows a failed return",
-    "member": "Calibrated parameters (accepted set)",
+    "member": "Calibrated parameters (the ensemble)",
     "seed": "Chance (the model's random draws)",
 }
 #: inputs that take a few values (variance shares by category, not by bins)

@@ -72,8 +72,8 @@ def runs_table(jobs: list[Job]) -> pd.DataFrame:
     frames = []
     for job in jobs:
         path = job.folder / RUNS_FILE
-        if job.status != COMPLETE or not path.is_file():
-            continue
+        if job.status != COMPLETE or not path.is_file() or path.stat().st_size < 2:
+            continue  # a chunk with no replicates (more chunks than replicates)
         df = pd.read_csv(path)
         df.insert(0, "arm", str(job.values.get("policy/support", unc.REFERENCE)))
         frames.append(df)
@@ -91,7 +91,9 @@ def _pct(x: float, digits: int = 0) -> str:
 
 
 def _gbpm(x: float) -> str:
-    return "n/a" if not math.isfinite(x) else f"£{x / 1e6:,.0f}m"
+    if not math.isfinite(x):
+        return "n/a"
+    return f"{'-' if round(x / 1e6) < 0 else ''}£{abs(x) / 1e6:,.0f}m"
 
 
 def _row(s: pd.DataFrame, arm: str, h: int, q: str) -> pd.Series:
@@ -239,7 +241,7 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
             "runs": len(runs), "ensemble": _ensemble_info(mc.get("ensemble")), "mc": mc,
             "jobs": len(jobs), "complete": sum(j.status == COMPLETE for j in jobs)}
     source = (f"Source: Revolving Door model {meta['model']}, false-economy Monte Carlo, "
-              f"{n_rep} paired replicates at {meta['scale']:g} of England (scaled to "
+              f"{n_rep} paired replicates at {meta['scale'] * 100:g}% of England (scaled to "
               f"England), {meta['price_year']} prices; every unknown drawn for each replicate.")
     figs = folder / "figures"
     files += probability_figure(pairs, s, labels, source, figs)
@@ -306,8 +308,9 @@ def _inputs_rows(meta: dict[str, Any]) -> list[str]:
         f"| {INPUTS['care_cost']} | {cc.get('shape')} multiplier {cc.get('low')}-{cc.get('high')} "
         f"on placement costs | {cc.get('source', '')} |",
         f"| {INPUTS['reentry_dynamics']} | planned re-returns after a re-entry: "
-        + ", ".join(f"{'the calibrated value' if v is None else v} ({w:g})" for v, w in
-                    zip(re.get("values", []), re.get("weights", []))) +
+        + ", ".join(f"{'the calibrated value' if v is None else f'{v:g} times as likely as on a first entry'}"
+                    f" ({w / sum(re.get('weights', [1])) * 100:.0f}% of draws)"
+                    for v, w in zip(re.get("values", []), re.get("weights", []))) +
         f" | {re.get('source', '')} |",
         f"| {INPUTS['member']} | one of {ens['size']} parameter sets (ensemble status "
         f"`{ens['status']}`) | `{ens.get('path', 'none')}`: see \"How far the calibration's "
@@ -349,7 +352,7 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
            "README (only between its `headline-probability` markers).", "",
            f"The run: model {meta['model']}, {meta['replicates']} paired replicates "
            f"({meta['runs']} runs: current practice and {len(arms)} support designs per "
-           f"replicate) at {meta['scale']:g} of England, figures scaled to England, "
+           f"replicate) at {meta['scale'] * 100:g}% of England, figures scaled to England, "
            f"{meta['price_year']} prices; {meta['complete']} of {meta['jobs']} jobs complete; "
            f"{meta['seconds']:.0f} s from the sweep's start to its last job on the 2-core "
            f"development machine; command `{meta['command']}`. Tables in "
@@ -438,10 +441,12 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
         label = sub[sub["input"] == name]["label"].iloc[0]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     top = sub[(sub["arm"] == main) & (sub["input"] != "remainder")].iloc[0]
+    study = ("a study that measured it (support after a return in England, against current "
+             "practice, on re-entry and maltreatment) would settle more of the question than "
+             "any other" if top["input"] in ("u_maltreatment", "u_resolution") else
+             "knowing it better would narrow the answer more than any other unknown")
     out += ["", f"For {L(main, main)} the first is **{top['label'].lower()}** "
-            f"({_pct(top['share'])} of the variance). A study that measured it (support after "
-            "a return in England, against current practice, on re-entry and maltreatment) "
-            "would settle more of the question than any other. Shares for the net cost a year "
+            f"({_pct(top['share'])} of the variance): {study}. Shares for the net cost a year "
             "are in `mc_variance_shares.csv`.", "",
             "## Convergence", "",
             "![Convergence](img/false_economy_convergence.png)", ""]
@@ -483,14 +488,23 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
                 + f". {ens.get('note', '')}", ""]
     else:
         out += [f"{ens.get('text', ens.get('note', ''))}.", ""]
+    accepted = ens["status"] in ("accepted", "history_matched")
     out += ["## Caveats", "",
-            "- **Support's effect is still the unknown that decides the answer**; the "
-            "distributions are set from evaluations of other services in other places "
+            "- **Support's effect comes from evaluations of other services in other places** "
             "(mostly intensive family preservation in the United States), widened for "
-            "transfer; no trial of support after a return in England exists.",
-            "- **The calibration ensemble is small** (the acceptance step's budget above); "
-            "its members are accepted against the targets' tolerances at one seed each, at a "
-            "smaller scale than this experiment.",
+            "transfer; no trial of support after a return in England exists. The unknown "
+            f"that moves {L(main, main)}'s return most in this run is "
+            f"{top['label'].lower()} ({_pct(top['share'])}).",
+            ("- **No calibration ensemble was used** (`mc.ensemble=null`): the calibrated "
+             "parameters are the defaults, and their uncertainty is not in the answer."
+             if ens["status"] == "none" else
+             "- **The calibration ensemble is small** (the acceptance step's budget above): "
+             f"{ens['size']} parameter sets accepted at one seed each, at a smaller scale "
+             "than this experiment." if accepted else
+             f"- **No parameter set was accepted** at the acceptance step's budget: the "
+             f"{ens['size']} sets drawn from are the best by its criterion (status "
+             f"`{ens['status']}`), not a sample of the sets the targets allow, so the "
+             "calibrated parameters' share of the variance is a lower bound."),
             "- Costs outside children's social care, and savings after 10 years, are not in "
             "the model; the valued probability uses one published value of maltreatment's "
             "lifetime cost.",
