@@ -409,8 +409,7 @@ def time_monte_carlo(replicates: int | None, scale: float | None) -> dict[str, A
 def section_monte_carlo(replicates: int | None, scale: float | None, out: dict[str, Any]
                         ) -> None:
     size = f"{replicates} replicates" if replicates else "its default size"
-    print(f"
-False-economy Monte Carlo (issue 22), {size}, 2 joblib workers, in full:")
+    print(f"\nFalse-economy Monte Carlo (issue 22), {size}, 2 joblib workers, in full:")
     m = time_monte_carlo(replicates, scale)
     out["monte_carlo"] = m
     ok = m["ok"] and m["wall_s"] <= TARGET_MONTE_CARLO_S

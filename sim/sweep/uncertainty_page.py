@@ -48,6 +48,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
+from sim.config_files import config_dir  # noqa: E402
 from sim.results import atomic_write  # noqa: E402
 from sim.sweep import uncertainty as unc  # noqa: E402
 from sim.sweep.figures import save  # noqa: E402
@@ -290,6 +291,21 @@ def readme_text(s: pd.DataFrame, meta: dict[str, Any], labels: dict[str, str], m
             f"([experiments/false_economy_uncertainty.md](experiments/false_economy_uncertainty.md)).")
 
 
+def default_replicates() -> int:
+    """The experiment's documented default size (its config's ``mc.replicates``)."""
+    path = config_dir() / "experiment" / "false_economy_uncertainty.yaml"
+    return int(yaml.safe_load(path.read_text(encoding="utf-8"))["mc"]["replicates"])
+
+
+def _size_sentence(meta: dict[str, Any]) -> str:
+    n, default = meta["replicates"], default_replicates()
+    if n >= default:
+        return f"This is the documented default size ({default} paired replicates)."
+    return (f"**This run is smaller than the documented default** ({default} paired "
+            f"replicates; this run {n}); the convergence section shows how far the answer "
+            "had settled.")
+
+
 def _inputs_rows(meta: dict[str, Any]) -> list[str]:
     mc = meta["mc"]
     ens = meta["ensemble"]
@@ -356,7 +372,8 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
            f"{meta['price_year']} prices; {meta['complete']} of {meta['jobs']} jobs complete; "
            f"{meta['seconds']:.0f} s from the sweep's start to its last job on the 2-core "
            f"development machine; command `{meta['command']}`. Tables in "
-           "[results/false_economy_uncertainty/](results/false_economy_uncertainty/).", "",
+           "[results/false_economy_uncertainty/](results/false_economy_uncertainty/). "
+           + _size_sentence(meta), "",
            "## The answer", "",
            "![The return per £1 of each design, with the break-even line]"
            "(img/false_economy_probability.png)", "",
