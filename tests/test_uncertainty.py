@@ -247,3 +247,24 @@ def test_a_bad_distribution_in_a_parameter_file_names_the_field():
     made = parse_entry(entry, float, "x: y")
     assert made.metadata["distribution"] == {"shape": "lognormal", "sd_log": 0.3,
                                              "group": "maltreatment"}
+
+
+def test_readme_probability_paragraph_is_remade_from_the_committed_tables():
+    """README's paragraph is the report's, from experiments/results/false_economy_uncertainty
+    (numbers typed by hand, or tables out of step with README, fail)."""
+    import yaml
+
+    from conftest import CONFIGS, ROOT
+    from sim.sweep.uncertainty_page import MAIN, RESULTS, readme_text
+
+    s = pd.read_csv(ROOT / RESULTS / "mc_summary.csv")
+    labels = yaml.safe_load((CONFIGS / "experiment" / "false_economy_uncertainty.yaml")
+                            .read_text())["experiment"]["labels"]
+    made = readme_text(s, {"replicates": int(s["n"].max())}, labels, MAIN)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(README_START)[1].split(README_END)[0].strip()
+    assert block == made
+    page = (ROOT / "experiments" / "false_economy_uncertainty.md").read_text(encoding="utf-8")
+    p10 = s[(s["arm"] == MAIN) & (s["horizon_years"] == 10)
+            & (s["quantity"] == "probability_pays")]["mean"].iloc[0]
+    assert f"| Holmes' package | **{p10 * 100:.0f}%**" in page
