@@ -7,7 +7,8 @@ In order, from the checkout's root:
 
 1. the calibration's acceptance step: ``python -m sim.calibration.history_matching``
    into ``calibration/history_matching/`` (its ``ensemble.yaml`` is the Monte Carlo's
-   ``mc.ensemble``); ``--skip-calibration`` keeps the committed one;
+   ``mc.ensemble``; with ``--quick``, into a folder beside the sweep's instead);
+   ``--skip-calibration`` keeps the committed one;
 2. the Monte Carlo: ``revolving-door -m experiment=false_economy_uncertainty`` into
    ``multirun/false_economy_uncertainty/<time>/`` (its report is made when it ends);
 3. the publication: the page ``experiments/false_economy_uncertainty.md``, its tables in
@@ -49,18 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("extra", nargs="*", help="overrides for the Monte Carlo (after --)")
     a = ap.parse_args(argv)
     py = sys.executable
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    folder = ROOT / "multirun" / "false_economy_uncertainty" / stamp
+    # a quick look never overwrites the committed ensemble
+    ensemble = str(folder.parent / f"{stamp}_history_matching") if a.quick else ENSEMBLE
     if not a.skip_calibration:
         runs = 24 if a.quick else a.hm_runs
         rc = _run([py, "-m", "sim.calibration.history_matching", "--runs", str(runs),
                    "--waves", "2", "--around", "0.05", "--scale", "0.05", "--noise-runs",
-                   "6", "--jobs", "2", "--out", ENSEMBLE])
+                   "6", "--jobs", "2", "--out", ensemble])
         if rc:
             return rc
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    folder = ROOT / "multirun" / "false_economy_uncertainty" / stamp
+    else:
+        ensemble = ENSEMBLE
     size = ["mc.replicates=40", "scale=0.05"] if a.quick else []
     rc = _run([py, "-m", "sim.cli", "-m", "experiment=false_economy_uncertainty",
-               f"mc.ensemble={ENSEMBLE}/ensemble.yaml", *size, *a.extra,
+               f"mc.ensemble={ensemble}/ensemble.yaml", *size, *a.extra,
                f"hydra.sweep.dir={folder}"])
     if rc:
         print(f"false_economy_uncertainty: the Monte Carlo ended with status {rc}; "
