@@ -31,6 +31,10 @@ years plus 10 measured years):
   run (``run.workers=1``) against the time in the model of the same run, 3 times
   interleaved (``--only-command`` for this part alone); targets: --help within 2 s, the
   command within 1.5 times the model;
+* the false-economy Monte Carlo (``experiment=false_economy_uncertainty``, issue 22) at its
+  default size (500 paired replicates at 10% of England), timed in full with its report,
+  against its target of 10 minutes (``--mc-replicates`` for another size,
+  ``--skip-monte-carlo`` to leave it out);
 
 and writes the figures to ``benchmarks/results.json`` (``--out``) so that they can be
 compared between commits. Targets (issue 15) are checked and printed as met or missed; the
@@ -479,6 +483,46 @@ def section_command(scale: float, out: dict[str, Any], repeats: int) -> None:
           "(tries " + ", ".join(f"{x:.2f}" for x in r["model_s_tries"]) + ")")
     _line("command / model", f"{r['ratio']:.2f}",
           _verdict(r["ratio"] <= TARGET_COMMAND_RATIO, f"(<= {TARGET_COMMAND_RATIO})"))
+# ---------------------------------------------------------------- the false-economy Monte Carlo
+
+TARGET_MONTE_CARLO_S = 600.0  # issue 22: the default size in at most 10 minutes on 2 cores
+
+
+def time_monte_carlo(replicates: int | None, scale: float | None) -> dict[str, Any]:
+    """``revolving-door -m experiment=false_economy_uncertainty`` timed in full (its report
+    included) into a temporary folder, with the committed accepted ensemble; ``None``: the
+    experiment's default size."""
+    import tempfile
+
+    over = [f"mc.replicates={replicates}"] if replicates else []
+    over += [f"scale={scale}"] if scale else []
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "sim.cli", "-m", "experiment=false_economy_uncertainty",
+               "mc.ensemble=calibration/history_matching/ensemble.yaml", *over,
+               f"hydra.sweep.dir={tmp}/mc"]
+        t0 = time.perf_counter()
+        res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        summary = Path(tmp) / "mc" / "mc_summary.csv"
+        n = 0
+        if summary.is_file():
+            import pandas as pd
+
+            n = int(pd.read_csv(summary)["n"].max())
+    return {"wall_s": wall, "ok": res.returncode == 0, "replicates": n,
+            "command": " ".join(cmd[2:-1]), "stderr_tail": res.stderr[-500:]}
+
+
+def section_monte_carlo(replicates: int | None, scale: float | None, out: dict[str, Any]
+                        ) -> None:
+    size = f"{replicates} replicates" if replicates else "its default size"
+    print(f"\nFalse-economy Monte Carlo (issue 22), {size}, 2 joblib workers, in full:")
+    m = time_monte_carlo(replicates, scale)
+    out["monte_carlo"] = m
+    ok = m["ok"] and m["wall_s"] <= TARGET_MONTE_CARLO_S
+    _line("wall time", f"{m['wall_s']:.0f} s",
+          (f"{m['replicates']} paired replicates; " if m["ok"] else "FAILED: "
+           + m["stderr_tail"]) + _verdict(ok, f"target {TARGET_MONTE_CARLO_S:.0f} s"))
 
 
 def check_targets(out: dict[str, Any], scales: list[float]) -> dict[str, Any]:
@@ -562,6 +606,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                          "--quick), written to --out")
     ap.add_argument("--only-command", action="store_true",
                     help="only the command's time against the model's, and --help's")
+    ap.add_argument("--skip-monte-carlo", action="store_true")
+    ap.add_argument("--mc-replicates", type=int, default=None,
+                    help="replicates of the false-economy Monte Carlo (default: its own)")
     args = ap.parse_args(argv)
 
     scales = [0.1, 0.01, 0.001] if args.quick else [1.0, 0.1, 0.01]
@@ -592,6 +639,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.skip_calibration:
         section_calibration("tiny" if args.quick else "default", out)
     section_command(scales[0], out, args.repeats)
+    if not args.skip_monte_carlo:
+        section_monte_carlo(10 if args.quick else args.mc_replicates,
+                            0.01 if args.quick else None, out)
     out["targets"] = check_targets(out, scales)
     if args.quick:
         print("  (--quick: sizes are not the issue's; targets do not apply)")

@@ -42,10 +42,10 @@ from sim.parameters import Parameters
 from sim.results import FolderInUse, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
 from sim import run_report, support_multipliers
-from sim.sweep import folders, jobs
+from sim.sweep import folders, jobs, montecarlo
 
 #: Keys of the Hydra config that steer the command, not the model.
-CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble")
+CLI_KEYS = ("run", "experiment", "sweep_info", "sensitivity", "ensemble", "mc")
 
 _cs = ConfigStore.instance()
 _cs.store(group="params", name="default", node=Parameters)
@@ -90,6 +90,9 @@ def main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     in_sweep = hc.mode == RunMode.MULTIRUN
+    if cfg.get("mc") is not None:  # a job of the false-economy Monte Carlo (issue 22)
+        _run_mc(cfg, out, in_sweep, hc.job.num if in_sweep else None)
+        return
     try:  # a single run was checked by command() before Hydra made its folder
         model_cfg, opts, workers = checked(cfg, in_sweep)
     except (ConfigError, ValueError, FileNotFoundError) as err:
@@ -114,6 +117,37 @@ def main(cfg: DictConfig) -> None:
             return
         _run_in(out, model_cfg, run_opts, workers, in_sweep,
                 hc.job.num if in_sweep else None)
+
+
+def _run_mc(cfg: DictConfig, out: Path, in_sweep: bool, job_num: Any) -> None:
+    """A Monte Carlo job (:mod:`sim.sweep.montecarlo`): its arm, its chunk of replicates."""
+    container = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(container, dict)
+    opts = {k: container.pop(k) for k in CLI_KEYS if k in container}
+    start = time.perf_counter()
+    with ExitStack() as held:
+        try:
+            held.enter_context(folder_lock(out))
+            remove_stale_temporaries(out)
+            mc = dict(opts["mc"])
+            members = ([dict(m["overrides"]) for m in load_ensemble(mc["ensemble"]).members]
+                       if mc.get("ensemble") else None)
+            n = montecarlo.run_chunk(container, mc, out, members)
+        except (ConfigError, ValueError, FileNotFoundError) as err:  # EnsembleError too
+            print(f"revolving-door: configuration error: {err}", file=sys.stderr)
+            if not in_sweep:
+                sys.exit(2)
+            jobs.mark_failed(out, f"configuration error: {err}\n")
+            return
+        except Exception:
+            if not in_sweep:
+                raise
+            where = jobs.mark_failed(out, traceback.format_exc())
+            print(f"revolving-door: job {job_num} failed; error in {where}", file=sys.stderr)
+            return
+    jobs.clear_failure(out)
+    print(f"revolving-door: job {job_num} done, {n} runs in "
+          f"{time.perf_counter() - start:.0f} s: {out}")
 
 
 def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers: int,

@@ -42,7 +42,13 @@ PARAMS_DIR = Path(__file__).with_name("params")
 KINDS = ("uncertain", "setting")
 
 REQUIRED = ("value", "label", "unit", "source", "valid", "plausible", "reason")
-OPTIONAL = ("kind", "calibrate", "sensitivity")
+OPTIONAL = ("kind", "calibrate", "sensitivity", "distribution")
+#: Shapes of an uncertain parameter's ``distribution`` (what the uncertainty experiment
+#: draws it from; ordinary runs use ``value``, the median): ``lognormal`` (median ``value``,
+#: ``sd_log`` on the log scale, cut to the validation range) or ``uniform`` (over the
+#: plausible range). ``group``: parameters of one group are drawn together (one normal
+#: number mapped through each one's distribution).
+DISTRIBUTION_SHAPES = ("lognormal", "uniform")
 
 T = TypeVar("T", bound=type)
 
@@ -64,6 +70,7 @@ def param(
     kind: str = "uncertain",
     calibrate: bool = False,
     sensitivity: bool = False,
+    distribution: dict[str, Any] | None = None,
 ) -> Any:
     """A dataclass field for one model parameter, carrying its provenance.
 
@@ -94,7 +101,8 @@ def param(
         default=default,
         metadata={"label": label, "unit": unit, "source": source, "range": (low, high),
                   "plausible": plausible, "reason": reason, "kind": kind,
-                  "calibrate": calibrate, "sensitivity": sensitivity},
+                  "calibrate": calibrate, "sensitivity": sensitivity,
+                  "distribution": distribution},
     )
 
 
@@ -153,6 +161,7 @@ def parse_entry(entry: Any, hint: Any, where: str) -> Any:
         flags[key] = flag
     low, high = _pair(entry["valid"], typ, f"{where}.valid")
     p_low, p_high = _pair(entry["plausible"], float, f"{where}.plausible")
+    distribution = _distribution(entry.get("distribution"), f"{where}.distribution")
     value = entry["value"]
     if value is None and not optional:
         raise ParamFileError(f"{where}.value: null is allowed only for a field that may be "
@@ -162,9 +171,31 @@ def parse_entry(entry: Any, hint: Any, where: str) -> Any:
                      label=entry["label"], unit=entry["unit"], source=entry["source"],
                      low=low, high=high,
                      plausible=(float(p_low), float(p_high)), reason=entry["reason"].strip(),
-                     kind=entry.get("kind", "uncertain"), **flags)
+                     kind=entry.get("kind", "uncertain"), distribution=distribution, **flags)
     except ValueError as e:
         raise ParamFileError(f"{where}: {e}") from e
+
+
+def _distribution(entry: Any, where: str) -> dict[str, Any] | None:
+    """A parameter's ``distribution`` mapping, checked (see :data:`DISTRIBUTION_SHAPES`)."""
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise ParamFileError(f"{where}: expected a mapping with shape; got {entry!r}")
+    _check_names(entry, ["shape", "sd_log", "group"], ["shape"], where,
+                 unknown="unknown key", missing="missing {name!r}")
+    if entry["shape"] not in DISTRIBUTION_SHAPES:
+        raise ParamFileError(f"{where}.shape: {entry['shape']!r}; allowed: "
+                             f"{', '.join(DISTRIBUTION_SHAPES)}")
+    if entry["shape"] == "lognormal":
+        sd = entry.get("sd_log")
+        if isinstance(sd, bool) or not isinstance(sd, (int, float)) or not sd > 0:
+            raise ParamFileError(f"{where}.sd_log: expected a number above 0, got {sd!r}")
+    group = entry.get("group", "")
+    if not isinstance(group, str):
+        raise ParamFileError(f"{where}.group: expected a name, got {group!r}")
+    return {"shape": entry["shape"], "sd_log": float(entry.get("sd_log") or 0.0),
+            "group": group}
 
 
 def _check_names(got: dict[str, Any], allowed: list[str], required: list[str], where: str, *,

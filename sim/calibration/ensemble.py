@@ -14,7 +14,9 @@ parameter set per replicate::
         ...
 
 The ensemble file holds ``status`` (``accepted``: every member reproduces every target
-within tolerance; ``best_n_not_accepted``: no parameter set passed, so the members are the
+within tolerance; ``history_matched``: every member reproduces every target within tolerance
+but at most the number the file's ``history_matching.allow_misses`` names
+(:mod:`sim.calibration.history_matching`); ``best_n_not_accepted``: no parameter set passed, so the members are the
 best by fit and are *not* an accepted posterior sample), the targets, and ``members``: a
 list of ``{overrides: {...}, loss, all_within, ...}``.
 """
@@ -81,7 +83,7 @@ class Ensemble:
         return self.status == "accepted"
 
 
-STATUSES = ("accepted", "best_n_not_accepted")
+STATUSES = ("accepted", "history_matched", "best_n_not_accepted")
 
 
 def load_ensemble(path: str | Path) -> Ensemble:

@@ -36,6 +36,7 @@ from sim.sweep import aggregate as agg
 from sim.sweep import councils as councils_tables
 from sim.sweep import figures as fig
 from sim.sweep import frontier
+from sim.sweep import uncertainty_page
 from sim.sweep.jobs import (COMPLETE, FAILED, INFO_FILE, MISSING, Job, SweepError,
                             load_sweep_config, sweep_jobs)
 from sim.version import model_version
@@ -205,6 +206,8 @@ def build(folder: str | Path) -> Report:
     exp = agg.Experiment.from_config(
         OmegaConf.to_container(exp_node, resolve=True) if exp_node is not None else {})
     report = Report(folder, exp, sweep_jobs(folder, cfg))
+    if exp.kind == "uncertainty":  # the Monte Carlo's jobs write runs.csv, not a run's files
+        return _uncertainty_report(report, cfg)
     t = _tables(folder, report)
     main = t.main_pair()
     lines: list[str] = []
@@ -264,6 +267,20 @@ def quick_look_note(cfg: Any, exp: agg.Experiment, meta: dict[str, Any]) -> str:
         "the command on its page") if x)
     return (f"A quick look (size={size}: {this}), not the published run ({published}: "
             f"{page}); its intervals are wider and its numbers are not the ones to quote")
+def _uncertainty_report(report: Report, cfg: Any) -> Report:
+    """The false-economy Monte Carlo (:mod:`sim.sweep.uncertainty_page`)."""
+    config = {k: OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(cfg[k])
+              else cfg[k] for k in ("mc", "scale", "price_year") if k in cfg}
+    files, lines, finding = uncertainty_page.build(report.folder, report.jobs, config,
+                                                   report.experiment.labels)
+    report.files += files
+    report.headline = finding
+    info = json.loads((report.folder / INFO_FILE).read_text()) \
+        if (report.folder / INFO_FILE).is_file() else {}
+    meta = {"model": info.get("model", model_version()), "command": info.get("command", ""),
+            "scale_text": f"scale {config.get('scale')} of England (figures scaled to England)"}
+    report.files.append(_write_report_md(report, meta, [], lines))
+    return report
 
 
 def _false_economy_lines(effects: pd.DataFrame, pairs: list[agg.Pairs]) -> list[str]:
