@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.agents.family import SUBSTANCE
+from sim.agents.family import SUBSTANCE, Location
 from sim.model import RevolvingDoorModel
 from sim.records import END_REENTERED
 
@@ -65,25 +65,29 @@ WINDOW = 12
 SUSTAIN = 60
 
 
-def _run_with_snapshots(overrides: dict[str, Any]) -> tuple[RevolvingDoorModel, list[np.ndarray]]:
+def _run_with_snapshots(overrides: dict[str, Any]
+                        ) -> tuple[RevolvingDoorModel, list[np.ndarray], list[np.ndarray]]:
     """Run month by month (the same run as :meth:`RevolvingDoorModel.run`), keeping every
-    family's substance misuse at each month end."""
+    family's substance misuse, and whether it has left the model (its children grown up or
+    gone another way: its state no longer moves), at each month end."""
     model = RevolvingDoorModel(overrides)
     snaps: list[np.ndarray] = []
+    gone: list[np.ndarray] = []
     while model.month < model.config.total_months:
         model.step()
         F = model.families
         snaps.append(F.unresolved[:F.n, SUBSTANCE].copy())
+        gone.append(F.location[:F.n] == int(Location.GONE))
     model.finish()
-    return model, snaps
+    return model, snaps, gone
 
 
 def cessation_frame(overrides: dict[str, Any]) -> pd.DataFrame:
     """One row a family's return to substance misuse in the measured period with
-    :data:`WINDOW` months of follow-up: ``treated``, ``ceased_12m``, ``sustained`` (NaN
-    unless ceased and followed :data:`SUSTAIN` months more), ``maltreated_12m``,
-    ``reentered_12m``."""
-    model, snaps = _run_with_snapshots(overrides)
+    :data:`WINDOW` months of follow-up: ``treated``, ``ceased_12m`` (NaN if the family has
+    left the model by then), ``sustained`` (NaN unless ceased and still in the model
+    :data:`SUSTAIN` months more), ``maltreated_12m``, ``reentered_12m``."""
+    model, snaps, gone = _run_with_snapshots(overrides)
     try:
         cfg = model.config
         start, end = float(cfg.measure_start), float(cfg.total_months)
@@ -103,9 +107,16 @@ def cessation_frame(overrides: dict[str, Any]) -> pd.DataFrame:
                 out[k] = bool(snap[rr]) if rr < len(snap) else True
             return out
 
+        def left(month: np.ndarray, r: np.ndarray) -> np.ndarray:
+            return np.array([bool(gone[mm][rr]) if rr < len(gone[mm]) else False
+                             for mm, rr in zip(month, r)], dtype=bool)
+
+        # a family that has left the model by the check is not followed (censored)
+        followed = ~left(m12, rows)
         ceased = ~misusing(m12, rows)
         sustained = np.full(len(fam), np.nan)
-        follow = ceased & (m12 + SUSTAIN < len(snaps))
+        end_m = np.minimum(m12 + SUSTAIN, len(snaps) - 1)
+        follow = followed & ceased & (m12 + SUSTAIN < len(snaps)) & ~left(end_m, rows)
         for k in np.nonzero(follow)[0]:
             r = rows[k]
             sustained[k] = float(not any(bool(snaps[mm][r]) for mm in
@@ -114,7 +125,8 @@ def cessation_frame(overrides: dict[str, Any]) -> pd.DataFrame:
         re = ((fam["end_kind"] == END_REENTERED).to_numpy()
               & (fam["end_time"].to_numpy(dtype=float) <= t + WINDOW))
         return pd.DataFrame({"treated": fam["treated"].to_numpy(dtype=bool),
-                             "ceased_12m": ceased, "sustained": sustained,
+                             "ceased_12m": np.where(followed, ceased.astype(float), np.nan),
+                             "sustained": sustained,
                              "maltreated_12m": np.nan_to_num(first_m - t, nan=np.inf) <= WINDOW,
                              "reentered_12m": re})
     finally:
