@@ -27,7 +27,7 @@ PLAUSIBILITY = ("returns_per_child_share_1", "returns_per_child_share_2",
                 "returns_per_child_share_3", "returns_per_child_share_4plus",
                 "returns_per_child_share_5plus", "returns_per_child_max",
                 "failed_return_2plus_24m_index_all", "failed_return_2plus_comparison_farmer",
-                "reentry_share_of_starts", "home_again_3m_after_reentry_share")
+                "reentry_2w", "reentry_share_of_starts", "home_again_3m_after_reentry_share")
 
 
 def _fmt(v: float) -> str:

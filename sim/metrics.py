@@ -265,6 +265,9 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     out["unplanned_return_share"] = (float(ret["unplanned"].mean()) if len(ret)
                                      else float("nan"))
     out["reentry_24m"] = float(at[("all", 24)])
+    # issue 21: within two weeks, beside the DfE 2006-07 cohort's 2.4% (not fitted)
+    dur, ev = _km_inputs(ret, t_end)
+    out["reentry_2w"] = float(kaplan_meier(dur, ev, np.array([0.5]))[0])
     out["breakdown_24m_abuse_neglect"] = float(at[("abuse_neglect", 24)])
     an = ret[_group_mask(ret, "abuse_neglect")]
     out["maltreated_24m_abuse_neglect"] = _share_within(an, "first_maltreatment", 24, t_end)
