@@ -360,7 +360,7 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
 HOLMES_HORIZON_MONTHS = 12
 #: Holmes' cost of one failed return (a child re-entering care), and its price year.
 HOLMES_FAILED_RETURN = (105804.0, 2024)  # Holmes 2024 (University of Sussex for NSPCC)
-HOLMES_FAILED_RETURN_2014 = (61000.0, 2014)  # Holmes 2014 (CCFR for NSPCC): "over £61,000"
+HOLMES_FAILED_RETURN_2014 = (61614.0, 2014)  # Holmes 2014 (CCFR for NSPCC): £61,614
 #: Holmes' average support package a supported family (2024 prices).
 HOLMES_SUPPORT_PER_FAMILY = (7857.0, 2024)
 
@@ -447,7 +447,7 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
          f"the model's unit costs with Holmes' assumption of {h} months in care: separates "
          f"the difference in unit costs from the difference in time in care"),
         ("holmes_2014_total", nan, convert(*HOLMES_FAILED_RETURN_2014, py),
-         f"Holmes 2014: over {HOLMES_FAILED_RETURN_2014[0]:,.0f} in 2014 prices, converted "
+         f"Holmes 2014: {HOLMES_FAILED_RETURN_2014[0]:,.0f} in 2014 prices, converted "
          f"with the model's index (Holmes' own 2024 update is x"
          f"{HOLMES_FAILED_RETURN[0] / HOLMES_FAILED_RETURN_2014[0]:.2f}; the index gives x"
          f"{convert(1.0, 2014, 2024):.2f})"),
