@@ -17,7 +17,9 @@ that the engine does exactly what the object engine did; the mechanisms' own tes
 they do. The reference was made with the parameter values of its day, so the run takes
 them from ``parameters.json`` (every ``params.*`` and ``councils.spread.*`` default at
 commit 610eaf1, read from that commit's parameter files), not from today's defaults, which
-a recalibration moves.
+a recalibration moves; and the same for the price index the ledger converts with
+(``price_index.json``: ``sim.prices.PRICE_INDEX`` at 610eaf1; issue 21's real index changed
+the conversion factors, not the engine).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+
+from sim import prices
 
 from sim.model import RevolvingDoorModel
 
@@ -51,7 +56,9 @@ def _same(got: pd.DataFrame, want: pd.DataFrame, name: str) -> None:
             assert (a.astype(b.dtype) == b).all(), (name, col)
 
 
-def test_array_engine_reproduces_the_object_engine() -> None:
+def test_array_engine_reproduces_the_object_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    old_index = json.loads((REF / "price_index.json").read_text())
+    monkeypatch.setattr(prices, "PRICE_INDEX", {int(y): v for y, v in old_index.items()})
     cfg = json.loads((REF / "config.json").read_text())
     pinned = json.loads((REF / "parameters.json").read_text())
     cfg["params"] = {g: {**values, **MECHANISMS_OFF.get(g, {})}
