@@ -180,7 +180,10 @@ def test_holmes_package_cost_per_family_against_an_independent_calculation() -> 
     months = {1: 6, 2: 12, 3: 12}
     cfg = ModelConfig.from_dict({
         "scale": 0.05, "seed": 2, "years": 2, "warmup_years": 1, "price_year": 2024,
-        "params": {"after_return": {"maltreatment_base": 0.0, "breakdown_other": 0.0}},
+        # no breakdown of any kind (issue 21's returns that fail within weeks included)
+        "params": {"after_return": {"maltreatment_base": 0.0, "breakdown_other": 0.0,
+                                    "early_failure_share": 0.0,
+                                    "early_failure_share_unplanned": 0.0}},
         "councils": {"mode": "listed", "n": 1, "listed": [{"name": "A", "size_share": 1.0,
                                  "practice": {"support_share": 0.0}}]},
         "policy": {"support": {"kind": "entitlement", "fixed_levels": True,
