@@ -50,6 +50,8 @@ class Hazards:
         self.return_late_mult = c.return_late_multiplier
         self.care_order_mult = c.care_order_return_multiplier
         self.reentry_mult = c.reentry_return_multiplier
+        self.failure_decay = c.return_after_failure_decay
+        self.reentry_restart = c.reentry_early_restart
         self.unplanned_return = rate(c.unplanned_return_early)
         self.adoption = rate(c.adoption_under5)
         self.guardianship = rate(c.guardianship)
@@ -74,6 +76,7 @@ class Hazards:
         self.rr_neglect = a.rr_neglect
         self.rr_over6 = a.rr_over6_at_return
         self.unplanned_early = a.unplanned_early_multiplier
+        self.early_failure = rate(a.early_failure_monthly)
         # support and treatment effects, by support level 0..3
         self.support_maltreatment_rr = (1.0, s.maltreatment_rr_low, s.maltreatment_rr_medium,
                                         s.maltreatment_rr_high)
@@ -82,6 +85,7 @@ class Hazards:
         self.disengaged_share = s.disengaged_effect_share
         self.treatment_resolution_rr = s.treatment_resolution_rr
         self.treatment_relapse_rr = s.treatment_relapse_rr
+        self.treatment_disengaged = f.treatment_disengaged_share
         self.resolve_arr = np.array(self.resolve)
         self._support_malt = np.array(self.support_maltreatment_rr)
         self._support_res = np.array(self.support_resolution_rr)
@@ -135,17 +139,24 @@ class Hazards:
             # compared with the checkpoint's own time (start + early months), so that at the
             # checkpoint the switch is made whatever the rounding of ``t - start``
             late = tc >= fam.episode_start[rows[c]] + self.early_months
+            episodes = fam.episodes[rows[c]]
+            later = episodes > 1
+            # issue 21: an episode after a failed return gets only part of a first
+            # episode's early-months boost, and every further failed return makes going
+            # home (planned or not) less likely
+            lm = self.return_late_mult
+            early_f = np.where(later, lm + (1.0 - lm) * self.reentry_restart, 1.0)
+            decay = self.failure_decay ** np.maximum(episodes - 2, 0)
             base = np.where(other[c], self.return_early[1], self.return_early[0])
-            base = np.where(late, base * self.return_late_mult, base)
+            base = np.where(late, base * lm, base * early_f)
             co = care_order[c]
             # unplanned: parents' or the child's doing, not the council's decision, so
             # neither its return propensity nor its thoroughness applies
-            u = np.where(late, self.unplanned_return * self.return_late_mult,
-                         self.unplanned_return)
-            r[c, _UNPL] = np.where(co, 0.0, u)
+            u = np.where(late, self.unplanned_return * lm, self.unplanned_return * early_f)
+            r[c, _UNPL] = np.where(co, 0.0, u * decay)
             mult = propensity[c]
             mult = np.where(co, mult * self.care_order_mult, mult)
-            mult = np.where(fam.episodes[rows[c]] > 1, mult * self.reentry_mult, mult)
+            mult = np.where(later, mult * self.reentry_mult * decay, mult)
             mult = np.where(any_unres[c], mult * (1.0 - thoroughness[c]), mult)
             r[c, _RETURN] = base * mult
             w_other, w_guard, w_adopt = self.exit_weights(tc, kid_birth[c], co)
@@ -162,11 +173,16 @@ class Hazards:
             treating = (fam.treatment_start[hr] <= th) & (th < fam.treatment_end[hr])
             un = unresolved[h_]
             res = self.resolve_arr[None, :] * res_rr[:, None]
-            res[:, 0] = np.where(treating, res[:, 0] * self.treatment_resolution_rr,
-                                 res[:, 0])
+            # issue 21: a parent who does not engage gets only part of treatment's effect
+            engaged = fam.engaged[hr]
+            d = self.treatment_disengaged
+            t_res = self.treatment_resolution_rr
+            t_res = np.where(engaged, t_res, 1.0 + (t_res - 1.0) * d)
+            t_rel = self.treatment_relapse_rr
+            t_rel = np.where(engaged, t_rel, 1.0 - (1.0 - t_rel) * d)
+            res[:, 0] = np.where(treating, res[:, 0] * t_res, res[:, 0])
             rel = np.full((len(h_), 3), self.relapse)
-            rel[:, 0] = np.where(fam.treated[hr], self.relapse * self.treatment_relapse_rr,
-                                 self.relapse)
+            rel[:, 0] = np.where(fam.treated[hr], self.relapse * t_rel, self.relapse)
             r[h_, _P0:_P0 + 3] = np.where(un, res, np.where(present[h_], rel, 0.0))
             h = np.full(len(h_), self.maltreatment_base)
             for j in range(3):
@@ -190,5 +206,7 @@ class Hazards:
             brk = self.breakdown * frailty * risk
             brk = np.where(oth, brk * self.breakdown_rr_other, brk)
             brk = np.where(early, brk, brk * self.breakdown_late)
+            # issue 21: a return not viable from the start breaks down within weeks
+            brk = np.where(early & fam.fragile[hr], brk + self.early_failure, brk)
             r[h_, _BRK] = brk
         return r

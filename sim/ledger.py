@@ -1,9 +1,10 @@
 """The cost ledger: every cost to a council, by month, council and component, in one price year.
 
 Unit costs come from different years (2009, 2013, 2014, 2024 prices; docs/evidence.md#costs).
-They are converted once, with :func:`sim.prices.convert` (a social-care pay and prices
-index, docs/evidence.md#pssru-inflation-indices), into the run's price year when the model
-starts (:class:`UnitCosts`), so that figures from different years are never added raw.
+They are converted once, with :func:`sim.prices.convert` (PSSRU's published inflation
+indices, chained, the years not found filled; docs/evidence.md#pssru-inflation-indices),
+into the run's price year when the model starts (:class:`UnitCosts`), so that figures
+from different years are never added raw.
 The ledger holds a float array ``[month, council, component]``; sums by component group
 and the total are derived from it, so they always agree.
 """

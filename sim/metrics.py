@@ -37,7 +37,9 @@ HORIZON_FLOWS: tuple[str, ...] = ("reentries", "returns", "maltreatment_starts")
 CURVE_MONTHS = 72
 
 #: The calibration table: metric -> (target, tolerance, source). Issue 2 and
-#: docs/evidence.md#calibration-targets.
+#: docs/evidence.md#calibration-targets. The three neglect targets are measured on the
+#: sources' population (issue 21): each neglected child's index return (see
+#: :func:`index_returns`).
 TARGETS: dict[str, tuple[float, float, str]] = {
     "returned_home_share": (0.39, 0.05, "DfE 2011 via NSPCC 2012 (A), "
                             "docs/evidence.md#dfe-returned-home-share"),
@@ -47,14 +49,14 @@ TARGETS: dict[str, tuple[float, float, str]] = {
                     "docs/evidence.md#reentry-goldacre-2022"),
     "reentry_72m": (0.35, 0.05, "Goldacre et al. 2022 (A): over a third by 6 years, "
                     "docs/evidence.md#reentry-goldacre-2022"),
-    "breakdown_24m_abuse_neglect": (0.47, 0.06, "Farmer et al. 2011 (B), "
-                                    "docs/evidence.md#farmer-2011-breakdown"),
-    "maltreated_24m_abuse_neglect": (0.46, 0.06, "Farmer et al. 2011 (B), "
-                                     "docs/evidence.md#farmer-2011-maltreatment"),
+    "breakdown_24m_neglect": (0.50, 0.08, "Farmer & Lutman 2010 (B): half of neglected "
+                              "children's returns broken down within two years, "
+                              "docs/evidence.md#farmer-lutman-2010-failed-returns"),
+    "maltreated_24m_neglect": (0.59, 0.08, "Farmer & Lutman 2010 (B, via Community Care 2010): "
+                               "59% abused or neglected within two years, "
+                               "docs/evidence.md#lutman-farmer-maltreated"),
     "failed_return_any_60m_neglect": (0.64, 0.07, "Farmer & Lutman 2010 (B), "
                                       "docs/evidence.md#farmer-lutman-2010-failed-returns"),
-    "failed_return_2plus_60m_neglect": (0.33, 0.07, "Farmer & Lutman 2010 (B), "
-                                        "docs/evidence.md#farmer-lutman-2010-failed-returns"),
     "substance_misuse_at_return_share": (0.50, 0.05, "Farmer et al. 2011 (B), "
                                          "docs/evidence.md#farmer-2011-adversity"),
     "treatment_share_substance_misuse": (0.05, 0.02, "NSPCC 2013 (C), "
@@ -155,6 +157,91 @@ def failed_returns_after_first(df_all: pd.DataFrame, start: float, t_end: float,
     return counts.reindex(ids, fill_value=0)
 
 
+#: The sources' population (Farmer et al. 2011; Farmer & Lutman 2010): children aged 0 to
+#: 14 at the study return, i.e. under 15 years (months).
+INDEX_AGE_LIMIT = 180.0
+#: Farmer et al. 2011 as reported by Community Care (2010): 35% of the 180 returned
+#: children had two or more failed returns in their care histories (C). Reported beside
+#: ``failed_return_2plus_24m_index_all`` as a comparison, never fitted (issue 21).
+FARMER_2PLUS_COMPARISON = 0.35
+
+
+def index_returns(df_all: pd.DataFrame, start: float, t_end: float,
+                  horizon: float) -> pd.DataFrame:
+    """Each child's *index return*: the child's first return home in the measured period
+    that has ``horizon`` months of follow-up before the end of the run, for children aged
+    0 to 14 at that return (under :data:`INDEX_AGE_LIMIT` months). The case-file studies
+    followed children from a study return in an index period (one year), aged 0-14 then,
+    whatever their earlier history; pooling the index years of the measured period gives
+    the same population with more children. One row a child (rows of ``df_all``)."""
+    cand = df_all[(df_all["time"] >= start) & (df_all["time"] <= t_end - horizon)]
+    first = cand.sort_values(["child", "time"], kind="stable").drop_duplicates("child")
+    return first[first["age"] < INDEX_AGE_LIMIT]
+
+
+def _after_index(df_all: pd.DataFrame, idx: pd.DataFrame) -> pd.DataFrame:
+    """Every return record of the index children, with their index time as ``t0``."""
+    t0 = idx.set_index("child")["time"]
+    sub = df_all[df_all["child"].isin(t0.index)].copy()
+    sub["t0"] = sub["child"].map(t0).to_numpy(dtype=float)
+    return sub
+
+
+def index_outcomes(df_all: pd.DataFrame, start: float, t_end: float) -> dict[str, float]:
+    """The case-file measures on their sources' population (issue 21), from each child's
+    index return (:func:`index_returns`):
+
+    * ``breakdown_24m_neglect``: neglected children whose index return ended in re-entry
+      within 24 months (Farmer & Lutman 2010: half broken down after two years);
+    * ``maltreated_24m_neglect``: neglected children maltreated at home within 24 months of
+      the index return, in that return or a later one in the window (59%, Farmer & Lutman,
+      as reported by Community Care 2010);
+    * ``failed_return_any_60m_neglect``: neglected children with a failed return (the index
+      return or a later one) within 60 months of the index return (almost two thirds);
+    * ``failed_return_2plus_24m_index_all``: children of every reason for entry with two or
+      more failed returns in their care history (before the index return included) by 24
+      months after it; reported beside :data:`FARMER_2PLUS_COMPARISON`, not fitted;
+    * ``index_children_24m_neglect``, ``index_children_60m_neglect``: how many children
+      each measure counts (this run, not England-equivalent).
+    """
+    nan = float("nan")
+    out: dict[str, float] = {}
+    re = (df_all["end_kind"] == END_REENTERED).to_numpy()
+    neglect = df_all["reason"] == int(EntryReason.NEGLECT)
+    idx24 = index_returns(df_all, start, t_end, 24.0)
+    n24 = idx24[idx24["reason"] == int(EntryReason.NEGLECT)]
+    out["index_children_24m_neglect"] = float(len(n24))
+    if len(n24):
+        brk = (n24["end_kind"] == END_REENTERED) & (n24["end_time"] <= n24["time"] + 24.0)
+        out["breakdown_24m_neglect"] = float(brk.mean())
+        sub = _after_index(df_all[neglect], n24)
+        hit = ((sub["time"] >= sub["t0"]) & (sub["first_maltreatment"] <= sub["t0"] + 24.0))
+        out["maltreated_24m_neglect"] = float(hit.groupby(sub["child"]).any()
+                                              .reindex(n24["child"], fill_value=False).mean())
+    else:
+        out["breakdown_24m_neglect"] = out["maltreated_24m_neglect"] = nan
+    idx60 = index_returns(df_all, start, t_end, 60.0)
+    n60 = idx60[idx60["reason"] == int(EntryReason.NEGLECT)]
+    out["index_children_60m_neglect"] = float(len(n60))
+    if len(n60):
+        sub = _after_index(df_all[neglect], n60)
+        failed = ((sub["time"] >= sub["t0"]) & (sub["end_kind"] == END_REENTERED)
+                  & (sub["end_time"] <= sub["t0"] + 60.0))
+        out["failed_return_any_60m_neglect"] = float(
+            failed.groupby(sub["child"]).any().reindex(n60["child"], fill_value=False).mean())
+    else:
+        out["failed_return_any_60m_neglect"] = nan
+    if len(idx24):
+        sub = _after_index(df_all[re], idx24)
+        n_failed = (sub["end_time"] <= sub["t0"] + 24.0).groupby(sub["child"]).sum()
+        n_failed = n_failed.reindex(idx24["child"], fill_value=0)
+        out["failed_return_2plus_24m_index_all"] = float((n_failed >= 2).mean())
+    else:
+        out["failed_return_2plus_24m_index_all"] = nan
+    out["failed_return_2plus_comparison_farmer"] = FARMER_2PLUS_COMPARISON
+    return out
+
+
 def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None = None,
                     costs: pd.DataFrame | None = None) -> dict[str, Any]:
     """Every metric of ``metrics.json``. ``councils`` and ``costs``: the run's
@@ -178,16 +265,20 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     out["unplanned_return_share"] = (float(ret["unplanned"].mean()) if len(ret)
                                      else float("nan"))
     out["reentry_24m"] = float(at[("all", 24)])
+    # issue 21: within two weeks, beside the DfE 2006-07 cohort's 2.4% (not fitted)
+    dur, ev = _km_inputs(ret, t_end)
+    out["reentry_2w"] = float(kaplan_meier(dur, ev, np.array([0.5]))[0])
     out["breakdown_24m_abuse_neglect"] = float(at[("abuse_neglect", 24)])
     an = ret[_group_mask(ret, "abuse_neglect")]
     out["maltreated_24m_abuse_neglect"] = _share_within(an, "first_maltreatment", 24, t_end)
     out["maltreated_24m_all"] = _share_within(ret, "first_maltreatment", 24, t_end)
     neg = all_returns[_group_mask(all_returns, "neglect")]
     fails = failed_returns_after_first(neg, start, t_end)
-    out["failed_return_any_60m_neglect"] = float(np.mean(fails >= 1)) if len(fails) else \
-        float("nan")
+    # issue 21: reported, no longer a target (its source counts care histories of children
+    # of every reason; see failed_return_2plus_24m_index_all)
     out["failed_return_2plus_60m_neglect"] = float(np.mean(fails >= 2)) if len(fails) else \
         float("nan")
+    out.update(index_outcomes(all_returns, start, t_end))
     out["substance_misuse_at_return_share"] = float(ret["substance"].mean()) if len(ret) else \
         float("nan")
     sm = ret[ret["substance"] & (ret["time"] <= t_end - 12)]
@@ -269,7 +360,7 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
 HOLMES_HORIZON_MONTHS = 12
 #: Holmes' cost of one failed return (a child re-entering care), and its price year.
 HOLMES_FAILED_RETURN = (105804.0, 2024)  # Holmes 2024 (University of Sussex for NSPCC)
-HOLMES_FAILED_RETURN_2014 = (61000.0, 2014)  # Holmes 2014 (CCFR for NSPCC): "over £61,000"
+HOLMES_FAILED_RETURN_2014 = (61614.0, 2014)  # Holmes 2014 (CCFR for NSPCC): £61,614
 #: Holmes' average support package a supported family (2024 prices).
 HOLMES_SUPPORT_PER_FAMILY = (7857.0, 2024)
 
@@ -356,7 +447,7 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
          f"the model's unit costs with Holmes' assumption of {h} months in care: separates "
          f"the difference in unit costs from the difference in time in care"),
         ("holmes_2014_total", nan, convert(*HOLMES_FAILED_RETURN_2014, py),
-         f"Holmes 2014: over {HOLMES_FAILED_RETURN_2014[0]:,.0f} in 2014 prices, converted "
+         f"Holmes 2014: {HOLMES_FAILED_RETURN_2014[0]:,.0f} in 2014 prices, converted "
          f"with the model's index (Holmes' own 2024 update is x"
          f"{HOLMES_FAILED_RETURN[0] / HOLMES_FAILED_RETURN_2014[0]:.2f}; the index gives x"
          f"{convert(1.0, 2014, 2024):.2f})"),
@@ -479,6 +570,6 @@ def calibration_table(metrics: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["TARGETS", "GROUPS", "calibration_table", "compute_metrics", "councils_frame",
+__all__ = ["FARMER_2PLUS_COMPARISON", "TARGETS", "GROUPS", "index_outcomes", "index_returns", "calibration_table", "compute_metrics", "councils_frame",
            "cost_comparison_metrics", "failed_return_costs", "reentry_curve",
            "timeseries_frame"]

@@ -77,6 +77,7 @@ class FamilyParams:
     relapse: float
     in_care_resolution_multiplier: float
     engagement_probability: float
+    treatment_disengaged_share: float
 
 
 @dataclass
@@ -95,6 +96,8 @@ class CareParams:
     guardianship: float
     other_exit: float
     other_exit_16plus: float
+    return_after_failure_decay: float
+    reentry_early_restart: float
 
 
 @dataclass
@@ -120,6 +123,9 @@ class AfterReturnParams:
     breakdown_late_multiplier: float
     unplanned_early_multiplier: float
     reopen_months: int
+    early_failure_share: float
+    early_failure_share_unplanned: float
+    early_failure_monthly: float
 
 
 @dataclass

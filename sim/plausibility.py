@@ -8,8 +8,9 @@ from 5% to 89%. Definitions (names are part of the output interface; README "Out
 
 * ``returns_per_child_share_1``, ``_2``, ``_3``, ``_4plus``: among children with a return
   home in the measured period, the share whose returns home, counted from their first
-  entry to the end of the run, number 1, 2, 3, or 4 or more. The run starts from an empty
-  system, so every child's history is complete.
+  entry to the end of the run, number 1, 2, 3, or 4 or more; ``returns_per_child_share_5plus``
+  the share with 5 or more and ``returns_per_child_max`` the most returns of any of them
+  (issue 21). The run starts from an empty system, so every child's history is complete.
 * ``home_again_3m_after_reentry_share``, ``home_again_12m_after_reentry_share``: among
   re-entries (a failed return) in the measured period at least 3 (12) months before the
   end, the share whose next episode of care ended in a return home within 3 (12) months.
@@ -61,6 +62,9 @@ def returns_per_child(all_returns: pd.DataFrame, start: float, end: float) -> di
     for k, label in ((1, "1"), (2, "2"), (3, "3")):
         out[f"returns_per_child_share_{label}"] = float(np.mean(n == k)) if len(n) else np.nan
     out["returns_per_child_share_4plus"] = float(np.mean(n >= 4)) if len(n) else np.nan
+    # issue 21: the tail, and its end (a child should not go home a ninth time)
+    out["returns_per_child_share_5plus"] = float(np.mean(n >= 5)) if len(n) else np.nan
+    out["returns_per_child_max"] = float(n.max()) if len(n) else np.nan
     return out
 
 

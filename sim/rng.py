@@ -41,6 +41,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "ssda903",       # what a run's SSDA903 output needs and the model does not: sex, need code
     "from_data",     # what a run from a council's SSDA903 needs and the data do not record:
                      # parents' problems, frailty, neglect or other abuse, unknown ages
+    "early_failure",  # is a return one that fails within weeks (issue 21)
     "uncertainty",   # the false-economy Monte Carlo's draws of its uncertain inputs, keyed
                      # by replicate (sim/sweep/mc_inputs.py; never read by a model run)
 )

@@ -51,6 +51,7 @@ FAMILY_COLUMNS: dict[str, tuple[Any, int, Any]] = {
     "substance_at_return": (np.bool_, 0, False),
     "unplanned": (np.bool_, 0, False),
     "over6_at_return": (np.bool_, 0, False),
+    "fragile": (np.bool_, 0, False),  # a return not viable from the start (issue 21)
     "frailty": (np.float64, 0, 1.0),
     "u_support": (np.float64, 0, 1.0),
     "u_treatment": (np.float64, 0, 1.0),

@@ -79,6 +79,7 @@ class Transitions:
         self.u_treatment = s.keyed("treatment")
         self.u_engage = s.keyed("engagement")
         self.u_seed = s.keyed("from_data", 1)  # a run from data: harm at month 0
+        self.u_early_failure = s.keyed("early_failure")
         e = p.entry
         self.reason_p = np.array([e.share_neglect, e.share_other_abuse,
                                   max(0.0, 1.0 - e.share_neglect - e.share_other_abuse)])
@@ -477,6 +478,11 @@ class Transitions:
                         < self.p.family.engagement_probability)
         F.u_support[f] = self.u_support.uniform_many(uid, key)
         F.u_treatment[f] = self.u_treatment.uniform_many(uid, key)
+        # issue 21: is this return one that fails within weeks (more often if unplanned)
+        a = self.p.after_return
+        share = np.where(F.unplanned[f], a.early_failure_share_unplanned,
+                         a.early_failure_share)
+        F.fragile[f] = self.u_early_failure.uniform_many(uid, key) < share
 
     # ------------------------------------------------------------------ leaving care
     def return_home(self, f: np.ndarray, t: np.ndarray, planned: bool = True) -> None:

@@ -11,36 +11,63 @@ import numpy as np
 import pytest
 
 from sim.config import ModelConfig
+from sim.schema import ConfigError
 from sim.ledger import C
 from sim.metrics import cost_comparison_metrics, failed_return_costs
 from sim.model import RevolvingDoorModel
-from sim.prices import PRICE_INDEX, PSS_PUBLISHED, build_index, convert
+from sim.prices import (GDP_DEFLATOR_GROWTH, INDEX_SOURCES, NHSCII_PUBLISHED, PRICE_INDEX,
+                        PSS_PUBLISHED, build_index, convert, is_published)
 
 
 # ---------------------------------------------------------------------------- price index
-def test_published_values_are_used_as_published() -> None:
-    # Unit Costs 2009 (corrected): 2006/07 249.8, 2007/08 257.0, 2008/09 268.6
-    assert PRICE_INDEX[2007] == 249.8 and PRICE_INDEX[2008] == 257.0
-    assert PRICE_INDEX[2009] == 268.6
-    assert convert(1000.0, 2007, 2009) == pytest.approx(1000.0 * 268.6 / 249.8)
+# The published tables, typed by hand from the sources (not read from sim/prices.py):
+# Curtis (2009) Unit Costs of Health and Social Care 2009, PSSRU, inflation indices Table 2,
+# PSS pay & prices index, as corrected by PSSRU on 11 March 2010 (index points, by the
+# financial year, keyed here by the year it ends in):
+PSS_TABLE = {2007: 249.8, 2008: 257.0, 2009: 268.6}
+# Jones et al. (2026) Unit Costs of Health and Social Care 2025 Manual, NHS Cost Inflation
+# Index, pay & prices, annual per cent (2015/16 ... 2024/25):
+NHSCII_TABLE = {2016: 0.40, 2017: 2.09, 2018: 1.24, 2019: 1.60, 2020: 2.14, 2021: 2.49,
+                2022: 2.58, 2023: 7.32, 2024: 2.47, 2025: 4.02}
+# the fill, 2009-10 to 2014-15: UK GDP deflator growth, rounded (per cent)
+FILL = {2010: 2.9, 2011: 1.9, 2012: 1.6, 2013: 1.9, 2014: 1.7, 2015: 0.6}
+
+
+def test_index_values_are_the_published_tables() -> None:
+    for year, value in PSS_TABLE.items():
+        assert PRICE_INDEX[year] == value and is_published(year)
+    for year, pct in NHSCII_TABLE.items():
+        assert PRICE_INDEX[year] / PRICE_INDEX[year - 1] == pytest.approx(1 + pct / 100,
+                                                                            rel=1e-12)
+        assert is_published(year)
+    for year, pct in FILL.items():
+        assert PRICE_INDEX[year] / PRICE_INDEX[year - 1] == pytest.approx(1 + pct / 100,
+                                                                            rel=1e-12)
+        assert not is_published(year) and INDEX_SOURCES[year].startswith("filled")
+    assert sorted(PRICE_INDEX) == list(range(2007, 2026))
+
+
+def test_conversion_both_ways_at_a_price_year_other_than_2024() -> None:
+    # 2009 prices to 2019 prices, by hand: six filled years, then four published
+    f = (1.029 * 1.019 * 1.016 * 1.019 * 1.017 * 1.006) * (1.0040 * 1.0209 * 1.0124 * 1.0160)
+    assert convert(1000.0, 2009, 2019) == pytest.approx(1000.0 * f, rel=1e-12)
+    assert convert(1000.0 * f, 2019, 2009) == pytest.approx(1000.0, rel=1e-12)
+    # 2016 to 2023, published throughout: 2.09 1.24 1.60 2.14 2.49 2.58 7.32 %
+    g = 1.0209 * 1.0124 * 1.0160 * 1.0214 * 1.0249 * 1.0258 * 1.0732
+    assert convert(500.0, 2016, 2023) == pytest.approx(500.0 * g, rel=1e-12)
+    assert convert(500.0, 2023, 2016) == pytest.approx(500.0 / g, rel=1e-12)
+    # and published PSS levels among themselves
     assert convert(268.6, 2009, 2008) == pytest.approx(257.0)
-
-
-def test_filled_years_chain_the_stated_growth() -> None:
-    # by hand: 2008/09 = 268.6, then GDP deflator growth 2.9, 1.9, 1.6, 1.9, 1.7 % to 2014
-    by_hand_2014 = 268.6 * 1.029 * 1.019 * 1.016 * 1.019 * 1.017
-    assert PRICE_INDEX[2014] == pytest.approx(by_hand_2014, rel=1e-12)
-    # 2014 -> 2024: 0.6 2.1 1.8 2.1 2.1 5.1 -0.3 5.2 7.0 3.5 %
-    f = 1.006 * 1.021 * 1.018 * 1.021 * 1.021 * 1.051 * 0.997 * 1.052 * 1.070 * 1.035
-    assert convert(61000.0, 2014, 2024) == pytest.approx(61000.0 * f, rel=1e-12)
-    # before the first published value: 2% a year back
-    assert PRICE_INDEX[2005] == pytest.approx(249.8 / 1.02 ** 2, rel=1e-12)
+    # the model's unit costs at price year 2019: the Scottish support cost (2009 prices)
+    m = _tiny_model(price_year=2019)
+    cp = m.config.params.costs
+    assert m.unit_costs.support_per_month[3] == pytest.approx(cp.support_high_per_month * f)
 
 
 def test_a_published_value_between_others_is_met_and_the_gap_scaled() -> None:
     pub = dict(PSS_PUBLISHED)
     pub[2012] = (290.0, "test")
-    index, sources = build_index(pub)
+    index, sources = build_index(pub, NHSCII_PUBLISHED, GDP_DEFLATOR_GROWTH)
     assert index[2009] == 268.6 and index[2012] == 290.0
     # 2010 and 2011 follow the fill growth, scaled evenly so the chain meets 2012
     raw = [1.029, 1.029 * 1.019, 1.029 * 1.019 * 1.016]
@@ -48,11 +75,24 @@ def test_a_published_value_between_others_is_met_and_the_gap_scaled() -> None:
     assert index[2010] == pytest.approx(268.6 * raw[0] * k ** (1 / 3), rel=1e-12)
     assert index[2011] == pytest.approx(268.6 * raw[1] * k ** (2 / 3), rel=1e-12)
     assert sources[2010].startswith("filled") and sources[2012].startswith("published")
+    # after it, the fill and then the published growth chain on from 290.0
+    assert index[2013] == pytest.approx(290.0 * 1.019, rel=1e-12)
 
 
-def test_a_year_outside_the_index_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="price year 1990 not in the price index"):
-        convert(1.0, 1990, 2024)
+@pytest.mark.parametrize("year", [2006, 2026, 1990])
+def test_a_price_year_outside_the_index_is_a_clear_error(year: int) -> None:
+    with pytest.raises(ValueError, match=f"price year {year} is outside the price index: "
+                                         "allowed 2007-2025"):
+        convert(1.0, year, 2024)
+    with pytest.raises(ValueError, match=f"price year {year} is outside"):
+        convert(1.0, 2024, year)
+
+
+def test_a_run_or_cost_price_year_outside_the_index_is_refused_before_any_work() -> None:
+    with pytest.raises(ConfigError, match="price_year"):
+        ModelConfig.from_dict({"price_year": 2026})
+    with pytest.raises(ConfigError, match="foster_price_year"):
+        ModelConfig.from_dict({"params": {"costs": {"foster_price_year": 2003}}})
 
 
 # ---------------------------------------------------------------- Holmes' failed return
@@ -119,8 +159,13 @@ def test_failed_return_cost_against_a_hand_built_scenario() -> None:
     assert df.loc["total", "model_gbp"] == pytest.approx(3000.0 + months * 3200.0)
     assert df.loc["full_year_at_model_unit_costs", "model_gbp"] == pytest.approx(
         3000.0 + 12 * 3200.0)
-    assert df.loc["total", "holmes_gbp"] == pytest.approx(
-        convert(105804.0, 2024, m.config.price_year))
+    assert m.config.price_year == 2024
+    assert df.loc["total", "holmes_gbp"] == pytest.approx(105804.0)
+    # Holmes 2014's published £61,614 (2014 prices), moved to 2024 by hand: the 2014-15
+    # fill (GDP deflator 0.6%), then NHSCII 2015/16 to 2023/24
+    f = 1.006 * 1.0040 * 1.0209 * 1.0124 * 1.0160 * 1.0214 * 1.0249 * 1.0258 * 1.0732 * 1.0247
+    assert df.loc["holmes_2014_total", "holmes_gbp"] == pytest.approx(61614.0 * f, rel=1e-12)
+    assert "61,614 in 2014 prices" in df.loc["holmes_2014_total", "note"]
     metrics = cost_comparison_metrics(m, df.reset_index())
     assert metrics["failed_return_cost_holmes_gbp"] == pytest.approx(3000.0 + months * 3200.0)
 
@@ -135,7 +180,10 @@ def test_holmes_package_cost_per_family_against_an_independent_calculation() -> 
     months = {1: 6, 2: 12, 3: 12}
     cfg = ModelConfig.from_dict({
         "scale": 0.05, "seed": 2, "years": 2, "warmup_years": 1, "price_year": 2024,
-        "params": {"after_return": {"maltreatment_base": 0.0, "breakdown_other": 0.0}},
+        # no breakdown of any kind (issue 21's returns that fail within weeks included)
+        "params": {"after_return": {"maltreatment_base": 0.0, "breakdown_other": 0.0,
+                                    "early_failure_share": 0.0,
+                                    "early_failure_share_unplanned": 0.0}},
         "councils": {"mode": "listed", "n": 1, "listed": [{"name": "A", "size_share": 1.0,
                                  "practice": {"support_share": 0.0}}]},
         "policy": {"support": {"kind": "entitlement", "fixed_levels": True,

@@ -79,3 +79,28 @@ def test_citation_check_catches_old_and_unknown_citations() -> None:
                 "``docs/evidence.md`` \u00a73", "docs/evidence.md#" + "holmes-suport",
                 "evidence.md#" + "holmes-support", "docs/evidence.md: £1,644"):
         assert _citation_errors("x", bad, known), bad
+
+
+def test_evidence_page_tables_are_the_parameter_files() -> None:
+    """The evidence page's tables of judged and calibrated values, and of the price index,
+    are what ``revolving-door-params`` makes from sim/params/*.yaml and sim/prices.py
+    (issue 21: they had gone stale, e.g. frailty_variance 0.169 on the page, 0.912 in the
+    file). Run ``revolving-door-params`` after changing a parameter file."""
+    from pathlib import Path
+
+    from sim.calibration.params_table import EVIDENCE_TABLES, evidence_tables, read_regions
+
+    page = read_regions((Path(__file__).parents[1] / "docs" / "evidence.md")
+                        .read_text(encoding="utf-8"))
+    made = evidence_tables()
+    assert set(made) == set(EVIDENCE_TABLES) | {"price-index"}
+    stale = [name for name in made if page.get(name) != made[name]]
+    assert not stale, (f"docs/evidence.md tables out of date with the parameter files: "
+                       f"{stale}; run revolving-door-params")
+    # the tables carry the files' values: a calibrated one, read independently of the code
+    import yaml
+    doc = yaml.safe_load((Path(__file__).parents[1] / "sim" / "params" / "after_return.yaml")
+                         .read_text(encoding="utf-8"))
+    fv = doc["parameters"]["frailty_variance"]["value"]
+    assert f"| `params.after_return.frailty_variance` | {fv:g} (cal" in page[
+        "judgements-after-return"]

@@ -91,7 +91,9 @@ def test_a_policy_leaves_untouched_families_draws_and_history_unchanged() -> Non
     pd.testing.assert_frame_equal(_of(s0, 0), _of(s1, 0), check_exact=True)
     # ... while the touched families' histories did change (the policy really acted)
     odd0, odd1 = _of(r0, 1), _of(r1, 1)
-    assert (odd1["support_level"] > 0).mean() > (odd0["support_level"] > 0).mean() + 0.2
+    # (a margin, not a size: the status quo's support share moves with each calibration;
+    # issue 21's defaults give 0.65 against 0.84)
+    assert (odd1["support_level"] > 0).mean() > (odd0["support_level"] > 0).mean() + 0.1
     assert len(odd0) != len(odd1) or not odd0.equals(odd1)
 
 

@@ -4,11 +4,19 @@ Prints the table as Markdown and writes ``parameters.md`` and ``parameters.csv``
 folder ``docs/``): dotted path, label, unit, default value, source, the plausible range and
 its reason, the validation range, and whether the
 parameter is calibrated or varied in the sensitivity analysis.
+
+If the folder holds ``evidence.md``, it also rewrites that page's tables of judged and
+calibrated values (:data:`EVIDENCE_TABLES`) and of the price index (``sim.prices``), each
+between the markers ``<!-- generated:NAME:start -->`` and
+``<!-- generated:NAME:end -->``, from the same parameter files; the rest of the page is
+left as written. ``--check`` writes nothing and
+exits 1 if either page differs from what the parameter files give.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import re
 import sys
 from pathlib import Path
@@ -16,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.calibration.provenance import RangeError, all_parameters, load_ranges
+from sim.prices import markdown_table
 
 #: The evidence page, relative to ``docs/parameters.md`` (both live in ``docs/``).
 EVIDENCE_LINK = "evidence.md"
@@ -108,21 +117,164 @@ def to_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+#: The evidence page's generated tables of judged and calibrated values: the region's name
+#: and the parameters it lists (dotted paths; ``*`` as in shell patterns), in order.
+EVIDENCE_TABLES: dict[str, list[str]] = {
+    "judgements-entry": [
+        "params.entry.share_neglect", "params.entry.share_other_abuse",
+        "params.entry.share_sibling_pair", "params.entry.share_sibling_three",
+        "params.entry.care_order_share_abuse_neglect", "params.entry.care_order_share_other",
+        "params.entry.care_order_share_reentry", "params.entry.age_*",
+        "params.entry.residential_share_under12", "params.entry.residential_share_12plus"],
+    "judgements-family": [
+        "params.family.substance_prevalence_other", "params.family.domestic_abuse_prevalence",
+        "params.family.other_reason_problem_multiplier", "params.family.resolve_substance",
+        "params.family.resolve_domestic_abuse", "params.family.resolve_mental_health",
+        "params.family.relapse", "params.family.in_care_resolution_multiplier",
+        "params.family.engagement_probability"],
+    "judgements-care": [
+        "params.care.return_early_other", "params.care.return_early_abuse_neglect",
+        "params.care.return_late_multiplier", "params.care.early_months",
+        "params.care.care_order_return_multiplier", "params.care.reentry_return_multiplier",
+        "params.care.adoption_under5", "params.care.guardianship", "params.care.other_exit",
+        "params.care.other_exit_16plus"],
+    "judgements-after-return": [
+        "params.after_return.maltreatment_early_multiplier",
+        "params.after_return.frailty_variance", "params.after_return.rr_substance",
+        "params.after_return.rr_domestic_abuse", "params.after_return.rr_mental_health",
+        "params.after_return.rr_other_reason", "params.after_return.rr_open_case",
+        "params.after_return.detect_open", "params.after_return.detect_closed",
+        "params.after_return.reentry_on_detection", "params.after_return.breakdown_other",
+        "params.after_return.breakdown_late_multiplier", "params.after_return.reopen_months"],
+    "judgements-support": [
+        "params.support.maltreatment_rr_*", "params.support.resolution_rr_*",
+        "params.support.disengaged_effect_share", "params.support.treatment_resolution_rr",
+        "params.support.treatment_relapse_rr", "params.support.treatment_months"],
+    "judgements-costs": [
+        "params.costs.kinship_per_year", "params.costs.entry_decision",
+        "params.costs.care_planning_per_month", "params.costs.return_home",
+        "params.costs.care_proceedings", "params.costs.reentry_process",
+        "params.costs.monitoring_per_month", "params.costs.treatment_episode",
+        "params.costs.treatment_price_year", "policy.support.entitlement.assessment_cost"],
+    "judgements-councils": [
+        "councils.spread.size_sigma", "councils.spread.return_propensity_sigma",
+        "councils.spread.thoroughness_*", "councils.spread.monitoring_months_*",
+        "councils.spread.support_share_*", "councils.spread.treatment_share_*",
+        "councils.spread.cost_multiplier_sigma"],
+    "judgements-policies": [
+        "policy.support.entitlement.taper_months", "policy.support.entitlement.low_need_months",
+        "start_year", "price_year"],
+}
+
+#: Within this share of its plausible range from a bound, a calibrated value is marked.
+NEAR_BOUND = 0.05
+
+
+def _evidence_link(s: str) -> str:
+    """``docs/evidence.md#<anchor>`` as a link within the evidence page itself."""
+    return re.sub(r"docs/evidence\.md#([A-Za-z0-9_-]+)",
+                  lambda m: f"[{m.group(1)}](#{m.group(1)})", s)
+
+
+def _value_cell(r: pd.Series) -> str:
+    v = _num(r["value"])
+    if not r["calibrated"]:
+        return v
+    lo, hi = r["plausible_low"], r["plausible_high"]
+    note = "cal."
+    if lo is not None and hi is not None and hi > lo:
+        pos = (float(r["value"]) - float(lo)) / (float(hi) - float(lo))
+        if pos <= NEAR_BOUND:
+            note = "cal., near the bottom of its range"
+        elif pos >= 1 - NEAR_BOUND:
+            note = "cal., near the top of its range"
+    return f"{v} ({note})"
+
+
+def evidence_tables(df: pd.DataFrame | None = None) -> dict[str, str]:
+    """The evidence page's generated tables (:data:`EVIDENCE_TABLES`, and ``price-index``:
+    the price index of :mod:`sim.prices`) as Markdown, by region name. Raises
+    :class:`ValueError` if a listed parameter is not in the parameter files."""
+    df = parameter_table() if df is None else df
+    paths = list(df["path"])
+    rows = df.set_index("path")
+    out = {}
+    for name, patterns in EVIDENCE_TABLES.items():
+        lines = ["| parameter | value | unit | plausible range | reason given |",
+                 "|---|---|---|---|---|"]
+        for pat in patterns:
+            hits = [p for p in paths if fnmatch.fnmatchcase(p, pat)]
+            if not hits:
+                raise ValueError(f"evidence table {name}: no parameter {pat!r} in "
+                                 "sim/params/*.yaml; update EVIDENCE_TABLES in "
+                                 "sim/calibration/params_table.py")
+            for p in hits:
+                r = rows.loc[p]
+                rng = (f"{_num(r['plausible_low'])}-{_num(r['plausible_high'])}"
+                       if r["plausible_low"] is not None else "")
+                lines.append("| " + " | ".join([
+                    f"`{p}`", _value_cell(r), _cell(r["unit"]), rng,
+                    _evidence_link(_cell(r["plausible_reason"]))]) + " |")
+        out[name] = "\n".join(lines)
+    out["price-index"] = markdown_table()
+    return out
+
+
+def _marker(name: str, end: str) -> str:
+    return f"<!-- generated:{name}:{end} -->"
+
+
+def replace_regions(text: str, regions: dict[str, str]) -> str:
+    """``text`` with each region between its markers replaced by ``regions[name]``.
+    Raises :class:`ValueError` if a region's markers are missing or out of order."""
+    for name, body in regions.items():
+        start, end = _marker(name, "start"), _marker(name, "end")
+        i, j = text.find(start), text.find(end)
+        if i < 0 or j < i:
+            raise ValueError(f"evidence page: markers {start} ... {end} missing or out of order")
+        text = text[:i + len(start)] + "\n" + body + "\n" + text[j:]
+    return text
+
+
+def read_regions(text: str) -> dict[str, str]:
+    """The generated regions of a page as they stand, by name."""
+    found = re.findall(r"<!-- generated:([A-Za-z0-9_-]+):start -->\n(.*?)\n"
+                       r"<!-- generated:\1:end -->", text, flags=re.S)
+    return dict(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="revolving-door-params",
                                 description="Print and write the table of every parameter.")
     p.add_argument("--out", default="docs", help="folder for parameters.md and parameters.csv")
     p.add_argument("--quiet", action="store_true", help="write the files without printing")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if parameters.md or evidence.md's generated "
+                        "tables differ from the parameter files")
     args = p.parse_args(argv)
+    out = Path(args.out)
+    evidence = out / "evidence.md"
     try:
         df = parameter_table()
-    except RangeError as e:
+        md = to_markdown(df)
+        page = evidence.read_text(encoding="utf-8") if evidence.exists() else None
+        new_page = replace_regions(page, evidence_tables(df)) if page is not None else None
+    except (RangeError, ValueError) as e:
         print(f"revolving-door-params: error: {e}", file=sys.stderr)
         return 2
-    md = to_markdown(df)
-    out = Path(args.out)
+    if args.check:
+        stale = [str(f) for f, new in ((out / "parameters.md", md), (evidence, new_page))
+                 if new is not None and (not f.exists() or f.read_text(encoding="utf-8") != new)]
+        if stale:
+            print(f"revolving-door-params: out of date with sim/params/*.yaml: "
+                  f"{', '.join(stale)}; run revolving-door-params", file=sys.stderr)
+            return 1
+        return 0
     out.mkdir(parents=True, exist_ok=True)
     (out / "parameters.md").write_text(md, encoding="utf-8")
+    if new_page is not None and new_page != page:
+        evidence.write_text(new_page, encoding="utf-8")
+        print(f"rewrote the generated tables of {evidence}", file=sys.stderr)
     df.to_csv(out / "parameters.csv", index=False)
     if not args.quiet:
         print(md)

@@ -1,6 +1,8 @@
 """The comparison figure: a council's observed re-entry curve beside a simulated one and
-beside England's published figures (the calibration targets of :data:`sim.metrics.TARGETS`:
-re-entry within 12 months, and breakdown within 24 months for abuse or neglect)."""
+beside England's published figure (the calibration target of :data:`sim.metrics.TARGETS`:
+re-entry within 12 months of all returns). Issue 21 retired the abuse-or-neglect breakdown
+target (Farmer et al. 2011's level on a selected sample), so that panel has no England
+point."""
 
 from __future__ import annotations
 
@@ -16,8 +18,7 @@ from sim.labels import TARGET_SOURCE_LABELS  # noqa: E402
 from sim.metrics import TARGETS  # noqa: E402
 
 #: England points drawn: curve group -> (month, target metric)
-ENGLAND_POINTS = {"all": (12, "reentry_12m"),
-                  "abuse_neglect": (24, "breakdown_24m_abuse_neglect")}
+ENGLAND_POINTS = {"all": (12, "reentry_12m")}
 GROUP_LABEL = {"all": "all returns", "abuse_neglect": "abuse or neglect (N1)",
                "other": "other needs (N2-N8)"}
 
