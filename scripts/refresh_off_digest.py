@@ -49,8 +49,8 @@ def digests(extra: dict[str, Any] | None = None) -> dict[str, str]:
     model = RevolvingDoorModel(cfg).run()
     with tempfile.TemporaryDirectory() as tmp:
         collect(model, ssda903=True).write(tmp)
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(Path(tmp).iterdir()) if p.name not in SKIP}
+        return {p.relative_to(tmp).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(Path(tmp).rglob("*")) if p.is_file() and p.name not in SKIP}
 
 
 def main(argv: list[str] | None = None) -> int:

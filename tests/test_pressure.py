@@ -35,7 +35,8 @@ ZERO = {link.elasticity: 0.0 for link in LINKS}
 
 def _files(model: RevolvingDoorModel, folder: Path) -> dict[str, bytes]:
     collect(model, ssda903=True).write(folder)
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "run.json"}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "run.json"}
 
 
 def _stored() -> dict[str, Any]:

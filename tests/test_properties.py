@@ -246,26 +246,26 @@ def test_ledger_refuses_a_negative_cost_and_keeps_its_price_year() -> None:
 
 def test_price_index_follows_the_published_values_and_growth_rates() -> None:
     # PSSRU PSS pay and prices index, Unit Costs 2009 Table 2 (corrected): 2006/07 249.8,
-    # 2007/08 257.0, 2008/09 268.6; later years filled with the GDP deflator's growth (2.9%
-    # in 2010, -0.3% in 2021, ...), earlier ones at 2% a year, after 2025 at 2% a year
+    # 2007/08 257.0, 2008/09 268.6; 2009-10 to 2014-15 filled with the GDP deflator's growth
+    # (2.9% into 2010, ...); from 2015-16 the NHSCII pay and prices growth of the Unit Costs
+    # 2025 Manual (0.40% into 2016, 7.32% into 2023, 4.02% into 2025)
     assert PRICE_INDEX[2007] == pytest.approx(249.8)
     assert PRICE_INDEX[2008] == pytest.approx(257.0)
     assert PRICE_INDEX[2009] == pytest.approx(268.6)
     assert PRICE_INDEX[2010] == pytest.approx(268.6 * 1.029)
-    assert PRICE_INDEX[2021] == pytest.approx(PRICE_INDEX[2020] * 0.997)
-    assert PRICE_INDEX[2006] == pytest.approx(249.8 / 1.02)
-    assert PRICE_INDEX[2000] == pytest.approx(249.8 * 1.02**-7)
-    assert PRICE_INDEX[2027] == pytest.approx(PRICE_INDEX[2025] * 1.02**2)
+    assert PRICE_INDEX[2016] == pytest.approx(PRICE_INDEX[2015] * 1.0040)
+    assert PRICE_INDEX[2023] == pytest.approx(PRICE_INDEX[2022] * 1.0732)
+    assert PRICE_INDEX[2025] == pytest.approx(PRICE_INDEX[2024] * 1.0402)
     assert convert(100.0, 2013, 2024) == pytest.approx(100 * PRICE_INDEX[2024] / PRICE_INDEX[2013])
     assert convert(100.0, 2013, 2024) > 120  # 2013 to 2024 prices: about a quarter more
-    for bad in ((1999, 2024), (2024, 2031)):
-        with pytest.raises(ValueError, match="price year (1999|2031) not in the price index "
-                                             "\\(2000-2030\\)"):
+    for bad in ((2006, 2024), (2024, 2026)):
+        with pytest.raises(ValueError, match="price year (2006|2026) is outside the price "
+                                             "index: allowed 2007-2025"):
             convert(1.0, *bad)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(0, 1e9, allow_nan=False), st.integers(2000, 2030), st.integers(2000, 2030))
+@given(st.floats(0, 1e9, allow_nan=False), st.integers(2007, 2025), st.integers(2007, 2025))
 def test_converting_there_and_back_gives_the_amount(amount: float, a: int, b: int) -> None:
     assert convert(convert(amount, a, b), b, a) == pytest.approx(amount, rel=1e-12, abs=1e-9)
     assert convert(amount, a, a) == pytest.approx(amount, rel=1e-14)
