@@ -123,6 +123,8 @@ def test_false_economy_ratios_from_a_hand_made_table() -> None:
     (100.0, 0.0, 10.0, math.nan),       # saves nothing
     (100.0, -40.0, 10.0, math.nan),     # costs more elsewhere
     (0.0, 50.0, 10.0, 0.0),             # free: nothing to recover
+    (100.0, 50.0, 0.5, 1.0),            # half a failed return avoided: 100 each; 100 / 100
+    (100.0, 0.5, 10.0, 2000.0),         # 50p saved: 0.05 each; 100 / 0.05
 ])
 def test_breakeven_is_defined_only_when_failed_returns_are_avoided_and_money_saved(
         spend: float, savings: float, avoided: float, expected: float) -> None:
