@@ -1,0 +1,108 @@
+"""SSDA903 measuring, piece by piece, against dates worked out by hand (issue 23: the
+survivors of mutation testing of ``sim/ssda903/measure.py``): the default measured period
+at the boundaries of the collection year, calendar months, and which returns home count and
+when their follow-up stops (the 18th birthday, the end of the period, no date of birth)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.ssda903.measure import default_period, months, periods_of_care, returns_table
+
+T = pd.Timestamp
+NAT = pd.NaT
+
+
+def _episodes(rows: list[tuple[str, object, object]]) -> pd.DataFrame:
+    """Episodes (child, DECOM, DEC) as the reader leaves them."""
+    return pd.DataFrame({"child": [r[0] for r in rows],
+                         "DECOM": pd.to_datetime([r[1] for r in rows]),
+                         "DEC": pd.to_datetime([r[2] for r in rows])})
+
+
+@pytest.mark.parametrize("rows, period", [
+    # the first ending on 1 June 2015 is in the year from 1 April 2015; the last date,
+    # 10 Feb 2016, in the year to 31 March 2016
+    ([("a", "2014-05-01", "2015-06-01"), ("b", "2016-02-10", None)],
+     ("2015-04-01", "2016-04-01")),
+    # an ending on 31 March belongs to the year before; a last date on 1 April to the next
+    ([("a", "2015-05-01", "2016-03-31"), ("b", "2017-04-01", None)],
+     ("2015-04-01", "2018-04-01")),
+    # an ending on 1 April starts its own year; a last date on 31 March ends its year
+    ([("a", "2015-05-01", "2016-04-01"), ("b", "2017-03-31", None)],
+     ("2016-04-01", "2017-04-01")),
+    # no ending at all: from the first start (March: the year before)
+    ([("a", "2015-03-10", None), ("b", "2015-09-01", None)],
+     ("2014-04-01", "2016-04-01")),
+    # the first ending, not the first start, when there is one
+    ([("a", "2010-01-01", "2015-08-01"), ("b", "2015-09-01", None)],
+     ("2015-04-01", "2016-04-01")),
+])
+def test_default_period_follows_the_collection_years(rows: list, period: tuple) -> None:
+    assert default_period(_episodes(rows)) == (T(period[0]), T(period[1]))
+
+
+def test_months_are_calendar_months_and_the_fraction_gone() -> None:
+    got = months(pd.Series(pd.to_datetime(["2016-03-16", "2016-01-01", "2015-12-01",
+                                           "2016-02-16"])), T("2016-01-01"))
+    # by hand: 2 + 15/31; 0; -1; 1 + 15/29 (2016 is a leap year)
+    assert list(got) == pytest.approx([2 + 15 / 31, 0.0, -1.0, 1 + 15 / 29])
+    # an origin within its month: its own fraction taken off
+    assert months(pd.Series([T("2016-02-01")]), T("2016-01-16"))[0] == pytest.approx(
+        1 - 15 / 31)
+
+
+def _periods(rows: list[tuple[str, str, object, object, str, str]]) -> pd.DataFrame:
+    """Periods of care from episodes (child, DECOM, DEC, REC, CIN, DOB), one council."""
+    ep = pd.DataFrame({
+        "la": "LA1", "child": [r[0] for r in rows],
+        "DECOM": pd.to_datetime([r[1] for r in rows]),
+        "DEC": pd.to_datetime([r[2] for r in rows]),
+        "REC": [r[3] for r in rows], "CIN": [r[4] for r in rows],
+        "LS": "C2", "RNE": "S", "dob": pd.to_datetime([r[5] for r in rows])})
+    return periods_of_care(ep)
+
+
+T0, T1 = T("2016-04-01"), T("2018-04-01")
+
+
+def test_which_returns_count_and_when_their_follow_up_stops() -> None:
+    per = _periods([
+        # a: home exactly at the start of the period; back 6 months later (an event)
+        ("a", "2015-01-01", "2016-04-01", "E4A", "N1", "2008-01-01"),
+        ("a", "2016-10-01", None, None, "N1", "2008-01-01"),
+        # b: home on 31 March 2016, the day before: not in the period
+        ("b", "2015-01-01", "2016-03-31", "E4A", "N4", "2008-01-01"),
+        # c: home on 1 April 2018, the end (excluded): not in the period
+        ("c", "2015-01-01", "2018-04-01", "E4B", "N4", "2008-01-01"),
+        # d: no date of birth, home 1 Oct 2017, back after the end: censored at the end
+        ("d", "2016-05-01", "2017-10-01", "E4A", "", None),
+        ("d", "2018-06-01", None, None, "", None),
+        # e: turns 18 on 1 Jan 2018 and comes back into care that very day: not an event
+        ("e", "2016-05-01", "2017-07-01", "E4B", "N4", "2000-01-01"),
+        ("e", "2018-01-01", None, None, "N4", "2000-01-01"),
+        # f: back into care on the day the period ends: not an event
+        ("f", "2016-05-01", "2017-12-01", "E4A", "N2", "2009-01-01"),
+        ("f", "2018-04-01", None, None, "N2", "2009-01-01"),
+    ])
+    ret = returns_table(per, T0, T1).set_index("child")
+    assert sorted(ret.index) == ["a", "d", "e", "f"]
+    # the group is the category of need of the child's first period; no code: unknown
+    assert ret["group"].to_dict() == {"a": "abuse_neglect", "d": "unknown", "e": "other",
+                                      "f": "other"}
+    assert ret["event"].to_dict() == {"a": True, "d": False, "e": False, "f": False}
+    # durations in calendar months, by hand: a 6; d 18 - 12 = 6 (to the end); e from
+    # 1 July 2017 to its 18th birthday on 1 Jan 2018, 6; f 4 (1 Dec 2017 to 1 April 2018)
+    assert ret["duration"].to_dict() == pytest.approx({"a": 6.0, "d": 6.0, "e": 6.0,
+                                                      "f": 4.0})
+    assert ret["time"].to_dict() == pytest.approx({"a": 0.0, "d": 18.0, "e": 15.0,
+                                                  "f": 20.0})
+    # numbered afresh, with no column of the old numbers
+    ret = returns_table(per, T0, T1)
+    assert list(ret.index) == list(range(4)) and "index" not in ret.columns
+    assert not any(math.isnan(x) for x in ret["duration"])
+    assert np.all(ret["duration"] >= 0)
