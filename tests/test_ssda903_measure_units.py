@@ -106,3 +106,74 @@ def test_which_returns_count_and_when_their_follow_up_stops() -> None:
     assert list(ret.index) == list(range(4)) and "index" not in ret.columns
     assert not any(math.isnan(x) for x in ret["duration"])
     assert np.all(ret["duration"] >= 0)
+
+
+# ------------------------------------------------------------------ measure() at its edges
+
+EDGES = """LA,CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+LA1,A,01/01/2013,S,C2,N1,U3,PR1,01/04/2014,E4A,,,,
+LA1,A,16/04/2015,S,C2,N1,U3,PR1,,,,,,
+LA1,B,01/04/2014,S,C2,N1,U3,PR1,01/04/2015,E4A,,,,
+LA1,B,16/04/2017,S,C2,N1,U3,PR1,01/04/2019,E11,,,,
+LA1,C,01/04/2019,S,C2,N4,U3,PR1,,,,,,
+LA1,D,01/06/2014,S,C2,N4,U3,PR1,01/06/2016,E11,,,,
+LA1,E,01/05/2014,S,C2,N4,U3,PR1,01/09/2014,E11,,,,
+LA1,E,01/01/2015,S,C2,N4,U3,PR1,,,,,,
+"""
+HEADER = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "".join(
+    f"LA1,{c},1,01/01/2008,WBRI,,,\n" for c in "ABCDE")
+
+
+def _extract(tmp_path, episodes: str = EDGES):  # type: ignore[no-untyped-def]
+    from sim.ssda903.read import read_extract
+
+    (tmp_path / "episodes.csv").write_text(episodes)
+    (tmp_path / "header.csv").write_text(HEADER)
+    return read_extract([tmp_path / "episodes.csv", tmp_path / "header.csv"])
+
+
+def test_measures_at_the_edges_of_the_period(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Period 1 April 2014 to 1 April 2019 (5 years). A goes home on its first day and
+    comes back 12.5 months later; B starts on the first day, goes home a year later and
+    comes back 24.5 months after that, and leaves on the period's end day (so it is in
+    care at the end); C starts on the end day (not in the period); D and E's first period
+    end otherwise (E11); E starts a later period not after a return."""
+    from sim.ssda903.measure import measure
+
+    m = measure(_extract(tmp_path), T("2014-04-01"), T("2019-04-01"))
+    mm = m.metrics
+    assert mm["returns_measured"] == 2 and mm["returns_per_year"] == pytest.approx(0.4)
+    # ended in the period: A1, B1 (returns), D, E1; B2 ends on the end day (not in it)
+    assert mm["returned_home_share"] == pytest.approx(2 / 4)
+    # re-entries after 12.5 and 24.5 months, both followed to the end
+    assert mm["reentry_12m"] == 0.0 and mm["reentry_24m"] == pytest.approx(0.5)
+    assert mm["breakdown_24m_abuse_neglect"] == pytest.approx(0.5)
+    curve = m.reentry_curve.set_index(["group", "month"])["share_reentered"]
+    assert curve[("all", 13)] == pytest.approx(0.5) and curve[("all", 25)] == 1.0
+    for group, g in m.reentry_curve.groupby("group"):
+        assert list(g["month"]) == list(range(1, 73)), group
+    assert list(m.reentry_curve.index) == list(range(len(m.reentry_curve)))
+    # started in the period: first periods B1, D, E1; after a return A2, B2; other E2
+    assert mm["entries_per_year"] == pytest.approx(3 / 5)
+    assert mm["reentries_per_year"] == pytest.approx(2 / 5)
+    assert mm["other_later_periods_per_year"] == pytest.approx(1 / 5)
+    # in care at the end: A2, B2 (leaves on the end day), E2; not C (starts that day)
+    assert mm["children_in_care_end"] == 3
+    assert (mm["periods_of_care"], mm["children"]) == (8, 5)
+    assert (mm["measured_from"], mm["measured_to"]) == ("2014-04-01", "2019-04-01")
+    assert mm["years_measured"] == pytest.approx(5.0)
+    # without a period: the default one (the first ending, 1 Apr 2014, to the 1 April
+    # after the last date, 1 Apr 2019: 1 April 2020)
+    d = measure(_extract(tmp_path)).metrics
+    assert (d["measured_from"], d["measured_to"]) == ("2014-04-01", "2020-04-01")
+    with pytest.raises(ValueError, match="is not before end"):
+        measure(_extract(tmp_path), T("2016-04-01"), T("2016-04-01"))
+
+
+def test_one_episode_and_no_ending_are_measured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sim.ssda903.measure import measure
+
+    one = EDGES.splitlines()[0] + "\nLA1,A,16/04/2015,S,C2,N1,U3,PR1,,,,,,\n"
+    m = measure(_extract(tmp_path, one), T("2015-04-01"), T("2016-04-01")).metrics
+    assert m["periods_of_care"] == 1 and m["children_in_care_end"] == 1
+    assert math.isnan(m["returned_home_share"])  # nothing ended
