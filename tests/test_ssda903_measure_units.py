@@ -121,7 +121,7 @@ LA1,E,01/05/2014,S,C2,N4,U3,PR1,01/09/2014,E11,,,,
 LA1,E,01/01/2015,S,C2,N4,U3,PR1,,,,,,
 """
 HEADER = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "".join(
-    f"LA1,{c},1,01/01/2008,WBRI,,,\n" for c in "ABCDE")
+    f"LA1,{c},1,01/01/2008,WBRI,,,\n" for c in "ABCDE") + "LA2,Z,1,01/01/2008,WBRI,,,\n"
 
 
 def _extract(tmp_path, episodes: str = EDGES):  # type: ignore[no-untyped-def]
@@ -177,3 +177,28 @@ def test_one_episode_and_no_ending_are_measured(tmp_path) -> None:  # type: igno
     m = measure(_extract(tmp_path, one), T("2015-04-01"), T("2016-04-01")).metrics
     assert m["periods_of_care"] == 1 and m["children_in_care_end"] == 1
     assert math.isnan(m["returned_home_share"])  # nothing ended
+
+
+def test_stock_and_councils_tables_of_the_edges(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sim.ssda903.measure import measure
+
+    m = measure(_extract(tmp_path), T("2014-04-01"), T("2019-04-01"))
+    # open at each 31 March (started on or before, not ended on or before), by hand:
+    # 2015: B1, D, E2; 2016: A2, D, E2; 2017: A2, E2; 2018 and 2019: A2, B2, E2
+    assert m.stock_31march.to_dict("list") == {
+        "date": ["2015-03-31", "2016-03-31", "2017-03-31", "2018-03-31", "2019-03-31"],
+        "la": ["LA1"] * 5, "children_in_care": [3, 3, 2, 3, 3]}
+    # a period from a 31 March includes that day, and not the 31 March it ends on
+    s = measure(_extract(tmp_path), T("2015-03-31"), T("2016-03-31")).stock_31march
+    assert list(s["date"]) == ["2015-03-31"]
+    c = m.councils
+    assert c.to_dict("records") == [{
+        "council": "LA1", "children_returned": 2, "episodes_ended": 4,
+        "return_home_share": 0.5, "breakdown_24m": 0.5, "reentry_12m": 0.0}]
+    # a council with nothing ended and no return; a file without an LA column
+    other = EDGES + "LA2,Z,01/05/2014,S,C2,N4,U3,PR1,,,,,,\n"
+    c = measure(_extract(tmp_path, other), T("2014-04-01"), T("2019-04-01")).councils
+    z = c.set_index("council").loc["LA2"]
+    assert z["children_returned"] == 0 and z["episodes_ended"] == 0
+    assert math.isnan(z["return_home_share"]) and math.isnan(z["breakdown_24m"])
+    assert math.isnan(z["reentry_12m"])
