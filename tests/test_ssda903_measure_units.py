@@ -202,3 +202,17 @@ def test_stock_and_councils_tables_of_the_edges(tmp_path) -> None:  # type: igno
     assert z["children_returned"] == 0 and z["episodes_ended"] == 0
     assert math.isnan(z["return_home_share"]) and math.isnan(z["breakdown_24m"])
     assert math.isnan(z["reentry_12m"])
+
+
+def test_a_file_without_an_la_column_is_one_council_named_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sim.ssda903.measure import measure
+
+    no_la = "\n".join(line.split(",", 1)[1] for line in EDGES.splitlines()) + "\n"
+    (tmp_path / "h.csv").write_text("\n".join(line.split(",", 1)[1]
+                                              for line in HEADER.splitlines()) + "\n")
+    (tmp_path / "e.csv").write_text(no_la)
+    from sim.ssda903.read import read_extract
+
+    ex = read_extract([tmp_path / "e.csv", tmp_path / "h.csv"])
+    c = measure(ex, T("2014-04-01"), T("2019-04-01")).councils
+    assert list(c["council"]) == ["(no LA column)"] and list(c["children_returned"]) == [2]
