@@ -216,3 +216,48 @@ def test_a_file_without_an_la_column_is_one_council_named_so(tmp_path) -> None: 
     ex = read_extract([tmp_path / "e.csv", tmp_path / "h.csv"])
     c = measure(ex, T("2014-04-01"), T("2019-04-01")).councils
     assert list(c["council"]) == ["(no LA column)"] and list(c["children_returned"]) == [2]
+
+
+# ------------------------------------------------- a run from data: the extract date's edges
+
+def test_starts_per_year_are_measured_over_the_three_years_before_the_date(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sim.ssda903.seed import ENTRY_YEARS, _starts_per_year
+
+    assert ENTRY_YEARS == 3
+    ex = _extract(tmp_path)
+    # 1 April 2013 to 1 April 2016: first periods B1, D, E1; E2 a later period not after a
+    # return; A2 after a return (a re-entry, which the model makes itself): 4 in 3 years
+    assert _starts_per_year(ex, T("2016-04-01")) == pytest.approx(4 / 3)
+    # from the first start when the extract is shorter: 1 Jan 2013 to 1 Jan 2014, A1 alone
+    assert _starts_per_year(ex, T("2014-01-01")) == pytest.approx(1.0)
+    # nothing before the date
+    assert _starts_per_year(ex, T("2013-01-01")) == 0.0
+
+
+AT_DATE = EDGES + """LA1,G,01/04/2019,S,C2,N4,U3,PR1,,,,,,
+LA1,H,01/05/2018,S,C2,N4,U3,PR1,01/04/2019,E4A,,,,
+LA1,J,01/05/2018,P,C2,N4,U3,PR1,31/03/2019,X1,,,,
+LA1,J,31/03/2019,P,C1,N4,K2,PR1,,,,,,
+LA1,J,01/04/2019,P,C2,N4,U3,PR1,,,,,,
+"""
+
+
+def test_the_children_at_an_extract_date_are_those_in_care_at_its_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """1 April 2019: G starts that day (not yet in care); H goes home that day (still in
+    care at the start of it); J's latest episode before the date is the K2 one."""
+    from sim.agents.child import Placement
+    from sim.ssda903 import codes
+    from sim.ssda903.seed import children_at, in_care_at
+
+    date = T("2019-04-01")
+    ex = _extract(tmp_path, AT_DATE)
+    # by hand: in care at the start of 1 April 2019: A2, B2 (ends that day), C (starts
+    # that day: no), E2, H (ends that day), J; not G
+    assert in_care_at(ex.episodes, date) == 5
+    kids, counts = children_at(ex.episodes, date)
+    assert counts["children_in_care"] == 5  # A, B, E, H, J
+    assert counts["children_at_home_after_return"] == 0
+    # J alone is in a children's home (K2), its latest episode before the date
+    assert list(kids["placement"]).count(int(codes.seed_placement("K2"))) == 1
+    assert int(codes.seed_placement("K2")) == int(Placement.RESIDENTIAL)
+    assert list(kids.index) == list(range(len(kids))) and "index" not in kids.columns
