@@ -152,6 +152,7 @@ def test_measures_at_the_edges_of_the_period(tmp_path) -> None:  # type: ignore[
     assert curve[("all", 13)] == pytest.approx(0.5) and curve[("all", 25)] == 1.0
     for group, g in m.reentry_curve.groupby("group"):
         assert list(g["month"]) == list(range(1, 73)), group
+    assert m.reentry_curve["month"].dtype.kind == "i"  # written 1, 2, ... not 1.0
     assert list(m.reentry_curve.index) == list(range(len(m.reentry_curve)))
     # started in the period: first periods B1, D, E1; after a return A2, B2; other E2
     assert mm["entries_per_year"] == pytest.approx(3 / 5)
@@ -191,6 +192,9 @@ def test_stock_and_councils_tables_of_the_edges(tmp_path) -> None:  # type: igno
     # a period from a 31 March includes that day, and not the 31 March it ends on
     s = measure(_extract(tmp_path), T("2015-03-31"), T("2016-03-31")).stock_31march
     assert list(s["date"]) == ["2015-03-31"]
+    # no 31 March in the period: no row, the columns all the same
+    s = measure(_extract(tmp_path), T("2015-04-01"), T("2016-03-01")).stock_31march
+    assert s.empty and list(s.columns) == ["date", "la", "children_in_care"]
     c = m.councils
     assert c.to_dict("records") == [{
         "council": "LA1", "children_returned": 2, "episodes_ended": 4,
