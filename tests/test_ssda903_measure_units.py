@@ -124,11 +124,11 @@ HEADER = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "".join(
     f"LA1,{c},1,01/01/2008,WBRI,,,\n" for c in "ABCDE") + "LA2,Z,1,01/01/2008,WBRI,,,\n"
 
 
-def _extract(tmp_path, episodes: str = EDGES):  # type: ignore[no-untyped-def]
+def _extract(tmp_path, episodes: str = EDGES, header: str = HEADER):  # type: ignore[no-untyped-def]
     from sim.ssda903.read import read_extract
 
     (tmp_path / "episodes.csv").write_text(episodes)
-    (tmp_path / "header.csv").write_text(HEADER)
+    (tmp_path / "header.csv").write_text(header)
     return read_extract([tmp_path / "episodes.csv", tmp_path / "header.csv"])
 
 
@@ -239,7 +239,9 @@ def test_starts_per_year_are_measured_over_the_three_years_before_the_date(tmp_p
 
 
 AT_DATE = EDGES + """LA1,G,01/04/2019,S,C2,N4,U3,PR1,,,,,,
-LA1,H,01/05/2018,S,C2,N4,U3,PR1,01/04/2019,E4A,,,,
+LA1,H,01/05/2018,S,C2,N4,U3,PR1,01/04/2019,E4B,,,,
+LA1,K,01/05/2018,S,C2,N4,U3,PR1,,,,,,
+LA1,L,01/05/2018,S,C2,,U3,PR1,,,,,,
 LA1,J,01/05/2018,P,C2,N4,U3,PR1,31/03/2019,X1,,,,
 LA1,J,31/03/2019,P,C1,N4,K2,PR1,,,,,,
 LA1,J,01/04/2019,P,C2,N4,U3,PR1,,,,,,
@@ -247,20 +249,27 @@ LA1,J,01/04/2019,P,C2,N4,U3,PR1,,,,,,
 
 
 def test_the_children_at_an_extract_date_are_those_in_care_at_its_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """1 April 2019: G starts that day (not yet in care); H goes home that day (still in
-    care at the start of it); J's latest episode before the date is the K2 one."""
+    """1 April 2019: G starts that day (not yet in care); H goes home that day, unplanned
+    (still in care at the start of it); J's latest episode before the date is the K2 one;
+    K turns 18 that day (left out); L has no category of need."""
     from sim.agents.child import Placement
     from sim.ssda903 import codes
     from sim.ssda903.seed import children_at, in_care_at
 
     date = T("2019-04-01")
-    ex = _extract(tmp_path, AT_DATE)
+    ex = _extract(tmp_path, AT_DATE, HEADER + "LA1,K,1,01/04/2001,WBRI,,,\n"
+                  + "".join(f"LA1,{c},1,01/01/2008,WBRI,,,\n" for c in "GHJL"))
     # by hand: in care at the start of 1 April 2019: A2, B2 (ends that day), C (starts
-    # that day: no), E2, H (ends that day), J; not G
-    assert in_care_at(ex.episodes, date) == 5
+    # that day: no), E2, H (ends that day), J, K, L; not G
+    assert in_care_at(ex.episodes, date) == 7
     kids, counts = children_at(ex.episodes, date)
-    assert counts["children_in_care"] == 5  # A, B, E, H, J
+    assert counts["children_in_care"] == 6  # A, B, E, H, J, L (K is 18)
+    assert counts["left_out_in_care_aged_18_or_over"] == 1
     assert counts["children_at_home_after_return"] == 0
+    # returns before the date: A's and B's; H's is on the date, not before it
+    assert kids["returns"].sum() == 2 and not kids["unplanned"].any()
+    assert sorted(kids["need"]) == ["abuse_neglect", "abuse_neglect"] + ["other"] * 3 + [
+        "unknown"]
     # J alone is in a children's home (K2), its latest episode before the date
     assert list(kids["placement"]).count(int(codes.seed_placement("K2"))) == 1
     assert int(codes.seed_placement("K2")) == int(Placement.RESIDENTIAL)
