@@ -1,0 +1,38 @@
+"""SSDA903 reading, piece by piece (issue 23: survivors of mutation testing of
+``sim/ssda903/read.py``): the two date formats and nothing else, and which copy of an
+episode repeated across annual files is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.ssda903.read import parse_dates, read_extract
+
+
+def test_dates_are_read_in_the_two_formats_only() -> None:
+    raw = pd.Series(["01/02/2016", "2016-02-03", "", "13/13/2016", "2016/02/03",
+                     "3 Feb 2016", "31/02/2016"])
+    got = parse_dates(raw)
+    assert list(got[:2]) == [pd.Timestamp("2016-02-01"), pd.Timestamp("2016-02-03")]
+    assert got[2:].isna().all()  # empty, impossible, or in a format not listed
+    # whichever comes first: a format not listed is never taken up
+    got = parse_dates(pd.Series(["2016/02/03", "2016-02-04"]))
+    assert pd.isna(got[0]) and got[1] == pd.Timestamp("2016-02-04")
+
+
+HEAD = "LA,CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+def test_the_copy_with_an_end_date_wins_whichever_file_it_is_in(tmp_path: Path) -> None:
+    # 2016's file has the episode closed (a late correction); 2017's, read after it, open
+    (tmp_path / "e2016.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n")
+    (tmp_path / "e2017.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    (tmp_path / "h.csv").write_text("LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+                                    "LA1,A,1,01/01/2008,WBRI,,,\n")
+    ex = read_extract([tmp_path / "e2016.csv", tmp_path / "e2017.csv", tmp_path / "h.csv"])
+    assert len(ex.episodes) == 1
+    assert ex.episodes["DEC"].iat[0] == pd.Timestamp("2016-06-01")
+    assert ex.episodes["REC"].iat[0] == "E4A"
+    assert "index" not in ex.episodes.columns
