@@ -36,3 +36,39 @@ def test_the_copy_with_an_end_date_wins_whichever_file_it_is_in(tmp_path: Path) 
     assert ex.episodes["DEC"].iat[0] == pd.Timestamp("2016-06-01")
     assert ex.episodes["REC"].iat[0] == "E4A"
     assert "index" not in ex.episodes.columns
+
+
+def _read(tmp_path: Path, *episode_files: str):  # type: ignore[no-untyped-def]
+    names = []
+    for i, text in enumerate(episode_files):
+        (tmp_path / f"e{i}.csv").write_text(HEAD + text)
+        names.append(tmp_path / f"e{i}.csv")
+    (tmp_path / "h.csv").write_text("LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+                                    "LA1,A,1,01/01/2008,WBRI,,,\nLA2,B,1,01/01/2008,WBRI,,,\n")
+    return read_extract([*names, tmp_path / "h.csv"])
+
+
+def test_repeats_are_counted_and_a_clean_file_reports_nothing(tmp_path: Path) -> None:
+    closed_open = _read(tmp_path, "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n",
+                        "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    assert closed_open.report.counts[
+        "episode rows open in one file, closed in a later one (closed kept)"] == 1
+    clean = _read(tmp_path, "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n"
+                            "LA2,B,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    assert clean.report.issues == []
+    assert not any("repeated" in k or "closed in a later" in k for k in clean.report.counts)
+    assert list(clean.episodes["REC"].fillna("")) == ["E4A", ""]
+
+
+def test_an_open_episode_followed_by_another_is_cut_there_in_its_own_council(
+        tmp_path: Path) -> None:
+    ex = _read(tmp_path, "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n"
+                         "LA2,B,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n"
+                         "LA2,B,01/09/2015,P,C2,N1,U6,PR1,,,,,,\n")
+    b = ex.episodes[ex.episodes["la"] == "LA2"].sort_values("DECOM")
+    assert b["DEC"].iat[0] == pd.Timestamp("2015-09-01") and pd.isna(b["DEC"].iat[1])
+    assert list(b["REC"].fillna("")) == ["X1", ""]
+    issues = ex.report.frame()
+    assert list(issues["problem"]) == ["open episode followed by a later episode of the "
+                                       "same child"]
+    assert issues["action"].iat[0].startswith("kept, cut at the start of the next episode")
