@@ -61,12 +61,11 @@ def test_checkpoints_close_end_and_start_at_their_times() -> None:
         f = _at_home(m, 4)
         assert F.case_open[f].all() and (F.close_at[f] == 7.0).all()
         # a: substance misuse unresolved, closing with concerns allowed; b: a problem
-        # unresolved, closing with concerns not allowed; c: the same, allowed; d: checked
-        # before its time
+        # unresolved, closing with concerns not allowed; c: no problem, not allowed (none
+        # to be concerned about); d: checked before its time
         F.unresolved[f[0]] = [True, False, False]
         F.unresolved[f[1]] = [False, True, False]
-        F.unresolved[f[2]] = [False, True, False]
-        F.close_with_concerns[f] = [True, False, True, True]
+        F.close_with_concerns[f] = [True, False, False, True]
         F.treatment_due[f] = [7.0, INF, INF, 9.0]
         tr.checkpoints(f[:3], np.full(3, 7.0))
         tr.checkpoints(f[3:], np.array([6.5]))
@@ -136,8 +135,8 @@ def test_a_family_seeded_at_home_is_as_at_a_return_seen_at_month_0() -> None:
         # ages at month 0 and returns: 8 years at the return; 5.5; exactly 6 (not over 6);
         # a return 5.5 months ago (its case open for half a month more), with substance
         # misuse unresolved (bit 1)
-        rows = [_seeded(100.0, -4.0), _seeded(70.0, -4.0), _seeded(76.0, -4.0),
-                _seeded(100.0, -5.5, unresolved=1)]
+        rows = [_seeded(100.0, -4.0), {**_seeded(70.0, -4.0), "first_return_time": -30.0},
+                _seeded(76.0, -4.0), _seeded(100.0, -5.5, unresolved=1)]
         table = pd.DataFrame([{"family": i, **r} for i, r in enumerate(rows)])
         m.seed_population(table.astype(COLUMNS))
         F, ch = m.families, m.children_table
@@ -154,5 +153,12 @@ def test_a_family_seeded_at_home_is_as_at_a_return_seen_at_month_0() -> None:
         kids = F.kids[f, 0]
         assert list(ch.state_since[kids]) == [-4.0, -4.0, -4.0, -5.5]
         assert m.councils[0].home_after_return == 4
+        # each return's record: at its time, with the child's first return (its own when
+        # none earlier is known)
+        ret = m.records.returns_frame().sort_values("family")
+        assert list(ret["time"]) == [-4.0, -4.0, -4.0, -5.5]
+        assert list(ret["first_return"]) == [-4.0, -30.0, -4.0, -5.5]
+        # each family's own draws (keyed by the family), not one for all
+        assert len(set(F.u_support[f].tolist())) == 4
     finally:
         m.release()
