@@ -72,3 +72,36 @@ def test_an_open_episode_followed_by_another_is_cut_there_in_its_own_council(
     assert list(issues["problem"]) == ["open episode followed by a later episode of the "
                                        "same child"]
     assert issues["action"].iat[0].startswith("kept, cut at the start of the next episode")
+
+
+def test_header_rows_by_hand(tmp_path: Path) -> None:
+    """A's header row is in two annual files with different dates of birth (the later
+    kept, its blank sex unknown); Z has a header row and no episode; B has no header row."""
+    (tmp_path / "e.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n"
+                                           "LA1,B,01/06/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    cols = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+    (tmp_path / "h1.csv").write_text(cols + "LA1,A,1,01/01/2008,WBRI,,,\n"
+                                            "LA1,Z,2,01/01/2009,WBRI,,,\n")
+    (tmp_path / "h2.csv").write_text(cols + "LA1,A,,02/01/2008,WBRI,,,\n")
+    ex = read_extract([tmp_path / "e.csv", tmp_path / "h1.csv", tmp_path / "h2.csv"])
+    hd = ex.header
+    assert {"child", "dob", "sex"} <= set(hd.columns)
+    assert not {"CHILD", "DOB", "SEX", "index"} & set(hd.columns)
+    assert len(hd) == 2 and list(hd.index) == [0, 1]
+    a = hd[hd["dob"] == pd.Timestamp("2008-01-02")]
+    assert len(a) == 1 and pd.isna(a["sex"].iat[0])  # the later row, sex unknown
+    assert sorted(hd["sex"].dropna()) == ["2"]
+    ep = ex.episodes.sort_values("DECOM")
+    assert ep["dob"].iat[0] == pd.Timestamp("2008-01-02") and pd.isna(ep["dob"].iat[1])
+    assert "index" not in ex.episodes.columns
+    c = ex.report.counts
+    assert c["header rows repeated in more than one file (one kept)"] == 1
+    assert c["header rows with no episode (not used)"] == 1
+    assert c["episodes kept"] == 2 and c["children"] == 2
+    issues = {(i.column, i.problem): i for i in ex.report.issues}
+    assert set(issues) == {("DOB", "different dates of birth for one child"),
+                           ("CHILD", "child without a header row")}
+    assert issues[("DOB", "different dates of birth for one child")].action == \
+        "the later file's row kept"
+    assert issues[("CHILD", "child without a header row")].action == \
+        "kept; age unknown (no age band, returns not censored at 18)"
