@@ -46,6 +46,7 @@ def test_a_malformed_date_of_birth_is_reported_without_its_value(
     rep = pd.read_csv(out / "quality_report.csv", dtype=str).fillna("")
     dob = rep[(rep["column"] == "DOB") & (rep["problem"] == "unparseable date")]
     assert len(dob) == 1 and int(dob["rows"].iat[0]) == 4
+    assert (rep["column"] == "DOB").sum() == 1  # reported once, not again as missing
     assert dob["example_rows"].iat[0].split() == ["2", "3", "4", "5"]
     assert dob["action"].iat[0].startswith("kept")  # what was done: kept, age unknown
     # and no value of it anywhere: the report's files, every other output, the screen
