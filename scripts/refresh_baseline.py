@@ -6,10 +6,13 @@ tests/test_regression_baseline.py re-runs it and compares every metric within to
 so that an unintended change in the model's behaviour fails the suite. When the model is
 changed *on purpose* (new defaults, a fixed bug), run::
 
-    python scripts/refresh_baseline.py          # write the file, print the changes
+    python scripts/refresh_baseline.py --reason "why the numbers moved"  # write, print
     python scripts/refresh_baseline.py --check  # only print the changes (exit 1 if any)
 
-and commit the new file with the change that caused it.
+and commit the new file with the change that caused it. Writing needs ``--reason``: a
+refresh absorbs any change of the fixed-seed run, so the file records why beside the
+numbers (``reason``, with the changed metrics in ``changes``); without one the script stops
+with a one-line error and exit status 2 before running anything, and the file is kept.
 """
 
 from __future__ import annotations
@@ -76,7 +79,15 @@ def same(a: Any, b: Any) -> bool:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--check", action="store_true", help="print the changes, do not write")
+    p.add_argument("--reason", default="",
+                   help="why the baseline changes (required to write; recorded in the file)")
     args = p.parse_args(argv)
+    reason = " ".join(args.reason.split())
+    if not args.check and not reason:
+        print("refresh_baseline: --reason is required to write "
+              f"{BASELINE.relative_to(ROOT)} (say why the fixed-seed run changed; "
+              "--check only prints the changes)", file=sys.stderr)
+        return 2
     new = current_metrics()
     old = {}
     if BASELINE.is_file():
@@ -99,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": BASELINE_CONFIG, "rel_tol": REL_TOL, "abs_tol": ABS_TOL,
         "model_version": sim.__version__,
         "refreshed": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "reason": reason, "changes": diff if old else ["first baseline"],
         "metrics": new}, indent=2, sort_keys=False) + "\n")
     print(f"wrote {BASELINE.relative_to(ROOT)}")
     return 0

@@ -1,7 +1,8 @@
 """Regression baseline: a fixed-seed small run must reproduce the stored summary metrics.
 
 If this fails because you changed the model on purpose, run
-``python scripts/refresh_baseline.py`` (it prints what changed) and commit
+``python scripts/refresh_baseline.py --reason "..."`` (it prints what changed, and records
+the reason in the file) and commit
 tests/data/baseline_metrics.json with your change.
 """
 
@@ -36,7 +37,7 @@ def test_fixed_seed_run_reproduces_baseline() -> None:
     new = refresh.current_metrics()
     diff = refresh.differences(old, new)
     assert not diff, ("the fixed-seed baseline run changed:\n" + "\n".join(diff) +
-                      "\nIf the change is intended, run: python scripts/refresh_baseline.py "
+                      "\nIf the change is intended, run: python scripts/refresh_baseline.py --reason ... "
                       "and commit tests/data/baseline_metrics.json")
 
 
