@@ -45,8 +45,8 @@ REPORT_FILES = ("report.md", "report.png", "report_table.csv")
 #: measure it (the Kaplan-Meier curve would stop short of the horizon).
 FOLLOW_UP_MONTHS: dict[str, int] = {
     "reentry_3m": 3, "reentry_12m": 12, "reentry_72m": 72,
-    "breakdown_24m_abuse_neglect": 24, "maltreated_24m_abuse_neglect": 24,
-    "failed_return_any_60m_neglect": 60, "failed_return_2plus_60m_neglect": 60,
+    "breakdown_24m_neglect": 24, "maltreated_24m_neglect": 24,
+    "failed_return_any_60m_neglect": 60,
     "treatment_share_substance_misuse": 12,
 }
 

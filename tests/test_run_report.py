@@ -52,8 +52,8 @@ def test_rows_a_run_cannot_measure_are_left_out_with_one_line() -> None:
     rows, left = run_report.target_rows(metrics, years=3)
     # by hand: 72 and 60 months of follow-up do not fit in 3 years; NaN is never shown
     assert set(left) == {"reentry_72m", "failed_return_any_60m_neglect",
-                         "failed_return_2plus_60m_neglect", "unplanned_return_share"}
-    assert len(rows) == len(TARGETS) - 4
+                         "unplanned_return_share"}
+    assert len(rows) == len(TARGETS) - 3
     line = run_report.left_out_line(left, 3)
     assert line.startswith("Left out (they need 5 years or more of follow-up and this run "
                            "measures 3 years): ")

@@ -320,8 +320,20 @@ def test_fit_recovers_a_known_council(tmp_path: Path) -> None:
     fit = fit_council(read_extract(files), window, seeds=(1, 2))
     assert fit.in_confidence_region(*TRUTH), (fit.return_propensity, fit.thoroughness,
                                               fit.objective, fit.objective_at(*TRUTH))
-    assert abs(np.log(fit.return_propensity / TRUTH[0])) <= np.log(2.0)
-    assert abs(fit.thoroughness - TRUTH[1]) <= 0.25
+    # the fitted point within a grid step of the truth where the data separate the two
+    # practice parameters; where they do not (a ridge, issue 24), the fit must say so, and
+    # the truth in its confidence region (above) is what it can promise
+    from sim.ssda903.backtest import _ridge, accepted_set
+
+    ridge = _ridge(accepted_set(fit.grid))
+    if ridge.startswith("separated"):
+        assert abs(np.log(fit.return_propensity / TRUTH[0])) <= np.log(2.0), ridge
+        assert abs(fit.thoroughness - TRUTH[1]) <= 0.25, ridge
+    else:
+        assert ridge.startswith("not separated: a ridge"), ridge
+        assert abs(np.log(fit.return_propensity / TRUTH[0])) <= np.log(2.0) or \
+            abs(fit.thoroughness - TRUTH[1]) <= 0.25, (ridge, fit.return_propensity,
+                                                      fit.thoroughness)
     assert fit.scale == pytest.approx(0.01, rel=0.15)
     t = fit.table
     assert set(t["period"]) == {"fit", "held out"}

@@ -49,7 +49,7 @@ def comparison_figure(observed: pd.DataFrame, out: Path, simulated: pd.DataFrame
         # below its panel, clear of the curves and the axis labels
         # (tests/test_figure_layout.py); the full source of each England figure is in
         # docs/evidence.md
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.2), frameon=False)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.3), frameon=False)
     axes[0].set_ylabel("share re-entered care\n(Kaplan-Meier)")
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
