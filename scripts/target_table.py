@@ -57,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         m.update({k: float(res.metrics[k]) for k in PLAUSIBILITY})
         per_seed.append(m)
     seeds = " ".join(map(str, args.seeds))
-    lines = [f"Made by `python scripts/target_table.py --scale {args.scale} --seeds {seeds}` "
-             f"(defaults at git {git_commit() or 'unknown'}, {_dt.date.today().isoformat()}): "
+    out = f" --out {args.out.as_posix()}" if args.out is not None else ""
+    commit = git_commit(short=True)
+    at = ("an unknown commit" if commit is None else
+          f"git {commit[0]}" + (" with sim/ or configs/ modified" if commit[1] else ""))
+    lines = [f"Made by `python scripts/target_table.py --scale {args.scale} --seeds {seeds}{out}` "
+             f"(defaults at {at}, {_dt.date.today().isoformat()}): "
              f"{len(args.seeds)} runs at {args.scale:g} of England; mean over the seeds, "
              f"lowest and highest seed.", "",
              "| metric | target | tolerance | mean | lowest to highest | within |",
