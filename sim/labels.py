@@ -75,6 +75,20 @@ OPTION_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+#: A swept setting (``key=value``, as a sweep's ``variant`` column writes it) -> plain label.
+VARIANT_LABELS: dict[str, str] = {
+    "params.care.reentry_return_multiplier=0.5":
+        "After a re-entry, going home again half as likely",
+    "params.care.reentry_return_multiplier=3.0":
+        "After a re-entry, going home again three times as likely",
+}
+
+
+def variant_label(variant: str) -> str:
+    """The plain label of a swept setting (the setting itself if it has none)."""
+    return VARIANT_LABELS.get(variant, variant)
+
+
 #: The published figure behind each calibration target, in words (for a figure's legend).
 TARGET_SOURCE_LABELS: dict[str, str] = {
     "reentry_3m": "Goldacre et al. 2022",

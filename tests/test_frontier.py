@@ -59,3 +59,17 @@ def test_markdown_table_and_figure(tmp_path: Path) -> None:
     svg = next(p for p in files if p.suffix == ".svg").read_text()
     assert "fall Holmes' figures need (21%)" in svg
     assert "value-arm-0" in svg and "value-arm-1" in svg
+
+
+def test_the_legend_names_swept_settings_in_words(tmp_path: Path) -> None:
+    # issue 25: a sweep's other settings (the re-entry variants) are named in plain words
+    # in the legend, never by their config key
+    t = frontier.headline_range(_effects())
+    t["variant"] = ["params.care.reentry_return_multiplier=0.5",
+                    "params.care.reentry_return_multiplier=3.0"]
+    files = frontier.frontier_figure(t, {"model": "test", "experiment": "x", "runs": 4,
+                                         "scale_text": "10%"}, tmp_path)
+    svg = next(p for p in files if p.suffix == ".svg").read_text()
+    assert "params.care" not in svg
+    assert "After a re-entry, going home again half as likely" in svg
+    assert "After a re-entry, going home again three times as likely" in svg

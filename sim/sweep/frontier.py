@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.formats import gbp_m, share  # noqa: E402
-from sim.labels import arm_label  # noqa: E402
+from sim.labels import arm_label, variant_label  # noqa: E402
 from sim.sweep.figures import save  # noqa: E402
 
 #: Holmes 2024 (docs/evidence.md#holmes-national-totals): supporting every returning
@@ -139,7 +139,7 @@ def frontier_figure(table: pd.DataFrame, meta: dict[str, Any], folder: Path,
         handles = [plt.Line2D([], [], color=_COLOURS[i % len(_COLOURS)], marker="o", ls="",
                               label=arm_label(s)) for i, s in enumerate(supports)]
         handles += [plt.Line2D([], [], color="black", marker=_MARKERS[i % len(_MARKERS)],
-                               ls="", label=v or "fitted model") for i, v in
+                               ls="", label=variant_label(v) if v else "fitted model") for i, v in
                     enumerate(variants)] if len(variants) > 1 else []
         handles.append(plt.Line2D([], [], color="black", ls="--", lw=0.7,
                                   label="break-even line of each arm"))
