@@ -13,26 +13,14 @@ previous run stays on the pressure chart as a ghost line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from sim.pressure import LINKS
 from sim.viz.loops import ARROWS, NODES
-from test_app_browser import ARTIFACTS, CHROMIUM, Server, _months_per_step, _open, _step
-
-
-@pytest.fixture(scope="module")
-def loops_url() -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    server = Server()
-    try:
-        server.wait()
-        yield server.url
-    finally:
-        server.stop()
+# page_url: the page served by its own command, one server for this module (a fixture)
+from test_app_browser import ARTIFACTS, _months_per_step, _open, _step, page_url  # noqa: F401
 
 
 def _value(page: Any, node: str) -> str:
@@ -60,11 +48,11 @@ def _support_pct(text: str) -> int:
 
 
 @pytest.mark.slow
-def test_diagram_switch_and_cut_button(loops_url: str) -> None:
+def test_diagram_switch_and_cut_button(page_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser, page = _open(p, loops_url)
+        browser, page = _open(p, page_url)
         try:
             panel = page.locator(".rd-loops")
             assert panel.get_by_text("Feedback loops").first.is_visible()
