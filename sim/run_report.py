@@ -212,7 +212,8 @@ def comparison_lines(table: pd.DataFrame, levers: dict[str, str], where: str,
 # ------------------------------------------------------------------ a council's forecast
 def council_lines(results: Results) -> list[str]:
     """A run from a council's data, in the council's own numbers against its own past."""
-    from sim.ssda903.seed import left_out_line  # only runs from data read SSDA903
+    # only runs from data read SSDA903; not this module's left_out_line (rows not measured)
+    from sim.ssda903.seed import left_out_line as rows_left_out_line
 
     info, m, c = results.run_info["from_data"], results.metrics, results.config
     s = float(c["scale"])
@@ -233,7 +234,7 @@ def council_lines(results: Results) -> list[str]:
             *(f"  {metric_label(k):50s} {v:>10s}   {past}".rstrip() for k, v, past in rows),
             f"Costs over the {c['years']} years, {c['price_year']} prices. Entries: "
             f"{info['entries_from']}; practice: {info['practice_from']}.",
-            *([left_out_line(info["rows_left_out"])] if "rows_left_out" in info else [])]
+            *([rows_left_out_line(info["rows_left_out"])] if "rows_left_out" in info else [])]
 
 
 # ------------------------------------------------------------------ the summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import string
 import subprocess
@@ -219,6 +220,8 @@ def test_command_runs_from_data_and_no_identifier_leaves(original: dict,
     assert "Started from council 'council' at its extract date 2017-04-01" in res.stdout
     # a council's forecast in its own numbers against its own past (issue 25)
     assert "in the council's own numbers against its own past" in res.stdout
+    # and how many episode rows the data-quality checks left out, even none (issue 23)
+    assert re.search(r"Data-quality checks: [\d,]+ of [\d,]+ episode rows left out", res.stdout)
     assert "published figures for England" not in res.stdout and "bn" not in res.stdout
     files = [f for f in out.rglob("*") if f.is_file()]
     assert {"metrics.json", "timeseries.csv", "run.json", "config.yaml"} <= \
