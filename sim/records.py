@@ -195,14 +195,43 @@ class EpisodeLog:
 
 
 def pair_episodes(starts: pd.DataFrame, ends: pd.DataFrame) -> pd.DataFrame:
-    """Join each child's k-th episode start to its k-th end (events come in time order)."""
-    starts = starts.sort_values(["child", "start"], kind="stable").reset_index(drop=True)
-    ends = ends.sort_values(["child", "end"], kind="stable").reset_index(drop=True)
-    starts["k"] = starts.groupby("child").cumcount()
-    ends["k"] = ends.groupby("child").cumcount()
-    out = starts.merge(ends, on=["child", "k"], how="left", validate="one_to_one")
-    out["end_kind"] = out["end_kind"].fillna(-1).astype(np.int64)
-    return out.drop(columns="k")
+    """Join each child's k-th episode start to its k-th end (events come in time order).
+
+    The rows of ``starts`` in order of child, then start (a stable sort), with ``end``
+    (NaN while open) and ``end_kind`` (-1 while open) added: the same frame as sorting both
+    by child and time, numbering each child's rows and a left merge on child and number
+    (``tests/test_records_pairing.py`` checks it against that merge), in numpy, because
+    the merge was a tenth of a national run's time (issue 25).
+    """
+    s_child = starts["child"].to_numpy()
+    order = np.lexsort((starts["start"].to_numpy(), s_child))  # stable: ties keep order
+    starts = starts.iloc[order].reset_index(drop=True)
+    s_child = s_child[order]
+    e_child, e_end = ends["child"].to_numpy(), ends["end"].to_numpy()
+    e_order = np.lexsort((e_end, e_child))
+    e_child, e_end = e_child[e_order], e_end[e_order]
+    e_kind = ends["end_kind"].to_numpy()[e_order]
+    k = _rank_in_group(s_child)  # the number of each start among its child's starts
+    pos = np.searchsorted(e_child, s_child, side="left") + k  # that child's k-th end
+    hit = pos < len(e_child)
+    hit[hit] = e_child[pos[hit]] == s_child[hit]
+    out = starts.copy()
+    end = np.full(len(out), np.nan)
+    kind = np.full(len(out), -1, dtype=np.int64)
+    end[hit], kind[hit] = e_end[pos[hit]], e_kind[pos[hit]]
+    out["end"], out["end_kind"] = end, kind
+    return out
+
+
+def _rank_in_group(sorted_keys: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each run of equal values of an array sorted by key."""
+    n = len(sorted_keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.ones(n, dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    starts = np.flatnonzero(first)
+    return np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
 
 
 class Records:
@@ -320,7 +349,10 @@ def canonical(df: pd.DataFrame) -> pd.DataFrame:
     """
     if len(df) < 2:
         return df
-    order = np.lexsort((df["council"].to_numpy(), df["time"].to_numpy()))
+    t, c = df["time"].to_numpy(), df["council"].to_numpy()
+    if bool(((t[1:] > t[:-1]) | ((t[1:] == t[:-1]) & (c[1:] >= c[:-1]))).all()):
+        return df  # in order already (a run in one process): no sort needed
+    order = np.lexsort((c, t))
     if bool((order[1:] > order[:-1]).all()):
         return df
     return df.iloc[order].reset_index(drop=True)
