@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Iterable
 
-import mesa
+from sim.mesa_import import mesa
 import numpy as np
 
 from sim.agents.child import Child, ChildState

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import mesa
+from sim.mesa_import import mesa
 import pandas as pd
 import yaml
 

@@ -43,6 +43,9 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
         "start-up: only a run from a council's data reads SSDA903 (pandera, about 0.5 s)",
     ("sim/model.py", "__init__", "sim.ssda903.seed"):
         "start-up: only a run from a council's data reads SSDA903 (pandera, about 0.5 s)",
+    ("sim/mesa_import.py", "_import_mesa", "mesa"):
+        "start-up: Mesa imported once, without its continuous space and networkx, and "
+        "without reading source context on the stack (about 1 s)",
     ("sim/__init__.py", "__getattr__", "sim"):
         "start-up: sim.run and friends on first use (PEP 562), so `import sim.cli_help` "
         "does not load Mesa",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-import mesa
+from sim.mesa_import import mesa
 import numpy as np
 
 from sim.ledger import C

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-import mesa
+from sim.mesa_import import mesa
 import numpy as np
 
 if TYPE_CHECKING:
