@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Iterable
 
-from sim.mesa_import import mesa
 import numpy as np
 
+from sim.mesa_import import mesa
 from sim.agents.child import Child, ChildState
 from sim.agents.council import COUNT_FIELDS, LocalAuthority, book_recurring_costs
 from sim.agents.family import Family, Location

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sim.mesa_import import mesa
 import pandas as pd
 import yaml
 
@@ -21,6 +20,8 @@ try:
 except ImportError:  # pragma: no cover - Windows: no lock
     fcntl = None  # type: ignore[assignment]
 
+from sim.csv_write import write_csv
+from sim.mesa_import import mesa
 from sim.config import ModelConfig, check_ssda903_output, council_data
 from sim.memory import check_memory
 from sim.model import RevolvingDoorModel
@@ -74,14 +75,10 @@ class Results:
             write_ssda903(folder, self.episodes, seed=c["seed"], start_year=c["start_year"],
                           warmup_years=c["warmup_years"],
                           councils=list(self.councils["council"]))
-        atomic_write(folder / "reentry_curve.csv", lambda p: self.reentry_curve.to_csv(
-            p, index=False, float_format="%.10g"))
-        atomic_write(folder / "timeseries.csv", lambda p: self.timeseries.to_csv(
-            p, index=False, float_format="%.10g"))
-        atomic_write(folder / "councils.csv", lambda p: self.councils.to_csv(
-            p, index=False, float_format="%.10g"))
-        atomic_write(folder / "failed_return_costs.csv", lambda p: self.failed_return_costs.to_csv(
-            p, index=False, float_format="%.10g"))
+        atomic_write(folder / "reentry_curve.csv", lambda p: write_csv(self.reentry_curve, p))
+        atomic_write(folder / "timeseries.csv", lambda p: write_csv(self.timeseries, p))
+        atomic_write(folder / "councils.csv", lambda p: write_csv(self.councils, p))
+        atomic_write(folder / "failed_return_costs.csv", lambda p: write_csv(self.failed_return_costs, p))
         atomic_write(folder / "config.yaml", lambda p: Path(p).write_text(
             yaml.safe_dump(self.config, sort_keys=True)))
         atomic_write(folder / "run.json", lambda p: Path(p).write_text(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from sim.mesa_import import mesa
 import numpy as np
 
+from sim.mesa_import import mesa
 from sim.ledger import C
 
 if TYPE_CHECKING:

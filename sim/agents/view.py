@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-from sim.mesa_import import mesa
 import numpy as np
+
+from sim.mesa_import import mesa
 
 if TYPE_CHECKING:
     from sim.model import RevolvingDoorModel
