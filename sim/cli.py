@@ -39,6 +39,7 @@ from sim.cli_overrides import check_modes, compose_checked, parse_command_line
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.memory import check_memory
 from sim.parameters import Parameters
+from sim.report_figure import FigureWorker
 from sim.results import FolderInUse, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
 from sim import run_report, support_multipliers
@@ -159,6 +160,9 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
         return
     # one run: a progress line a simulated year; in a sweep the sweep counts jobs instead
     progress = bool(run_opts.get("progress", True)) and not in_sweep
+    # a single run's figure is drawn by a process that imports matplotlib while the model
+    # runs (sim.report_figure); a sweep's jobs write no report
+    figure_worker = None if in_sweep else FigureWorker().start()
     start = time.perf_counter()
     writing = False
     try:
@@ -182,7 +186,8 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
         print(f"revolving-door: job {job_num} done in {seconds:.0f} s: {out}")
         return
     print(run_report.finish(out, results, seconds, workers=workers,
-                            compare=bool(run_opts.get("compare", True))))
+                            compare=bool(run_opts.get("compare", True)),
+                            figure_worker=figure_worker))
 
 
 #: Hydra's own flags that change what is composed or printed: left to Hydra unchecked

@@ -26,17 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import StrMethodFormatter  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.config import ModelConfig, council_data  # noqa: E402
-from sim.labels import METRIC_LABELS, TARGET_SOURCE_LABELS, metric_label, option_label  # noqa: E402
-from sim.metrics import TARGETS  # noqa: E402
-from sim.results import Results, atomic_write, run  # noqa: E402
+from sim.config import ModelConfig, council_data
+from sim.labels import METRIC_LABELS, metric_label, option_label
+from sim.metrics import TARGETS
+from sim.report_figure import COST_BARS, FigureData, FigureWorker, draw
+from sim.results import Results, atomic_write, run
 
 #: Files the report adds to a single run's folder (after ``metrics.json``).
 REPORT_FILES = ("report.md", "report.png", "report_table.csv")
@@ -291,59 +287,29 @@ def table_frame(results: Results) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ the figure
+def figure_data(results: Results) -> FigureData:
+    """The numbers ``report.png`` shows (:mod:`sim.report_figure` draws them)."""
+    c, m = results.config, results.metrics
+    curve = results.reentry_curve[results.reentry_curve["group"] == "all"]
+    ts = results.timeseries.groupby("month")["children_in_care"].sum()
+    return FigureData(
+        curve_month=[float(x) for x in curve["month"]],
+        curve_share=[float(x) for x in curve["share_reentered"]],
+        stock_month=[float(x) for x in ts.index], stock=[float(x) for x in ts.to_numpy()],
+        from_data=bool(results.run_info.get("from_data")), scale=float(c["scale"]),
+        costs=[float(m[key]) for key, _ in COST_BARS], years=int(c["years"]),
+        price_year=int(c["price_year"]))
+
+
 def figure(results: Results, path: Path) -> Path:
     """``report.png``: the re-entry curve against its published points, children in care
-    month by month, costs by kind. Legends sit below their panels, clear of the data."""
-    c, m = results.config, results.metrics
-    s = float(c["scale"])
-    from_data = bool(results.run_info.get("from_data"))
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
-    ax = axes[0]
-    curve = results.reentry_curve[results.reentry_curve["group"] == "all"]
-    ax.plot(curve["month"], curve["share_reentered"] * 100, color="tab:blue", lw=2,
-            label="this run")
-    for k, month in (("reentry_3m", 3), ("reentry_12m", 12), ("reentry_72m", 72)):
-        target, tol, _ = TARGETS[k]
-        ax.errorbar([month], [target * 100], yerr=[tol * 100], fmt="o", color="tab:red",
-                    capsize=4, label=(f"published ({TARGET_SOURCE_LABELS[k]}), ± tolerance"
-                                      if k == "reentry_3m" else None))
-    ax.set_xlim(0, 74)
-    ax.set_ylim(0, None)
-    ax.set_xlabel("months since the return home")
-    ax.set_ylabel("% of returns home that failed")
-    ax.set_title("Returns home that fail", loc="left")
-    ax = axes[1]
-    ts = results.timeseries.groupby("month")["children_in_care"].sum()
-    factor = 1.0 if from_data else 1.0 / s  # a council's own numbers, or England
-    ax.plot(ts.index / 12, ts.to_numpy() * factor, color="tab:orange", lw=2,
-            label="this run, month by month")
-    ax.set_ylim(0, None)
-    ax.set_xlabel("years since the start of the measured period")
-    ax.set_ylabel("children" + ("" if from_data else " (England)"))
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    ax.set_title("Children in care", loc="left")
-    ax = axes[2]
-    k = 1.0 if not from_data else s
-    vals = [m[key] * k / 1e6 for key in COST_ROWS]
-    labels = ["placements", "social work\nand courts", "after a return"]
-    ax.barh(labels, vals, color=["#2166ac", "#762a83", "#1b7837"])
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    ax.set_xlabel(f"£ million over {c['years']} years, {c['price_year']} prices")
-    ax.set_title("Costs by kind" + (" (the council)" if from_data else " (England)"),
-                 loc="left")
-    for a in axes[:2]:
-        a.grid(alpha=0.3)
-        a.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.18), frameon=False)
-    fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
-    plt.close(fig)
-    return path
+    month by month, costs by kind (:func:`sim.report_figure.draw`)."""
+    return draw(figure_data(results), path)
 
 
 # ------------------------------------------------------------------ writing
 def finish(folder: Path, results: Results, seconds: float, workers: int = 1,
-           compare: bool = True) -> str:
+           compare: bool = True, figure_worker: FigureWorker | None = None) -> str:
     """After a single run: with a policy (and ``compare``), run current practice on the same
     seed; write the report; return what the command prints, ending with where it is."""
     comparison = None
@@ -351,20 +317,24 @@ def finish(folder: Path, results: Results, seconds: float, workers: int = 1,
         base = status_quo(results, workers)
         factor = float(results.config["scale"]) if results.run_info.get("from_data") else 1.0
         comparison = comparison_table(results, base, factor)
-    text = write(folder, results, seconds, comparison)
+    text = write(folder, results, seconds, comparison, figure_worker)
     return (f"{text}\n\nReport (the figure and these tables): {Path(folder) / 'report.md'}"
             f"\nAll outputs (docs/outputs.md): {folder}")
 
 
 
 def write(folder: Path, results: Results, seconds: float,
-          comparison: pd.DataFrame | None = None) -> str:
+          comparison: pd.DataFrame | None = None,
+          figure_worker: FigureWorker | None = None) -> str:
     """Write ``report.md``, ``report.png`` and ``report_table.csv`` (and, with a policy,
-    ``policy_comparison.csv``) into ``folder``; return the text to print."""
+    ``policy_comparison.csv``) into ``folder``; return the text to print. With a
+    ``figure_worker`` (started before the model ran) the figure is drawn there while the
+    tables are written here."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    worker = figure_worker or FigureWorker()
+    worker.draw(figure_data(results), folder / "report.png")
     lines = summary_lines(results, seconds, comparison)
-    figure(results, folder / "report.png")
     table = table_frame(results)
     atomic_write(folder / "report_table.csv",
                  lambda p: table.to_csv(p, index=False, float_format="%.10g"))
@@ -377,9 +347,10 @@ def write(folder: Path, results: Results, seconds: float,
           "`metrics.json`, `report_table.csv`.", ""]
     atomic_write(folder / "report.md", lambda p: Path(p).write_text("\n".join(md),
                                                                      encoding="utf-8"))
+    worker.wait()
     return "\n".join(lines)
 
 
-__all__ = ["REPORT_FILES", "comparison_table", "figure", "finish", "left_out_line", "money",
+__all__ = ["REPORT_FILES", "comparison_table", "figure", "figure_data", "finish", "left_out_line", "money",
            "people", "policy_levers", "round_sig", "scale_text", "status_quo",
            "summary_lines", "target_rows", "write"]

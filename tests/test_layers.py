@@ -46,6 +46,16 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
     ("sim/mesa_import.py", "_import_mesa", "mesa"):
         "start-up: Mesa imported once, without its continuous space and networkx, and "
         "without reading source context on the stack (about 1 s)",
+    ("sim/report_figure.py", "draw", "matplotlib.backends.backend_agg"):
+        "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
+    ("sim/report_figure.py", "draw", "matplotlib.figure"):
+        "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
+    ("sim/report_figure.py", "draw", "matplotlib.ticker"):
+        "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
+    ("sim/report_figure.py", "_serve", "matplotlib.backends.backend_agg"):
+        "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
+    ("sim/report_figure.py", "_serve", "matplotlib.figure"):
+        "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
     ("sim/__init__.py", "__getattr__", "sim"):
         "start-up: sim.run and friends on first use (PEP 562), so `import sim.cli_help` "
         "does not load Mesa",

@@ -1,0 +1,93 @@
+"""A run's figure drawn by a worker process started before the model runs
+(sim/report_figure.py, issue 25): the same file as drawn in the command's own process,
+matplotlib kept out of the command's process, and no figure lost when the worker dies or
+fails."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.report_figure import FigureData, FigureWorker, draw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+needs_fork = pytest.mark.skipif(sys.platform == "win32", reason="the worker is forked")
+
+
+def _data() -> FigureData:
+    months = list(range(0, 73))
+    return FigureData(curve_month=[float(m) for m in months],
+                      curve_share=[0.4 * (1 - 0.97 ** m) for m in months],
+                      stock_month=[float(m) for m in range(120)],
+                      stock=[800.0 + 2 * m for m in range(120)], from_data=False, scale=0.01,
+                      costs=[3.0e8, 1.2e8, 2.0e7], years=10, price_year=2024)
+
+
+@needs_fork
+def test_the_worker_draws_the_figure_drawn_here(tmp_path: Path) -> None:
+    here = draw(_data(), tmp_path / "here.png")
+    worker = FigureWorker().start()
+    assert worker._proc is not None and worker._proc.is_alive()
+    worker.draw(_data(), tmp_path / "worker.png")
+    worker.wait()
+    assert (tmp_path / "worker.png").read_bytes() == here.read_bytes()
+    assert worker._proc is None  # joined
+
+
+@needs_fork
+def test_a_worker_that_died_is_replaced_by_drawing_here(tmp_path: Path) -> None:
+    worker = FigureWorker().start()
+    pid = worker._proc.pid
+    worker.draw(_data(), tmp_path / "report.png")  # sent: the worker may be drawing
+    os.kill(pid, signal.SIGKILL)
+    worker.wait()
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    dead = FigureWorker().start()
+    os.kill(dead._proc.pid, signal.SIGKILL)
+    time.sleep(0.5)
+    dead.draw(_data(), tmp_path / "again.png")  # not sent to a dead worker: drawn here
+    dead.wait()
+    assert (tmp_path / "again.png").is_file()
+
+
+@needs_fork
+def test_a_failure_in_the_worker_is_raised_here(tmp_path: Path) -> None:
+    worker = FigureWorker().start()
+    worker.draw(_data(), tmp_path / "no such folder" / "report.png")
+    with pytest.raises(RuntimeError, match="drawing report.png failed"):
+        worker.wait()
+
+
+@needs_fork
+def test_the_command_process_never_imports_matplotlib(tmp_path: Path) -> None:
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from sim.report_figure import FigureWorker\n"
+            "from sim import run_report\n"
+            "from sim.results import run\n"
+            "w = FigureWorker().start()\n"
+            "r = run({'scale': 0.01, 'seed': 4, 'years': 2, 'warmup_years': 1})\n"
+            f"run_report.write(Path({str(tmp_path)!r}), r, 1.0, figure_worker=w)\n"
+            "print('matplotlib' in sys.modules)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split() == ["False"]
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    assert (tmp_path / "report.md").is_file()
+
+
+def test_without_a_worker_the_figure_is_drawn_here(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVOLVING_DOOR_FIGURE_WORKER", "0")
+    worker = FigureWorker().start()
+    assert worker._proc is None
+    worker.draw(_data(), tmp_path / "report.png")
+    assert (tmp_path / "report.png").is_file()  # already there, before wait()
+    worker.wait()
