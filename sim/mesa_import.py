@@ -12,9 +12,9 @@ mesa``; ``tests/test_mesa_import.py`` checks that no other module imports it dir
 - the continuous space and networkx are registered as modules whose code runs, whole
   and unchanged, the first time one of their names is used (a user's own Mesa model, the
   browser page), not before;
-- while Mesa is imported, :func:`inspect.getouterframes` is asked for no lines of source
-  context. Mesa's ``method_logger`` uses only the calling function's name from it (for a
-  debug message), which does not depend on the context lines.
+- while Mesa is imported, :func:`inspect.getouterframes` gives each frame's file, line and
+  function without looking up its source. Mesa's ``method_logger`` uses only the calling
+  function's name from it (for a debug message).
 
 If Mesa was already imported (a user imported it first) nothing is changed.
 """
@@ -92,8 +92,17 @@ def _import_mesa() -> ModuleType:
         defer(name)
     original = inspect.getouterframes
 
-    def outer_frames_without_source(frame: FrameType, context: int = 1) -> list[Any]:
-        return original(frame, 0)
+    def outer_frames_without_source(frame: FrameType | None, context: int = 1
+                                    ) -> list[tuple[Any, ...]]:
+        """``(frame, file, line, function, None, None)`` for each frame outwards: what
+        :func:`inspect.getouterframes` gives, without looking for each frame's source
+        file and lines (the slow part)."""
+        out = []
+        while frame is not None:
+            out.append((frame, frame.f_code.co_filename, frame.f_lineno,
+                        frame.f_code.co_name, None, None))
+            frame = frame.f_back
+        return out
 
     inspect.getouterframes = outer_frames_without_source  # type: ignore[assignment]
     try:
