@@ -167,7 +167,10 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
     writing = False
     try:
         results = run(model_cfg, progress=progress, workers=workers,
-                      ssda903=bool(run_opts.get("ssda903", False)))
+                      ssda903=bool(run_opts.get("ssda903", False)),
+                      on_model=None if figure_worker is None else lambda model:
+                      figure_worker.draw(run_report.figure_data_from_model(model),
+                                         out / "report.png"))
         writing = True
         results.write(out)
     except Exception as err:

@@ -119,14 +119,17 @@ class FigureWorker:
     """A process that imports matplotlib while the model runs, then draws the figure.
 
     ``start()`` forks it (nothing happens where fork is not available); ``draw(data,
-    path)`` hands it the figure; ``wait()`` waits for the figure and raises if drawing
-    failed. Without a live worker, ``draw`` draws at once in this process.
+    path)`` hands it the figure (``given`` is then true); ``wait()`` waits for the figure
+    and raises if drawing failed. Without a live worker, ``draw`` draws at once in this
+    process.
     """
 
     def __init__(self) -> None:
         self._proc: Any = None
         self._conn: Connection | None = None
         self._pending: tuple[FigureData, Path] | None = None
+        #: the figure was handed over (sent to the worker, or drawn here)
+        self.given = False
 
     def start(self) -> "FigureWorker":
         if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get(
@@ -142,6 +145,7 @@ class FigureWorker:
         return self
 
     def draw(self, data: FigureData, path: Path) -> None:
+        self.given = True
         if self._conn is not None and self._proc is not None and self._proc.is_alive():
             try:
                 self._conn.send((data, str(path)))

@@ -197,7 +197,8 @@ def collect(model: Any, ssda903: bool = False) -> Results:
 
 def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (),
         progress: bool | ProgressCallback | None = None,
-        workers: int | str = 1, ssda903: bool = False) -> Results:
+        workers: int | str = 1, ssda903: bool = False,
+        on_model: Callable[[Any], None] | None = None) -> Results:
     """Build, run and collect one model: the main entry point for notebooks.
 
     ``progress=True`` prints the command line's progress line (a simulated year at a time)
@@ -209,6 +210,9 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     more) between 2 processes when there are 2 cores, and keeps smaller runs in one.
     ``ssda903``: also write the run's children as SSDA903 ``episodes.csv`` and
     ``header.csv`` when the results are written (docs/ssda903.md).
+    ``on_model``: called with the finished model before its results are collected (the
+    command sends the figure's numbers to its drawing process then; it must not change
+    the model).
     """
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     check_ssda903_output(cfg, ssda903)
@@ -222,6 +226,8 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     try:
         if n == 1:
             model.run(progress=progress)
+        if on_model is not None:
+            on_model(model)
         results = collect(model, ssda903=ssda903)
     finally:
         model.release()  # also on failure: Mesa's registry would keep the model alive

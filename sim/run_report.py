@@ -30,7 +30,8 @@ import pandas as pd
 
 from sim.config import ModelConfig, council_data
 from sim.labels import METRIC_LABELS, metric_label, option_label
-from sim.metrics import TARGETS
+from sim.metrics import TARGETS, reentry_curve
+from sim.records import STOCK_FIELDS
 from sim.report_figure import COST_BARS, FigureData, FigureWorker, draw
 from sim.results import Results, atomic_write, run
 
@@ -301,6 +302,24 @@ def figure_data(results: Results) -> FigureData:
         price_year=int(c["price_year"]))
 
 
+def figure_data_from_model(model: Any) -> FigureData:
+    """The same numbers as :func:`figure_data`, straight from a finished model, before its
+    results are collected (so that the figure can be drawn meanwhile)."""
+    cfg = model.config
+    ms, scale = cfg.measure_start, float(cfg.scale)
+    curve = reentry_curve(model)
+    curve = curve[curve["group"] == "all"]
+    stock = model.timeseries.stocks[ms:, :, STOCK_FIELDS.index("children_in_care")].sum(axis=1)
+    groups = model.ledger.by_group(ms, cfg.total_months)
+    return FigureData(
+        curve_month=[float(x) for x in curve["month"]],
+        curve_share=[float(x) for x in curve["share_reentered"]],
+        stock_month=[float(x) for x in range(len(stock))], stock=[float(x) for x in stock],
+        from_data=cfg.councils.mode == "from_data", scale=scale,
+        costs=[groups[key[len("cost_"):-len("_gbp")]] / scale for key, _ in COST_BARS],
+        years=int(cfg.years), price_year=int(cfg.price_year))
+
+
 def figure(results: Results, path: Path) -> Path:
     """``report.png``: the re-entry curve against its published points, children in care
     month by month, costs by kind (:func:`sim.report_figure.draw`)."""
@@ -333,7 +352,8 @@ def write(folder: Path, results: Results, seconds: float,
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     worker = figure_worker or FigureWorker()
-    worker.draw(figure_data(results), folder / "report.png")
+    if not worker.given:  # the command hands it over as soon as the model has run
+        worker.draw(figure_data(results), folder / "report.png")
     lines = summary_lines(results, seconds, comparison)
     table = table_frame(results)
     atomic_write(folder / "report_table.csv",
@@ -351,6 +371,6 @@ def write(folder: Path, results: Results, seconds: float,
     return "\n".join(lines)
 
 
-__all__ = ["REPORT_FILES", "comparison_table", "figure", "figure_data", "finish", "left_out_line", "money",
+__all__ = ["REPORT_FILES", "comparison_table", "figure", "figure_data", "figure_data_from_model", "finish", "left_out_line", "money",
            "people", "policy_levers", "round_sig", "scale_text", "status_quo",
            "summary_lines", "target_rows", "write"]

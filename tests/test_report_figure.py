@@ -91,3 +91,18 @@ def test_without_a_worker_the_figure_is_drawn_here(tmp_path: Path,
     worker.draw(_data(), tmp_path / "report.png")
     assert (tmp_path / "report.png").is_file()  # already there, before wait()
     worker.wait()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_numbers_sent_early_are_the_reports_numbers(workers: int) -> None:
+    """The command sends the figure's numbers from the finished model, before collecting
+    its results: they must be the numbers the collected results give (a split run too)."""
+    from sim import run_report
+    from sim.results import run
+
+    early = []
+    res = run({"scale": 0.03, "seed": 8, "years": 3, "warmup_years": 1}, workers=workers,
+              on_model=lambda model: early.append(run_report.figure_data_from_model(model)))
+    assert len(early) == 1
+    assert early[0] == run_report.figure_data(res)
+    assert early[0].stock and early[0].costs[0] > 0
