@@ -98,7 +98,12 @@ def draw(data: FigureData, path: Path) -> Path:
 
 
 def _serve(conn: Connection) -> None:
-    """The worker: import matplotlib now, then draw what is sent, once."""
+    """The worker: import matplotlib now, then draw what is sent, once. It runs at a
+    lower priority, so that on a busy machine it gives way to the model."""
+    try:
+        os.nice(5)
+    except OSError:  # pragma: no cover - not allowed here: run as is
+        pass
     try:
         import matplotlib.backends.backend_agg  # noqa: F401  (the point: import it early)
         import matplotlib.figure  # noqa: F401
