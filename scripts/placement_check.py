@@ -25,7 +25,7 @@ import pandas as pd
 from sim.ledger import PLACEMENTS_ALL
 from sim.model import RevolvingDoorModel
 from sim.ssda903.write import split_at_moves
-from sim.version import git_commit
+from sim.version import model_version
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "calibration" / "placements.md"
@@ -104,7 +104,7 @@ def page(tab: pd.DataFrame, per_year: pd.DataFrame, scale: float, seed: int,
     lines = ["# Placements over a period of care: the England check (issue 24)", "",
              "Made by `python scripts/placement_check.py"
              + ("" if (scale, seed) == (0.25, 1) else f" --scale {scale} --seed {seed}")
-             + f"` (commit {git_commit() or 'unknown'}): one England run at scale {scale}, "
+             + f"` ({model_version()}): one England run at scale {scale}, "
              f"seed {seed}, with `params.placement.moves=true` and every other setting at "
              f"its default; {moves:,} placement moves over the run; {seconds:.0f} s. The "
              "figures and their sources: [docs/evidence.md](../docs/evidence.md#placements); "
