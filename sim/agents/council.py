@@ -84,12 +84,18 @@ class LocalAuthority(mesa.Agent):
 
     @property
     def in_care(self) -> list[int]:
-        """Children in care, by Placement."""
-        return [self._count(int(j)) for j in PLACEMENT_COLUMN]
+        """Children in care in foster, residential and kinship care (Placement 0-2)."""
+        return [self._count(0), self._count(1), self._count(2)]
+
+    @property
+    def in_care_more(self) -> list[int]:
+        """Children in care placed with parents and in other placements (placements over a
+        period of care, :mod:`sim.placements`; zero without it)."""
+        return [self._count(8), self._count(9)]
 
     @property
     def children_in_care(self) -> int:
-        return sum(self.in_care)
+        return sum(self.in_care) + sum(self.in_care_more)
 
     @property
     def home_after_return(self) -> int:
