@@ -156,7 +156,7 @@ class RevolvingDoorModel(mesa.Model):
         or at home after a return as they are at month 0, with their history, and their
         event clocks start. Nothing is counted as a flow or a cost: it happened before the
         run. Called once, before the first step."""
-        check_initial_stock(table)
+        check_initial_stock(table, placement_types=5 if self.placements is not None else 3)
         if self.month != 0:
             raise RuntimeError("seed_population: only before the first step")
         # one family's rows as lists (what DataFrame.groupby(...).to_dict("list") gives, in

@@ -208,6 +208,47 @@ def test_off_is_byte_identical_to_the_code_before() -> None:
     assert "placements_by_month.csv" not in got
 
 
+EXTRACT = """\
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+A1,01/06/2019,S,C2,N1,U6,PR1,,,,,,
+B1,01/09/2019,S,C2,N1,P1,PR0,,,,,,
+C1,01/09/2018,S,V2,N4,U6,PR1,01/10/2019,X1,OTHER,,,
+C1,01/10/2019,P,V2,N4,H5,PR4,,,,,,
+D1,01/01/2019,S,V2,N5,K2,PR4,,,,,,
+E1,01/02/2019,S,V2,N1,U3,PR1,,,,,,
+"""
+HEADER = """\
+CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
+A1,1,15/03/2012,WBRI,,,
+B1,2,01/01/2015,WBRI,,0,
+C1,1,01/05/2003,WBRI,,,
+D1,2,01/01/2006,WBRI,,0,
+E1,1,01/01/2013,WBRI,,,
+"""
+
+
+def test_a_council_forecast_starts_with_its_placements_with_parents_and_other(
+        tmp_path: Path) -> None:
+    """A council's extract (by hand): A1 foster (U6), B1 placed with parents (P1), C1
+    semi-independent (H5, aged 16), D1 children's home (K2), E1 kinship (U3). Moves off,
+    the model's three placements (P1 as kinship, H5 as residential, as before); moves on,
+    placed with parents and other are placements of their own from month 0, and the
+    forecast writes its table of them."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "episodes.csv").write_text(EXTRACT)
+    (tmp_path / "x" / "header.csv").write_text(HEADER)
+    for moves, in_care, more in ((False, [1, 2, 2], [0, 0]), (True, [1, 1, 1], [1, 1])):
+        m = RevolvingDoorModel({"seed": 1, "years": 1, "councils": {
+            "mode": "from_data", "path": str(tmp_path / "x")},
+            "params": {"placement": {"moves": moves}}})
+        c = m.councils[0]
+        assert (c.in_care, c.in_care_more) == (in_care, more), moves
+        if moves:
+            m.run()
+            assert m.placements.counts[0].sum() >= 1
+        m.release()
+
+
 def _episodes(folder: Path) -> pd.DataFrame:
     ep = pd.read_csv(folder / "episodes.csv", dtype=str).fillna("")
     for col in ("DECOM", "DEC"):

@@ -237,8 +237,21 @@ SEED_KINSHIP_PLACE = frozenset({"U1", "U2", "U3", "P1"})
 SEED_RESIDENTIAL_PLACE = frozenset({"K1", "K2", "R1", "R2", "R3", "R5", "S1", "H5", "P2", "P3"})
 
 
-def seed_placement(place: str | None) -> Placement:
-    """The model's placement for an SSDA903 ``PLACE`` code (see above)."""
+#: With placements over a period of care on (``params.placement.moves``,
+#: :mod:`sim.placements`), two more of the model's placements: placed with parents, and
+#: other placements (semi-independent or independent living, residential employment,
+#: residential schools, custody). The rest as above.
+SEED_WITH_PARENTS_PLACE = frozenset({"P1"})
+SEED_OTHER_PLACE = frozenset({"H5", "P2", "P3", "S1", "R5"})
+
+
+def seed_placement(place: str | None, every_type: bool = False) -> Placement:
+    """The model's placement for an SSDA903 ``PLACE`` code (see above); ``every_type``:
+    with placed with parents and other placements (placements over a period of care on)."""
+    if every_type and place in SEED_WITH_PARENTS_PLACE:
+        return Placement.WITH_PARENTS
+    if every_type and place in SEED_OTHER_PLACE:
+        return Placement.OTHER
     if place in SEED_KINSHIP_PLACE:
         return Placement.KINSHIP
     if place in SEED_RESIDENTIAL_PLACE:

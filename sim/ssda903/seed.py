@@ -298,6 +298,8 @@ def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dic
         "care_order": ls.isin(codes.CARE_ORDER_LS).to_numpy(),
         "placement": np.where(loc == "in_care",
                               [int(codes.seed_placement(p)) for p in place.tolist()], -1),
+        # the latest PLACE code in care (placements over a period of care map it again)
+        "place_code": place.where(pd.Series(loc == "in_care", index=place.index)).to_numpy(),
         "period_start": months(kids["start"], date),
         "return_time": np.where(loc == "at_home", months(kids["end"].fillna(date), date),
                                 np.nan),
@@ -469,6 +471,10 @@ def initial_table(data: CouncilData, params: Any, seed: int, *, thoroughness: fl
     table = table[table["age_months"] < AGE_OUT].copy()
     table["council"] = council
     table["family"] = pd.factorize(table["family"])[0]
+    if params.placement.moves:  # placed with parents and other placements are model types
+        care = (table["location"] == "in_care").to_numpy()
+        table["placement"] = np.where(care, [int(codes.seed_placement(p, every_type=True))
+                                             for p in table["place_code"].tolist()], -1)
     return table[list(COLUMNS)].astype(COLUMNS).reset_index(drop=True)
 
 
