@@ -15,7 +15,9 @@ at entry and kept for the whole period of care. With it, a child in care moves p
   rest): placed with parents and other placements (mostly semi-independent living at
   16-17) are reached only by a move. A new placement of the same type is a move too
   (placement stability counts placements, not types), except placed with parents again
-  (the same carers: no move).
+  (the same carers: no move). Only a child under a care order is placed with parents (a
+  child accommodated under section 20 and placed with parents is not looked after: DfE
+  rule 378); a child in care by agreement who draws it goes to foster care.
 * **What it changes.** The child's placement, its council's counts by placement (and so the
   placement costs booked monthly from them, through the one ledger, with two more ledger
   components, :data:`~sim.ledger.MOVES_COMPONENTS`), the episode log's placement changes
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 
 _IN_CARE = int(ChildState.IN_CARE)
 _WITH_PARENTS = int(Placement.WITH_PARENTS)
+_FOSTER = int(Placement.FOSTER)
 #: Age bands of the output table, in years: the DfE's bands of children looked after
 AGE_BANDS: tuple[str, ...] = ("under_1", "1_to_4", "5_to_9", "10_to_15", "16_plus")
 _BAND_EDGES = np.array([1.0, 5.0, 10.0, 16.0]) * 12.0
@@ -137,6 +140,10 @@ class Placements:
             r, b, uid_m = rows[move], band[move], uid[move]
             u_dest = self.u.uniform_many(uid_m, month, 2)
             new = (u_dest[:, None] >= self.cdf[b]).sum(axis=1)
+            # only a child under a care order is placed with parents (a child accommodated
+            # under section 20 placed with parents is no longer looked after: DfE rule 378);
+            # the others go to foster care, the rest of the shares
+            new = np.where((new == _WITH_PARENTS) & ~ch.care_order[r], _FOSTER, new)
             # placed with parents again is no move: the parents are the same carers
             stay = (new == _WITH_PARENTS) & (ch.placement[r] == _WITH_PARENTS)
             r, b, uid_m, new = r[~stay], b[~stay], uid_m[~stay], new[~stay]

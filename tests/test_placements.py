@@ -33,15 +33,17 @@ ONE = {"councils": {"mode": "listed", "listed": [{"name": "Example"}]}}
 TWO_DAYS = 2.0 / 30.4375  # a move comes at least two days after the placement began
 
 
-def _population(placement: dict[str, Any], n: int, age_years: float) -> RevolvingDoorModel:
-    """A model holding ``n`` one-child families that entered care at month 0 (nothing run)."""
+def _population(placement: dict[str, Any], n: int, age_years: float,
+                care_order: bool = True) -> RevolvingDoorModel:
+    """A model holding ``n`` one-child families that entered care at month 0 (nothing run),
+    under a care order or (``care_order=False``) accommodated by agreement."""
     m = RevolvingDoorModel({"seed": 11, "scale": 0.001, "warmup_years": 1, "years": 1, **ONE,
                             "params": {"placement": {"moves": True, **placement}}})
     ages = np.full((n, 3), np.nan)
     ages[:, 0] = age_years
     uid = 10 + 2 * np.arange(n)
     m.transitions.new_families(np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n, dtype=np.int64),
-                               ages, np.zeros((n, 3), dtype=bool), np.zeros(n, dtype=bool),
+                               ages, np.zeros((n, 3), dtype=bool), np.full(n, care_order),
                                np.ones(n), uid)
     return m
 
@@ -51,9 +53,10 @@ def _within(count: int, n: int, p: float, z: float = 4.5) -> bool:
 
 
 def test_one_month_of_moves_matches_the_rate_by_hand() -> None:
-    """20,000 children aged 8 in care all month at 4.8 moves a year (0.4 a month), exposed
-    for the month less two days: each moves with chance 1 - exp(-0.4 (1 - 2/30.4375));
-    the new placements follow the shares given (foster the rest, 0.3)."""
+    """20,000 children aged 8 under a care order in care all month at 4.8 moves a year (0.4
+    a month), exposed for the month less two days: each moves with chance
+    1 - exp(-0.4 (1 - 2/30.4375)); the new placements follow the shares given (foster the
+    rest, 0.3)."""
     n = 20_000
     shares = {"residential_under12": 0.1, "kinship_under12": 0.2, "with_parents_under12": 0.3,
               "other_under12": 0.1}
@@ -70,6 +73,14 @@ def test_one_month_of_moves_matches_the_rate_by_hand() -> None:
         assert _within(int(got.get(int(kind), 0)), len(moves), share), (kind, got)
     # every move in the month, at least two days into the placement
     assert moves["time"].between(TWO_DAYS, 1.0).all()
+    # accommodated by agreement (section 20): never placed with parents (DfE rule 378),
+    # that share goes to foster care (0.3 + 0.3)
+    v = _population({"move_rate_under12": 4.8, "unstable_share": 0.0, **shares}, n, 8.0,
+                    care_order=False)
+    v.placements.month_end(0)
+    got = v.records.episodes.moves_frame()["placement"].value_counts()
+    assert int(got.get(int(Placement.WITH_PARENTS), 0)) == 0
+    assert _within(int(got.get(int(Placement.FOSTER), 0)), v.placements.moves, 0.6), got
     # the counts follow the children: recounted from their rows
     from sim.agents.council import count_caseloads
     assert (count_caseloads(m) == m.caseloads).all()
@@ -300,13 +311,15 @@ def test_ssda903_episodes_split_at_each_move(written: tuple) -> None:
 def test_ssda903_rules_hold_with_moves(written: tuple) -> None:
     """The DfE rules of tests/test_ssda903_rules.py that moves could break, on every annual
     file of a run with moves: 355 (no episode starts and ends on one day), 225 (a reason
-    before a change of placement), 352 (no period starts at 18), semi-independent living
-    (H5) only from 16."""
+    before a change of placement), 352 (no period starts at 18), 378 (no child placed with
+    parents, P1, while accommodated under section 20, V2), semi-independent living (H5)
+    only from 16."""
     _m, folder = written
     for y in range(2014, 2020):
         ep = pd.read_csv(folder / f"episodes_{y}.csv", dtype=str).fillna("")
         hd = pd.read_csv(folder / f"header_{y}.csv", dtype=str).fillna("")
         assert not (ep["DECOM"] == ep["DEC"]).any(), y
+        assert not ((ep["PLACE"] == "P1") & (ep["LS"] == "V2")).any(), y
         ep["DECOM_d"] = pd.to_datetime(ep["DECOM"], format="%d/%m/%Y")
         ep = ep.sort_values(["CHILD", "DECOM_d"], kind="stable")
         nxt = ep.groupby("CHILD")["RNE"].shift(-1)
