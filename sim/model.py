@@ -192,6 +192,9 @@ class RevolvingDoorModel(mesa.Model):
            other reasons (re-entry); checkpoints: the case closing, support ending,
            treatment starting. Children turning 18 leave care or stop being followed.
            Nothing is done for families with nothing due.
+           With placements over a period of care on (``params.placement.moves``,
+           :mod:`sim.placements`), every child in care at the month's end may then have
+           moved placement within the month (counts by placement follow).
         3. **Costs.** Councils' counts are kept by the transitions; each council books the
            month's recurring costs from them: placements by type, care planning, open
            cases (monitoring), support by level.
