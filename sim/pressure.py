@@ -150,6 +150,7 @@ class Pressure:
             cases = cases + counts[..., 8:10].sum(axis=-1)
             spend = spend + (counts[..., 8:10] * self._placement_more_cost).sum(axis=-1)
         return cases, spend * self.m.council_cost_multiplier
+
     def close_months(self, first: int, counts: np.ndarray) -> None:
         """Months ``first``, ``first + 1``, ... have closed with these counts (one block a
         month, one row a council, columns ``COUNT_FIELDS``): update the pressures, and at

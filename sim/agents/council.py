@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sim.model import RevolvingDoorModel
 
 _PLACEMENT_COMPONENTS: tuple[int, ...] = (C["placement_foster"], C["placement_residential"],
-                         C["placement_kinship"])
+                                          C["placement_kinship"])
 
 #: columns of :attr:`CouncilCounts.counts`
 COUNT_FIELDS = ("in_care_foster", "in_care_residential", "in_care_kinship",

@@ -264,9 +264,11 @@ def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dic
     """The children to start a run with at ``date``, one row a child: ``group`` (the sibling
     group, see the module docstring), ``location``, ``need`` (``abuse_neglect``, ``other``
     or ``unknown``), ``age_months`` (NaN when the date of birth is unknown),
-    ``care_order``, ``placement``, ``period_start``, ``return_time``, ``unplanned``,
-    ``episodes``, ``returns``, ``first_return_time`` (times in months from ``date``); and
-    counts of what was kept and left out."""
+    ``care_order``, ``placement``, ``place_code`` (the latest ``PLACE`` in care, mapped
+    again by :func:`initial_table` with placements over a period of care on),
+    ``period_start``, ``return_time``, ``unplanned``, ``episodes``, ``returns``,
+    ``first_return_time`` (times in months from ``date``); and counts of what was kept and
+    left out."""
     per = periods_of_care(ep)
     per = per[per["start"] < date].reset_index(drop=True)
     home_end = per["rec"].isin(codes.RETURN_HOME_REC) & per["end"].notna() & \

@@ -1,6 +1,8 @@
 """A simulated run's children written as SSDA903 ``episodes.csv`` and ``header.csv``.
 
-Each period of care of a child in the model is one episode (``RNE = S``), with codes from
+Each period of care of a child in the model is one episode (``RNE = S``), or with
+placements over a period of care on one episode a placement (a move starts an episode with
+``RNE = P``, :func:`split_at_moves`), with codes from
 :mod:`sim.ssda903.codes` (``WRITE_*`` tables): placement and provider from the model's
 placement, legal status from care proceedings (``C1``) or not (``V2``), the reason the
 period ended from how the model ended it (a return home is ``E4A``), and the category of
