@@ -158,11 +158,12 @@ class Placements:
             self.moved_at[r] = t
             m.records.episodes.move_many(uid_m, t, new)
             self.moves += len(r)
-        self._table(month)
+        self._table(month, rows)
 
-    def _table(self, month: int) -> None:
+    def _table(self, month: int, rows: np.ndarray) -> None:
+        """Children in care at month ``month``'s end (``rows``), by council, age band and
+        placement, into :attr:`counts`."""
         m, ch = self.m, self.m.children_table
-        rows = np.nonzero(ch.state[:ch.n] == _IN_CARE)[0]
         council = m.families.council[ch.family[rows]]
         band = age_band(float(month + 1) - ch.birth_time[rows])
         nb, npl = len(AGE_BANDS), len(Placement)
