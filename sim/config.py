@@ -157,6 +157,7 @@ class ModelConfig:
     def from_dict(cls, data: dict[str, Any] | None) -> "ModelConfig":
         cfg = build(cls, data or {}, "")
         _check_councils(cfg.councils)
+        _check_placement(cfg.params.placement)
         if cfg.councils.mode == "from_data":
             _from_data(cfg)
 
@@ -174,6 +175,17 @@ class ModelConfig:
     @property
     def measure_start(self) -> int:
         return 12 * self.warmup_years
+
+
+def _check_placement(p: Any) -> None:
+    """A move's destination shares of each age band leave foster care a share (at most 1
+    in all; :mod:`sim.placements`)."""
+    for band in ("under12", "12to15", "16plus"):
+        names = [f"{k}_{band}" for k in ("residential", "kinship", "with_parents", "other")]
+        total = sum(getattr(p, n) for n in names)
+        if total > 1.0 + 1e-12:
+            raise ConfigError(f"params.placement.{' + '.join(names)} = {total:.3f}; allowed: "
+                              "at most 1 (foster care is the rest)")
 
 
 def _check_councils(c: CouncilsConfig) -> None:

@@ -21,7 +21,8 @@ column                  type   meaning
 ``age_months``          float  the child's age at month 0, in months (under 18 years)
 ``care_order``          bool   the current (in care) or last (at home) period of care was
                                under a care order (family)
-``placement``           int    :class:`~sim.agents.child.Placement` (in care); -1 at home
+``placement``           int    :class:`~sim.agents.child.Placement` (in care: 0-2, or 0-4 with
+                               placements over a period of care); -1 at home
 ``period_start``        float  when the current or last period of care began (<= 0) (family)
 ``return_time``         float  when the children went home (< 0); NaN in care (family)
 ``unplanned``           bool   that return was unplanned (SSDA903 ``E4B``) (family)
@@ -63,9 +64,10 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
 
 
-def check(table: pd.DataFrame) -> None:
+def check(table: pd.DataFrame, placement_types: int = 3) -> None:
     """Raise ``ValueError`` naming the column when the table breaks its definition (a
-    wrong engine input must fail at once, not halfway through a run)."""
+    wrong engine input must fail at once, not halfway through a run). ``placement_types``:
+    5 in a run with placements over a period of care (placed with parents 3, other 4)."""
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"initial stock: missing columns {', '.join(missing)}")
@@ -83,8 +85,9 @@ def check(table: pd.DataFrame) -> None:
         bad.append("return_time (allowed: < 0 at home, NaN in care)")
     if not (table.loc[home, "return_time"] >= table.loc[home, "period_start"]).all():
         bad.append("return_time (allowed: not before period_start)")
-    if not table.loc[~home, "placement"].isin([0, 1, 2]).all():
-        bad.append("placement (allowed: 0, 1, 2 in care)")
+    allowed = list(range(placement_types))
+    if not table.loc[~home, "placement"].isin(allowed).all():
+        bad.append(f"placement (allowed: {', '.join(map(str, allowed))} in care)")
     if not (table["episodes"] >= 1).all() or not (table.loc[home, "returns"] >= 1).all():
         bad.append("episodes or returns (allowed: at least 1; returns at least 1 at home)")
     if not ((table["unresolved"] & ~table["problems"]) == 0).all():

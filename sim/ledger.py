@@ -34,6 +34,14 @@ COMPONENTS: tuple[str, ...] = (
 )
 C = {name: i for i, name in enumerate(COMPONENTS)}
 
+#: Components a run with placements over a period of care (:mod:`sim.placements`,
+#: ``params.placement.moves``) adds after :data:`COMPONENTS`: placed with parents and other
+#: placements. A run without it has none of them (its outputs as before the mechanism).
+MOVES_COMPONENTS: tuple[str, ...] = ("placement_with_parents", "placement_other")
+C_MOVES = {name: len(COMPONENTS) + i for i, name in enumerate(MOVES_COMPONENTS)}
+#: the group of each of :data:`MOVES_COMPONENTS` (added to :data:`GROUPS`' sums when present)
+MOVES_GROUPS: dict[str, tuple[str, ...]] = {"placement": MOVES_COMPONENTS}
+
 #: Groups reported as ``cost_<group>_gbp`` metrics.
 GROUPS: dict[str, tuple[str, ...]] = {
     "placement": ("placement_foster", "placement_residential", "placement_kinship"),
@@ -46,6 +54,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 PLACEMENTS: tuple[str, ...] = ("foster", "residential", "kinship")
+#: Every placement type, in :class:`~sim.agents.child.Placement` order (the last two only
+#: with placements over a period of care)
+PLACEMENTS_ALL: tuple[str, ...] = PLACEMENTS + ("with_parents", "other")
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,13 @@ class UnitCosts:
     #: Holmes' (2024) support packages by level, per month (the support entitlement's
     #: Holmes design uses these instead of ``support_per_month``)
     holmes_support_per_month: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    #: placed with parents and other placements, per month (placements over a period of
+    #: care, :mod:`sim.placements`)
+    placement_more_per_month: tuple[float, float] = (0.0, 0.0)
+
+    def placement_all_per_month(self) -> tuple[float, ...]:
+        """Every placement type's cost a month, in :data:`PLACEMENTS_ALL` order."""
+        return tuple(self.placement_per_month) + tuple(self.placement_more_per_month)
 
     @classmethod
     def from_params(cls, p: CostParams, price_year: int) -> "UnitCosts":
@@ -90,19 +108,27 @@ class UnitCosts:
                 0.0, cv(p.holmes_low_package / p.holmes_low_months, p.holmes_price_year),
                 cv(p.holmes_medium_package / p.holmes_package_months, p.holmes_price_year),
                 cv(p.holmes_high_package / p.holmes_package_months, p.holmes_price_year)),
+            placement_more_per_month=(
+                cv(p.with_parents_per_year / 12, p.with_parents_price_year),
+                cv(p.other_placement_per_year / 12, p.other_placement_price_year)),
         )
 
 
 class Ledger:
     """Costs by month, council and component, in one price year."""
 
-    def __init__(self, months: int, councils: int, price_year: int) -> None:
+    def __init__(self, months: int, councils: int, price_year: int,
+                 extra: tuple[str, ...] = ()) -> None:
+        """``extra``: components after :data:`COMPONENTS` (:data:`MOVES_COMPONENTS` in a
+        run with placements over a period of care)."""
         self.price_year = price_year
-        self.amounts = np.zeros((months, councils, len(COMPONENTS)), dtype=np.float64)
+        #: this ledger's components, in column order
+        self.components: tuple[str, ...] = COMPONENTS + tuple(extra)
+        self.amounts = np.zeros((months, councils, len(self.components)), dtype=np.float64)
 
     def add(self, month: int, council: int, component: int, amount: float) -> None:
         if amount < 0:
-            raise ValueError(f"negative cost {amount} for {COMPONENTS[component]}")
+            raise ValueError(f"negative cost {amount} for {self.components[component]}")
         self.amounts[month, council, component] += amount
 
     def add_many(self, month: np.ndarray, council: np.ndarray, component: int,
@@ -112,7 +138,7 @@ class Ledger:
             return
         amount = np.asarray(amount, dtype=np.float64)
         if (amount < 0).any():
-            raise ValueError(f"negative cost {amount.min()} for {COMPONENTS[component]}")
+            raise ValueError(f"negative cost {amount.min()} for {self.components[component]}")
         if amount.ndim == 0:
             amount = np.full(month.shape, float(amount))
         np.add.at(self.amounts, (month, council, component), amount)
@@ -122,8 +148,10 @@ class Ledger:
 
     def by_component(self, start: int = 0, stop: int | None = None) -> dict[str, float]:
         sums = self.amounts[start:stop].sum(axis=(0, 1))
-        return {name: float(sums[i]) for i, name in enumerate(COMPONENTS)}
+        return {name: float(sums[i]) for i, name in enumerate(self.components)}
 
     def by_group(self, start: int = 0, stop: int | None = None) -> dict[str, float]:
+        """Sums by :data:`GROUPS` (a component this ledger lacks counts nothing)."""
         comp = self.by_component(start, stop)
-        return {g: sum(comp[c] for c in members) for g, members in GROUPS.items()}
+        return {g: sum(comp[c] for c in members + MOVES_GROUPS.get(g, ()) if c in comp)
+                for g, members in GROUPS.items()}

@@ -342,7 +342,7 @@ def horizon_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
     out: dict[str, float] = {}
     for h in HORIZONS_YEARS:
         if h > cfg.years:
-            names = ([f"cost_{c}_{h}y_gbp" for c in COMPONENTS] + [f"cost_total_{h}y_gbp"]
+            names = ([f"cost_{c}_{h}y_gbp" for c in model.ledger.components] + [f"cost_total_{h}y_gbp"]
                      + [f"{f}_{h}y" for f in HORIZON_FLOWS] + [f"harm_months_{h}y"])
             out.update({name: float("nan") for name in names})
             continue
@@ -407,6 +407,8 @@ def failed_return_costs(model: "RevolvingDoorModel") -> pd.DataFrame:
     amounts = model.ledger.amounts[ms:me]
     placement = float(amounts[:, :, [C["placement_foster"], C["placement_residential"],
                                      C["placement_kinship"]]].sum())
+    if amounts.shape[-1] > len(COMPONENTS):  # placements over a period of care
+        placement += float(amounts[:, :, len(COMPONENTS):].sum())
     planning = float(amounts[:, :, C["process_care_planning"]].sum())
     reentry_cost = float(amounts[:, :, C["process_reentry"]].sum())
     child_months = float(model.timeseries.stocks[ms:me, :, STOCK_FIELDS.index(
@@ -557,7 +559,7 @@ def timeseries_frame(model: "RevolvingDoorModel") -> pd.DataFrame:
     for i, name in enumerate(FLOW_FIELDS):
         data[name] = ts.flows[ms:, :, i].reshape(-1)
     amounts = model.ledger.amounts[ms:]
-    for i, name in enumerate(COMPONENTS):
+    for i, name in enumerate(model.ledger.components):
         data[f"cost_{name}_gbp"] = amounts[:, :, i].reshape(-1)
     data["cost_total_gbp"] = amounts.sum(axis=2).reshape(-1)
     data["harm_months"] = ts.harm[ms:].reshape(-1)

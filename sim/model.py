@@ -9,14 +9,16 @@ import numpy as np
 
 from sim.mesa_import import mesa
 from sim.agents.child import Child, ChildState
-from sim.agents.council import COUNT_FIELDS, LocalAuthority, book_recurring_costs
+from sim.agents.council import (COUNT_FIELDS, MORE_IN_CARE, LocalAuthority,
+                                book_recurring_costs)
 from sim.agents.family import Family, Location
 from sim.config import (ConfigError, CouncilPractice, ModelConfig, council_data,
                         data_practice, practice_of)
 from sim.engine import Engine
 from sim.hazards import Hazards
 from sim.initial_stock import check as check_initial_stock
-from sim.ledger import Ledger, UnitCosts
+from sim.ledger import MOVES_COMPONENTS, Ledger, UnitCosts
+from sim.placements import Placements
 from sim.policies import Policy, build_policies
 from sim.pressure import Pressure, wanted
 from sim.records import Records, TimeSeries
@@ -89,7 +91,9 @@ class RevolvingDoorModel(mesa.Model):
         self.window_start = 0
         self._family_views: dict[int, Family] = {}
         self._child_views: dict[int, Child] = {}
-        self.ledger = Ledger(cfg.total_months, n, cfg.price_year)
+        moves = bool(cfg.params.placement.moves)
+        self.ledger = Ledger(cfg.total_months, n, cfg.price_year,
+                             extra=MOVES_COMPONENTS if moves else ())
         self.timeseries = TimeSeries(cfg.total_months, n)
         self.transitions = Transitions(self)
         self.engine = Engine(self)
@@ -99,6 +103,8 @@ class RevolvingDoorModel(mesa.Model):
             raise ConfigError(f"policy: at most one policy a lever, got {levers}")
         for pol in self.policies:
             pol.bind(self)
+        #: placements over a period of care (sim.placements), None when off
+        self.placements = Placements(self) if moves else None
         #: councils under pressure (sim.pressure), None when off and nothing is cut
         self.pressure = Pressure(self) if wanted(cfg.params.pressure) else None
         if cfg.councils.mode == "from_data":  # start from the council's children (no warm-up)
@@ -150,7 +156,7 @@ class RevolvingDoorModel(mesa.Model):
         or at home after a return as they are at month 0, with their history, and their
         event clocks start. Nothing is counted as a flow or a cost: it happened before the
         run. Called once, before the first step."""
-        check_initial_stock(table)
+        check_initial_stock(table, placement_types=5 if self.placements is not None else 3)
         if self.month != 0:
             raise RuntimeError("seed_population: only before the first step")
         # one family's rows as lists (what DataFrame.groupby(...).to_dict("list") gives, in
@@ -186,6 +192,9 @@ class RevolvingDoorModel(mesa.Model):
            other reasons (re-entry); checkpoints: the case closing, support ending,
            treatment starting. Children turning 18 leave care or stop being followed.
            Nothing is done for families with nothing due.
+           With placements over a period of care on (``params.placement.moves``,
+           :mod:`sim.placements`), every child in care at the month's end may then have
+           moved placement within the month (counts by placement follow).
         3. **Costs.** Councils' counts are kept by the transitions; each council books the
            month's recurring costs from them: placements by type, care planning, open
            cases (monitoring), support by level.
@@ -209,10 +218,14 @@ class RevolvingDoorModel(mesa.Model):
         to 267, month by month 534 to 974 (scales 0.01 to 1.0, seed 1)."""
         first = self.month
         k = min(k, self.config.total_months - first)
+        if self.placements is not None:  # moves are worked at each month end
+            k = min(k, 1)
         self.window_start = first
         self.count_changes = np.zeros((k, *self.caseloads.shape), dtype=np.int64)
         self.transitions.entries(range(first, first + k))
         self.engine.run_until(float(first + k))
+        if self.placements is not None:  # k is 1 (run): moves of the month's end
+            self.placements.month_end(first)
         counts = self.caseloads + np.cumsum(self.count_changes, axis=0)
         self.count_changes = None
         book_recurring_costs(self, first, counts)
@@ -248,6 +261,8 @@ class RevolvingDoorModel(mesa.Model):
                 k = min(k, 12 - self.month % 12)
             if self.pressure is not None:  # practice may change only between windows
                 k = self.pressure.window(self.month, k)
+            if self.placements is not None:  # placement moves at each month end
+                k = 1
             self._work_months(k)
             self.steps += self.month - before  # Mesa's count of steps: months
             if progress is not None and (self.month % 12 == 0 or self.month == total):
@@ -277,7 +292,7 @@ class RevolvingDoorModel(mesa.Model):
 
     # ------------------------------------------------------------------ counts
     def children_in_care(self) -> int:
-        return int(self.caseloads[:, 0:3].sum())
+        return int(self.caseloads[:, 0:3].sum() + self.caseloads[:, MORE_IN_CARE].sum())
 
     def children_home_after_return(self) -> int:
         return int(self.caseloads[:, 3].sum())

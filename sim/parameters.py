@@ -176,6 +176,10 @@ class CostParams:
     holmes_price_year: int
     treatment_episode: float
     treatment_price_year: int
+    with_parents_per_year: float
+    with_parents_price_year: int
+    other_placement_per_year: float
+    other_placement_price_year: int
 
 
 @dataclass
@@ -199,6 +203,32 @@ class PressureParams:
 
 
 @dataclass
+@from_file("placement")
+class PlacementParams:
+    """Placements over a period of care (issue 24, :mod:`sim.placements`): placement type by
+    age with moves, off unless ``moves``."""
+
+    moves: bool
+    move_rate_under12: float
+    move_rate_12to15: float
+    move_rate_16plus: float
+    unstable_share: float
+    unstable_multiplier: float
+    residential_under12: float
+    kinship_under12: float
+    with_parents_under12: float
+    other_under12: float
+    residential_12to15: float
+    kinship_12to15: float
+    with_parents_12to15: float
+    other_12to15: float
+    residential_16plus: float
+    kinship_16plus: float
+    with_parents_16plus: float
+    other_16plus: float
+
+
+@dataclass
 class Parameters:
     """All behavioural and cost parameters of the model."""
 
@@ -209,6 +239,7 @@ class Parameters:
     support: SupportParams = field(default_factory=SupportParams)
     costs: CostParams = field(default_factory=CostParams)
     pressure: PressureParams = field(default_factory=PressureParams)
+    placement: PlacementParams = field(default_factory=PlacementParams)
 
 
 def iter_parameters(obj: Any, prefix: str = "") -> list[tuple[str, Any, dict[str, Any]]]:
@@ -229,5 +260,5 @@ def has_default(f: Any) -> bool:
 
 
 __all__ = ["AfterReturnParams", "CareParams", "CostParams", "EntryParams", "FamilyParams",
-           "MULT", "PROB", "P_MONTH", "Parameters", "PressureParams", "SupportParams",
+           "MULT", "PROB", "P_MONTH", "Parameters", "PlacementParams", "PressureParams", "SupportParams",
            "has_default", "iter_parameters", "param"]

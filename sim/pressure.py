@@ -99,6 +99,8 @@ class Pressure:
         self.base = {link.array: getattr(model, link.array).copy() for link in LINKS}
         uc = model.unit_costs
         self._placement_cost = np.array(uc.placement_per_month)
+        #: placed with parents and other (counts columns 8-9, placements over a period of care)
+        self._placement_more_cost = np.array(uc.placement_more_per_month)
         #: month-end history (one row a month, one column a council)
         self.cases = np.zeros((months, n))
         self.spend = np.zeros((months, n))
@@ -138,6 +140,17 @@ class Pressure:
         return k if nxt is None else max(1, min(k, nxt - month))
 
     # ------------------------------------------------------------------ month ends
+    def _cases_spend(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cases (children in care and open cases) and placement spend of each row of
+        counts (columns ``COUNT_FIELDS``; placed with parents and other placements, columns
+        8-9, when the counts have them)."""
+        cases = counts[..., 0:3].sum(axis=-1) + counts[..., 4]
+        spend = (counts[..., 0:3] * self._placement_cost).sum(axis=-1)
+        if counts.shape[-1] > 8:
+            cases = cases + counts[..., 8:10].sum(axis=-1)
+            spend = spend + (counts[..., 8:10] * self._placement_more_cost).sum(axis=-1)
+        return cases, spend * self.m.council_cost_multiplier
+
     def close_months(self, first: int, counts: np.ndarray) -> None:
         """Months ``first``, ``first + 1``, ... have closed with these counts (one block a
         month, one row a council, columns ``COUNT_FIELDS``): update the pressures, and at
@@ -145,9 +158,7 @@ class Pressure:
         ``model.caseloads``."""
         if self.workforce is None and self.start == first == 0:
             self._set_reference(self.m.caseloads[None])  # no warm-up: the initial stock
-        cases = counts[..., 0:3].sum(axis=-1) + counts[..., 4]
-        spend = (counts[..., 0:3] * self._placement_cost).sum(axis=-1) \
-            * self.m.council_cost_multiplier
+        cases, spend = self._cases_spend(counts)
         tau = float(self.p.perception_months)
         for j in range(len(counts)):
             month = first + j
@@ -189,9 +200,7 @@ class Pressure:
         self.placement_budget = self.spend[lo:hi].mean(axis=0)
 
     def _set_reference(self, counts: np.ndarray) -> None:
-        cases = counts[..., 0:3].sum(axis=-1) + counts[..., 4]
-        spend = (counts[..., 0:3] * self._placement_cost).sum(axis=-1) \
-            * self.m.council_cost_multiplier
+        cases, spend = self._cases_spend(counts)
         self.workforce = cases.mean(axis=0) / self.p.caseload_per_worker
         self.placement_budget = spend.mean(axis=0)
 

@@ -143,6 +143,10 @@ class EpisodeLog:
         self.end_child = array("q")
         self.end_time = array("d")
         self.end_kind = array("q")  # ExitKind
+        #: placement changes within a period of care (sim.placements, when moves are on)
+        self.move_child = array("q")
+        self.move_time = array("d")
+        self.move_placement = array("q")  # the new Placement
 
     def start(self, child: int, t: float, council: int, birth: float, reason: int,
               care_order: bool, placement: int) -> None:
@@ -170,6 +174,21 @@ class EpisodeLog:
         for arr, col, dt in ((self.end_child, child, np.int64), (self.end_time, t, np.float64),
                              (self.end_kind, kind, np.int64)):
             arr.frombytes(np.ascontiguousarray(col, dtype=dt).tobytes())
+
+    def move_many(self, child: np.ndarray, t: np.ndarray, placement: np.ndarray) -> None:
+        """Children ``child`` (ids) change placement at ``t``, to ``placement``, within a
+        period of care (:mod:`sim.placements`)."""
+        for arr, col, dt in ((self.move_child, child, np.int64), (self.move_time, t, np.float64),
+                             (self.move_placement, placement, np.int64)):
+            arr.frombytes(np.ascontiguousarray(col, dtype=dt).tobytes())
+
+    def moves_frame(self) -> pd.DataFrame:
+        """Every placement change within a period of care: ``child, time, placement`` (the
+        new one), in order of child then time (empty unless moves are on)."""
+        out = pd.DataFrame({"child": np.frombuffer(self.move_child, dtype=np.int64),
+                            "time": np.frombuffer(self.move_time, dtype=np.float64),
+                            "placement": np.frombuffer(self.move_placement, dtype=np.int64)})
+        return out.sort_values(["child", "time"], kind="stable").reset_index(drop=True)
 
     def end(self, child: int, t: float, kind: int) -> None:
         self.end_child.append(child)
@@ -419,7 +438,7 @@ class TimeSeries:
         """Month-end stocks of every council in months ``first``, ``first + 1``, ..., from
         the councils' counts at each month's end (one block a month, one row a council)."""
         s = self.stocks[first:first + len(caseloads)]
-        s[..., 0] = caseloads[..., 0:3].sum(axis=-1)
+        s[..., 0] = caseloads[..., 0:3].sum(axis=-1) + caseloads[..., 8:10].sum(axis=-1)
         s[..., 1] = caseloads[..., 3]
         s[..., 2] = caseloads[..., 4]
         s[..., 3] = caseloads[..., 5:8].sum(axis=-1)

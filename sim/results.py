@@ -65,6 +65,12 @@ class Results:
     #: the run's children as an episode log, when asked for (``ssda903=True``): written as
     #: SSDA903 ``episodes.csv`` and ``header.csv`` (:mod:`sim.ssda903.write`)
     episodes: pd.DataFrame | None = None
+    #: children in care and placement cost by month, council, age band and placement
+    #: (``placements_by_month.csv``), in a run with placements over a period of care
+    #: (``params.placement.moves``, :mod:`sim.placements`); None otherwise
+    placements: pd.DataFrame | None = None
+    #: that run's placement changes within periods of care (SSDA903 episodes split at them)
+    moves: pd.DataFrame | None = None
 
     def write(self, folder: str | Path) -> Path:
         folder = Path(folder)
@@ -76,7 +82,10 @@ class Results:
             c = self.config
             write_ssda903(folder, self.episodes, seed=c["seed"], start_year=c["start_year"],
                           warmup_years=c["warmup_years"],
-                          councils=list(self.councils["council"]))
+                          councils=list(self.councils["council"]), moves=self.moves)
+        if self.placements is not None:
+            atomic_write(folder / "placements_by_month.csv",
+                         lambda p: write_csv(self.placements, p))
         atomic_write(folder / "reentry_curve.csv", lambda p: write_csv(self.reentry_curve, p))
         atomic_write(folder / "timeseries.csv", lambda p: write_csv(self.timeseries, p))
         atomic_write(folder / "councils.csv", lambda p: write_csv(self.councils, p))
@@ -192,7 +201,10 @@ def collect(model: Any, ssda903: bool = False, parallel: bool = False) -> Result
         "policies": policy_names(model.policies)}
     if cfg.councils.mode == "from_data":  # what the run started from (aggregate)
         run_info["from_data"] = council_data(cfg.councils).summary(cfg.councils.max_left_out)
+    moves_on = model.placements is not None
     return Results(
+        placements=model.placements.frame() if moves_on else None,
+        moves=model.records.episodes.moves_frame() if moves_on and ssda903 else None,
         episodes=model.records.episodes_frame() if ssda903 else None,
         metrics=compute_metrics(model, councils, costs, variation=lambda: side.result(1)),
         reentry_curve=reentry_curve(model),
@@ -230,6 +242,8 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     check_memory(cfg)  # a run that cannot fit: one line before anything is built
     progress = progress_callback(progress)
     n = resolve_workers(workers, cfg.scale, cfg.councils.count)
+    if cfg.params.placement.moves:  # the month-end placement table is not split by shard
+        n = 1
     if n > 1:
         model = run_sharded(cfg, policies=policies, workers=n, progress=progress)
     else:

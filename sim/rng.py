@@ -44,6 +44,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "early_failure",  # is a return one that fails within weeks (issue 21)
     "uncertainty",   # the false-economy Monte Carlo's draws of its uncertain inputs, keyed
                      # by replicate (sim/sweep/mc_inputs.py; never read by a model run)
+    "placement_moves",  # placements over a period of care (sim/placements.py, issue 24):
+                        # a child's moves, keyed by child, month and decision
 )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.child import AGE_OUT_MONTHS, ChildState, EntryReason, ExitKind, Placement
+from sim.agents.council import PLACEMENT_COLUMN
 from sim.agents.family import SUBSTANCE, Clock, Location, SupportMode
 from sim.ledger import C
 from sim.prices import convert
@@ -137,6 +138,11 @@ class Transitions:
             month = t.astype(np.int64) - m.window_start
             np.add.at(m.count_changes, (month, council, field), delta)
 
+    def count_change(self, council: np.ndarray, field: np.ndarray | int, delta: int,
+                     t: np.ndarray) -> None:
+        """:meth:`_count` for the other mechanisms of the model (:mod:`sim.placements`)."""
+        self._count(council, field, delta, t)
+
     def _move(self, rows: np.ndarray, state: int, t: np.ndarray) -> None:
         """Children ``rows`` change state at ``t``, accruing the months in the old one, and
         leave their council's count of the old state (and join that of the new one, unless
@@ -149,7 +155,7 @@ class Transitions:
         council = m.families.council[ch.family[rows]]
         care = old == _IN_CARE_CHILD
         t = np.broadcast_to(t, rows.shape)
-        self._count(council[care], ch.placement[rows[care]], -1, t[care])
+        self._count(council[care], PLACEMENT_COLUMN[ch.placement[rows[care]]], -1, t[care])
         was_home = old == _HOME_AFTER
         self._count(council[was_home], _HOME_COUNT, -1, t[was_home])
         if state == _HOME_AFTER:
@@ -335,7 +341,7 @@ class Transitions:
             ch.placement[c] = place
             ch.state[c] = _IN_CARE_CHILD
             ch.state_since[c] = start
-            self._count(np.full(k, council), place, 1, np.zeros(k))
+            self._count(np.full(k, council), PLACEMENT_COLUMN[place], 1, np.zeros(k))
         F.t_last[f] = 0.0
         m.records.families += 1
         return f
@@ -415,7 +421,7 @@ class Transitions:
         ch.entries[r] += 1
         ch.care_order[r] = care_order[kids.of]
         ch.placement[r] = self._placement(r, kids.t)
-        self._count(F.council[kids.fam], ch.placement[r], 1, kids.t)
+        self._count(F.council[kids.fam], PLACEMENT_COLUMN[ch.placement[r]], 1, kids.t)
         m.records.episodes.start_many(ch.uid[r], kids.t, F.council[kids.fam], ch.birth_time[r],
                                       F.reason[kids.fam], care_order[kids.of], ch.placement[r])
         kf = first[kids.of]

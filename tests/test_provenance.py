@@ -142,6 +142,7 @@ def test_every_parameter_file_is_read_and_complete() -> None:
                "entry": P.EntryParams, "family": P.FamilyParams, "care": P.CareParams,
                "after_return": P.AfterReturnParams, "support": P.SupportParams,
                "costs": P.CostParams, "pressure": P.PressureParams,
+               "placement": P.PlacementParams,
                "listed_council": ListedCouncil, "policy": Policy,
                "policy_minimum_monitoring": MinimumMonitoring,
                "policy_support_entitlement": SupportEntitlement,
@@ -158,8 +159,9 @@ def test_every_parameter_file_is_read_and_complete() -> None:
             assert f.metadata["plausible"] == tuple(float(v) for v in entry["plausible"])
             from_files.add(f"{cls.__name__}.{name}")
     # issue 21 added six (early failures, repeated failure, treatment); + councils.max_left_out
-    # (issue 23), + 13: pressure.yaml (issue 26)
-    assert len(from_files) == 120 + 17 + 1 + 13
+    # (issue 23), + 13: pressure.yaml (issue 26), + 18: placement.yaml and 4 costs of
+    # placements with parents and other placements (issue 24)
+    assert len(from_files) == 120 + 17 + 1 + 13 + 22
     # the only parameters declared in Python are a council's practice (council_practice.*),
     # whose defaults are the centre of councils.spread
     elsewhere = {p.path.split(".")[0] for p in PARAMS if not p.path.startswith(

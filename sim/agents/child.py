@@ -35,9 +35,14 @@ class EntryReason(IntEnum):
 
 
 class Placement(IntEnum):
-    FOSTER = 0
-    RESIDENTIAL = 1
-    KINSHIP = 2
+    """A child's placement while in care. The last two are reached only by a move
+    (placements over a period of care, :mod:`sim.placements`, off by default)."""
+
+    FOSTER = 0  # foster care with carers other than family or friends
+    RESIDENTIAL = 1  # children's homes, secure units, hostels
+    KINSHIP = 2  # foster care with family or friends
+    WITH_PARENTS = 3  # placed with parents (still looked after)
+    OTHER = 4  # semi-independent or independent living, residential schools, custody
 
 
 class ExitKind(IntEnum):

@@ -7,19 +7,24 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from sim.mesa_import import mesa
-from sim.ledger import C
+from sim.ledger import C, C_MOVES
 
 if TYPE_CHECKING:
     from sim.config import CouncilPractice
     from sim.model import RevolvingDoorModel
 
-_PLACEMENT_COMPONENTS = (C["placement_foster"], C["placement_residential"],
-                         C["placement_kinship"])
+_PLACEMENT_COMPONENTS: tuple[int, ...] = (C["placement_foster"], C["placement_residential"],
+                                          C["placement_kinship"])
 
 #: columns of :attr:`CouncilCounts.counts`
 COUNT_FIELDS = ("in_care_foster", "in_care_residential", "in_care_kinship",
                 "home_after_return", "open_cases", "supported_low", "supported_medium",
-                "supported_high")
+                "supported_high", "in_care_with_parents", "in_care_other")
+#: the column of COUNT_FIELDS that counts children in care in each Placement
+PLACEMENT_COLUMN = np.array([0, 1, 2, 8, 9])
+#: the columns of children in care placed with parents and in other placements (zero
+#: unless placements over a period of care are on, :mod:`sim.placements`)
+MORE_IN_CARE = slice(8, 10)
 
 
 class _Practice:
@@ -79,12 +84,18 @@ class LocalAuthority(mesa.Agent):
 
     @property
     def in_care(self) -> list[int]:
-        """Children in care, by Placement."""
+        """Children in care in foster, residential and kinship care (Placement 0-2)."""
         return [self._count(0), self._count(1), self._count(2)]
 
     @property
+    def in_care_more(self) -> list[int]:
+        """Children in care placed with parents and in other placements (placements over a
+        period of care, :mod:`sim.placements`; zero without it)."""
+        return [self._count(8), self._count(9)]
+
+    @property
     def children_in_care(self) -> int:
-        return sum(self.in_care)
+        return sum(self.in_care) + sum(self.in_care_more)
 
     @property
     def home_after_return(self) -> int:
@@ -114,8 +125,9 @@ def count_caseloads(model: "RevolvingDoorModel") -> np.ndarray:
     council = fam.council[ch.family[:k]]
     care = state == 1  # ChildState.IN_CARE
     if care.any():
-        idx = council[care] * 3 + ch.placement[:k][care]
-        out[:, 0:3] = np.bincount(idx, minlength=n * 3).reshape(n, 3)
+        idx = council[care] * 5 + ch.placement[:k][care]
+        by = np.bincount(idx, minlength=n * 5).reshape(n, 5)
+        out[:, PLACEMENT_COLUMN] = by
     home = state == 2  # ChildState.HOME_AFTER_RETURN
     out[:, 3] = np.bincount(council[home], minlength=n)
     f = fam.n
@@ -137,7 +149,10 @@ def book_recurring_costs(model: "RevolvingDoorModel", first: int,
     rows = model.ledger.amounts[first:first + len(counts)]
     for p in range(3):
         rows[..., _PLACEMENT_COMPONENTS[p]] += counts[..., p] * uc.placement_per_month[p] * mult
-    n_care = counts[..., 0:3].sum(axis=-1)
+    n_care = counts[..., 0:3].sum(axis=-1) + counts[..., MORE_IN_CARE].sum(axis=-1)
+    if model.ledger.amounts.shape[-1] > len(C):  # placements over a period of care
+        for j, comp in zip((8, 9), C_MOVES.values()):
+            rows[..., comp] += counts[..., j] * uc.placement_more_per_month[j - 8] * mult
     rows[..., C["process_care_planning"]] += n_care * uc.care_planning_per_month * mult
     rows[..., C["monitoring"]] += counts[..., 4] * uc.monitoring_per_month * mult
     support = sum(counts[..., 4 + lvl] * uc.support_per_month[lvl] for lvl in (1, 2, 3))

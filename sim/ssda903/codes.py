@@ -169,7 +169,27 @@ WRITE_CIN: dict[EntryReason, dict[str, float]] = {
 #: Placement written for each model placement, and its provider.
 WRITE_PLACE: dict[Placement, tuple[str, str]] = {
     Placement.FOSTER: ("U6", "PR1"), Placement.RESIDENTIAL: ("K2", "PR4"),
-    Placement.KINSHIP: ("U3", "PR1")}
+    Placement.KINSHIP: ("U3", "PR1"),
+    # reached only by a placement move (sim.placements): placed with parents (provider:
+    # the parents); other placements as semi-independent living, the commonest at 16-17
+    Placement.WITH_PARENTS: ("P1", "PR0"), Placement.OTHER: ("H5", "PR4")}
+#: An ``other`` placement of a child under 16 (semi-independent living is for 16-17 year
+#: olds): a residential school, privately provided.
+WRITE_PLACE_OTHER_UNDER16 = ("S1", "PR4")
+#: A move to a new placement of the same type is written with the other provider of this
+#: pair every second time (the council's own carers and a private agency's, or a private
+#: and a voluntary home): the written episode shows that the placement changed (rule 435:
+#: a change of placement shows in PLACE, PLACE_PROVIDER, PL_POST or URN; the writer has no
+#: postcodes or URNs). Placed with parents again is never a move (sim.placements).
+WRITE_PROVIDER_ALTERNATE: dict[str, str] = {"PR1": "PR4", "PR4": "PR5", "PR5": "PR4",
+                                            "PR0": "PR0"}
+#: ``RNE`` of an episode that starts with a placement move within a period of care (DfE
+#: SSDA903 guidance: ``P``, change of placement and carer(s) only; the legal status is
+#: unchanged)
+PLACEMENT_MOVE_RNE = "P"
+#: Reason for a placement change written on the episode a move ends (rule 225: a change
+#: needs a reason): the model does not say why a placement ended; ``OTHER``.
+WRITE_MOVE_PLACE_CHANGE = "OTHER"
 #: Legal status at the start of a period of care: with care proceedings an interim care
 #: order, otherwise accommodation under section 20.
 WRITE_LS = {True: "C1", False: "V2"}
@@ -217,8 +237,21 @@ SEED_KINSHIP_PLACE = frozenset({"U1", "U2", "U3", "P1"})
 SEED_RESIDENTIAL_PLACE = frozenset({"K1", "K2", "R1", "R2", "R3", "R5", "S1", "H5", "P2", "P3"})
 
 
-def seed_placement(place: str | None) -> Placement:
-    """The model's placement for an SSDA903 ``PLACE`` code (see above)."""
+#: With placements over a period of care on (``params.placement.moves``,
+#: :mod:`sim.placements`), two more of the model's placements: placed with parents, and
+#: other placements (semi-independent or independent living, residential employment,
+#: residential schools, custody). The rest as above.
+SEED_WITH_PARENTS_PLACE = frozenset({"P1"})
+SEED_OTHER_PLACE = frozenset({"H5", "P2", "P3", "S1", "R5"})
+
+
+def seed_placement(place: str | None, every_type: bool = False) -> Placement:
+    """The model's placement for an SSDA903 ``PLACE`` code (see above); ``every_type``:
+    with placed with parents and other placements (placements over a period of care on)."""
+    if every_type and place in SEED_WITH_PARENTS_PLACE:
+        return Placement.WITH_PARENTS
+    if every_type and place in SEED_OTHER_PLACE:
+        return Placement.OTHER
     if place in SEED_KINSHIP_PLACE:
         return Placement.KINSHIP
     if place in SEED_RESIDENTIAL_PLACE:

@@ -264,9 +264,11 @@ def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dic
     """The children to start a run with at ``date``, one row a child: ``group`` (the sibling
     group, see the module docstring), ``location``, ``need`` (``abuse_neglect``, ``other``
     or ``unknown``), ``age_months`` (NaN when the date of birth is unknown),
-    ``care_order``, ``placement``, ``period_start``, ``return_time``, ``unplanned``,
-    ``episodes``, ``returns``, ``first_return_time`` (times in months from ``date``); and
-    counts of what was kept and left out."""
+    ``care_order``, ``placement``, ``place_code`` (the latest ``PLACE`` in care, mapped
+    again by :func:`initial_table` with placements over a period of care on),
+    ``period_start``, ``return_time``, ``unplanned``, ``episodes``, ``returns``,
+    ``first_return_time`` (times in months from ``date``); and counts of what was kept and
+    left out."""
     per = periods_of_care(ep)
     per = per[per["start"] < date].reset_index(drop=True)
     home_end = per["rec"].isin(codes.RETURN_HOME_REC) & per["end"].notna() & \
@@ -298,6 +300,8 @@ def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dic
         "care_order": ls.isin(codes.CARE_ORDER_LS).to_numpy(),
         "placement": np.where(loc == "in_care",
                               [int(codes.seed_placement(p)) for p in place.tolist()], -1),
+        # the latest PLACE code in care (placements over a period of care map it again)
+        "place_code": place.where(pd.Series(loc == "in_care", index=place.index)).to_numpy(),
         "period_start": months(kids["start"], date),
         "return_time": np.where(loc == "at_home", months(kids["end"].fillna(date), date),
                                 np.nan),
@@ -469,6 +473,10 @@ def initial_table(data: CouncilData, params: Any, seed: int, *, thoroughness: fl
     table = table[table["age_months"] < AGE_OUT].copy()
     table["council"] = council
     table["family"] = pd.factorize(table["family"])[0]
+    if params.placement.moves:  # placed with parents and other placements are model types
+        care = (table["location"] == "in_care").to_numpy()
+        table["placement"] = np.where(care, [int(codes.seed_placement(p, every_type=True))
+                                             for p in table["place_code"].tolist()], -1)
     return table[list(COLUMNS)].astype(COLUMNS).reset_index(drop=True)
 
 

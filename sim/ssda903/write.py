@@ -1,6 +1,8 @@
 """A simulated run's children written as SSDA903 ``episodes.csv`` and ``header.csv``.
 
-Each period of care of a child in the model is one episode (``RNE = S``), with codes from
+Each period of care of a child in the model is one episode (``RNE = S``), or with
+placements over a period of care on one episode a placement (a move starts an episode with
+``RNE = P``, :func:`split_at_moves`), with codes from
 :mod:`sim.ssda903.codes` (``WRITE_*`` tables): placement and provider from the model's
 placement, legal status from care proceedings (``C1``) or not (``V2``), the reason the
 period ended from how the model ended it (a return home is ``E4A``), and the category of
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.agents.child import Placement
 from sim.rng import Streams
 from sim.ssda903 import codes
 
@@ -142,8 +145,73 @@ def _follow_rules(out: pd.DataFrame, dob18: np.ndarray) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def split_at_moves(episodes: pd.DataFrame, moves: pd.DataFrame | None) -> pd.DataFrame:
+    """The episode log split at each placement change within a period of care
+    (:meth:`sim.records.EpisodeLog.moves_frame`; :mod:`sim.placements`): one row a
+    placement, in order of child then start, with ``move`` (True for a placement that began
+    with a move, False for the first of a period) and ``same_type_run`` (how many
+    placements of the same type came just before it in the period). A placement that a
+    move ends has ``end_kind`` -2 (the period goes on); the last keeps the period's end.
+    Without moves, the episodes as they are (``move`` False, ``same_type_run`` 0)."""
+    ep = episodes.sort_values(["child", "start"], kind="stable").reset_index(drop=True)
+    ep["move"] = False
+    ep["same_type_run"] = 0
+    if moves is None or len(moves) == 0:
+        return ep
+    ep["_period"] = np.arange(len(ep))
+    mv = moves.sort_values("time", kind="stable")
+    owner = pd.merge_asof(mv.rename(columns={"time": "start"}),
+                          ep[["child", "start", "_period"]].sort_values("start", kind="stable"),
+                          on="start", by="child", direction="backward")
+    if owner["_period"].isna().any():
+        raise ValueError("a placement move outside every period of care of its child")
+    rows = ep.loc[owner["_period"].astype(np.int64).to_numpy()].copy()
+    rows["start"] = owner["start"].to_numpy()
+    rows["placement"] = owner["placement"].to_numpy()
+    rows["move"] = True
+    out = pd.concat([ep, rows]).sort_values(["_period", "start"], kind="stable")
+    out = out.reset_index(drop=True)
+    period = out["_period"].to_numpy()
+    last = np.ones(len(out), dtype=bool)
+    last[:-1] = period[:-1] != period[1:]
+    nxt = np.empty(len(out))
+    nxt[:-1] = out["start"].to_numpy()[1:]
+    out.loc[~last, "end"] = nxt[~last]
+    out.loc[~last, "end_kind"] = -2
+    place = out["placement"].to_numpy()
+    same = np.zeros(len(out), dtype=bool)
+    same[1:] = (period[1:] == period[:-1]) & (place[1:] == place[:-1])
+    run_id = np.cumsum(~same)
+    out["same_type_run"] = pd.Series(same.astype(np.int64)).groupby(run_id).cumsum().to_numpy()
+    return out.drop(columns="_period")
+
+
+def _placement_codes(ep: pd.DataFrame, dob: pd.Series, year0: int) -> tuple[list, list]:
+    """``PLACE`` and ``PLACE_PROVIDER`` of each placement: :data:`codes.WRITE_PLACE`; an
+    ``other`` placement of a child under 16 :data:`codes.WRITE_PLACE_OTHER_UNDER16`; a
+    placement of the same type as the one before it in the period (a move within type)
+    with the other provider of :data:`codes.WRITE_PROVIDER_ALTERNATE` every second time, so
+    that the episode shows the change of placement (rule 435)."""
+    place = {int(p): v for p, v in codes.WRITE_PLACE.items()}
+    p = ep["placement"].to_numpy()
+    code = np.array([place[int(x)][0] for x in p], dtype=object)
+    prov = np.array([place[int(x)][1] for x in p], dtype=object)
+    other = p == int(Placement.OTHER)
+    if other.any():
+        born = pd.DatetimeIndex(dob.reindex(ep["child"].astype(str)).to_numpy())
+        start = model_dates(ep["start"].to_numpy(), year0)
+        young = other & np.asarray(start < born + pd.DateOffset(years=16))
+        code[young] = codes.WRITE_PLACE_OTHER_UNDER16[0]
+        prov[young] = codes.WRITE_PLACE_OTHER_UNDER16[1]
+    alt = ep["same_type_run"].to_numpy() % 2 == 1
+    if alt.any():
+        prov[alt] = [codes.WRITE_PROVIDER_ALTERNATE[v] for v in prov[alt]]
+    return code.tolist(), prov.tolist()
+
+
 def ssda903_frames(episodes: pd.DataFrame, *, seed: int, start_year: int, warmup_years: int,
-                   councils: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   councils: list[str], moves: pd.DataFrame | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(episodes, header)`` tables in SSDA903 layout from a run's episode log
     (:meth:`sim.records.Records.episodes_frame`), following the DfE's rules on a return
     (:func:`_follow_rules`). An ``LA`` column is added when the run has more than one
@@ -151,26 +219,29 @@ def ssda903_frames(episodes: pd.DataFrame, *, seed: int, start_year: int, warmup
     ``UPN`` is for the collection year of the child's latest date (see
     :func:`upn_placeholder`; the annual files have each year's)."""
     year0 = origin_year(start_year, warmup_years)
-    ep = episodes.sort_values(["child", "start"], kind="stable").reset_index(drop=True)
+    ep = split_at_moves(episodes, moves)
     kids = ep.drop_duplicates("child")
     sex, cin = _draw_codes(kids["child"].to_numpy(), kids["reason"].to_numpy(), seed)
     cin_of = pd.Series(cin, index=kids["child"].to_numpy())
-    place = {int(p): v for p, v in codes.WRITE_PLACE.items()}
     rec = {int(k): v for k, v in codes.WRITE_REC.items()}
-    closed = ep["end_kind"].to_numpy() >= 0
+    rec[-2] = codes.SAME_PERIOD_REC  # a placement a move ends (split_at_moves)
+    kind = ep["end_kind"].to_numpy()
+    closed = (kind >= 0) | (kind == -2)
+    dob = pd.Series(model_dates(kids["birth"].to_numpy(), year0), index=kids["child"].astype(str))
+    place, provider = _placement_codes(ep, dob, year0)
     out = pd.DataFrame({
         "CHILD": ep["child"].astype(str),
         "DECOM": model_dates(ep["start"].to_numpy(), year0).strftime(DATE_FORMAT),
-        "RNE": codes.NEW_PERIOD_RNE,
+        "RNE": np.where(ep["move"].to_numpy(), codes.PLACEMENT_MOVE_RNE, codes.NEW_PERIOD_RNE),
         "LS": np.where(ep["care_order"].to_numpy(), codes.WRITE_LS[True], codes.WRITE_LS[False]),
         "CIN": cin_of.reindex(ep["child"].to_numpy()).to_numpy(),
-        "PLACE": [place[p][0] for p in ep["placement"].tolist()],
-        "PLACE_PROVIDER": [place[p][1] for p in ep["placement"].tolist()],
+        "PLACE": place,
+        "PLACE_PROVIDER": provider,
         "DEC": pd.Series(model_dates(ep["end"].to_numpy(), year0).strftime(DATE_FORMAT)
                          ).where(closed, "").to_numpy(),
-        "REC": [rec[k] if k >= 0 else "" for k in ep["end_kind"].tolist()],
-        "REASON_PLACE_CHANGE": "", "HOME_POST": "", "PL_POST": "", "URN": ""})
-    dob = pd.Series(model_dates(kids["birth"].to_numpy(), year0), index=kids["child"].astype(str))
+        "REC": [rec[k] if (k >= 0 or k == -2) else "" for k in kind.tolist()],
+        "REASON_PLACE_CHANGE": np.where(kind == -2, codes.WRITE_MOVE_PLACE_CHANGE, ""),
+        "HOME_POST": "", "PL_POST": "", "URN": ""})
     dob18 = (pd.DatetimeIndex(dob.reindex(out["CHILD"]).to_numpy())
              + pd.DateOffset(years=18)).to_numpy()
     council_of = ep["council"].to_numpy()
@@ -225,8 +296,8 @@ def _write_files(folder: Path, ep: pd.DataFrame, hd: pd.DataFrame, start_year: i
 
 
 def write_ssda903(folder: str | Path, episodes: pd.DataFrame, *, seed: int, start_year: int,
-                  warmup_years: int, councils: list[str], years: int | None = None
-                  ) -> list[Path]:
+                  warmup_years: int, councils: list[str], years: int | None = None,
+                  moves: pd.DataFrame | None = None) -> list[Path]:
     """Write ``episodes.csv`` and ``header.csv`` (every period of care since the run
     started) into ``folder``. With ``years``, also write annual extracts as a council
     would return them: ``episodes_YYYY.csv`` and ``header_YYYY.csv`` for each collection
@@ -240,7 +311,7 @@ def write_ssda903(folder: str | Path, episodes: pd.DataFrame, *, seed: int, star
     ``regional_header.csv`` (and ``_YYYY``) with an ``LA`` column."""
     folder = Path(folder)
     ep, hd = ssda903_frames(episodes, seed=seed, start_year=start_year,
-                            warmup_years=warmup_years, councils=councils)
+                            warmup_years=warmup_years, councils=councils, moves=moves)
     if len(councils) == 1:
         return _write_files(folder, ep, hd, start_year, years, "episodes", "header")
     written = _write_files(folder, ep, hd, start_year, years, REGIONAL_EPISODES,
@@ -255,10 +326,12 @@ def write_ssda903(folder: str | Path, episodes: pd.DataFrame, *, seed: int, star
 def write_model(model: Any, folder: str | Path, years: int | None = None) -> list[Path]:
     """Write a finished model's children (see :func:`write_ssda903`)."""
     cfg = model.config
+    moves = model.records.episodes.moves_frame() if model.placements is not None else None
     return write_ssda903(folder, model.records.episodes_frame(), seed=cfg.seed,
                          start_year=cfg.start_year, warmup_years=cfg.warmup_years,
-                         councils=[c.name for c in model.councils], years=years)
+                         councils=[c.name for c in model.councils], years=years, moves=moves)
 
 
-__all__ = ["REGIONAL_EPISODES", "REGIONAL_HEADER", "model_dates", "ssda903_frames",
+__all__ = ["REGIONAL_EPISODES", "REGIONAL_HEADER", "model_dates", "split_at_moves",
+           "ssda903_frames",
            "upn_placeholder", "write_model", "write_ssda903"]
