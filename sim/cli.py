@@ -170,8 +170,7 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
                       ssda903=bool(run_opts.get("ssda903", False)),
                       on_model=None if figure_worker is None else lambda model:
                       figure_worker.draw(run_report.figure_data_from_model(model),
-                                         out / "report.png"),
-                      parallel_collect=not in_sweep)  # a sweep's jobs fill the cores
+                                         out / "report.png"))
         writing = True
         results.write(out)
     except Exception as err:

@@ -15,7 +15,7 @@ Definitions (names are part of the output interface; see README "Outputs"):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -243,13 +243,10 @@ def index_outcomes(df_all: pd.DataFrame, start: float, t_end: float) -> dict[str
 
 
 def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None = None,
-                    costs: pd.DataFrame | None = None,
-                    variation: Callable[[], dict[str, float]] | None = None
-                    ) -> dict[str, Any]:
+                    costs: pd.DataFrame | None = None) -> dict[str, Any]:
     """Every metric of ``metrics.json``. ``councils`` and ``costs``: the run's
     :func:`councils_frame` and :func:`failed_return_costs`, if the caller has them already
-    (they are built otherwise); ``variation``: gives the run's
-    :func:`~sim.variation.variation_metrics` when they are needed, if computed elsewhere."""
+    (they are built otherwise)."""
     cfg = model.config
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     scale = cfg.scale
@@ -319,7 +316,7 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     out.update(horizon_metrics(model))
     out.update(plausibility_metrics(model, councils_frame(model) if councils is None
                                     else councils))
-    out.update(variation_metrics(model) if variation is None else variation())
+    out.update(variation_metrics(model))
     out.update(cost_comparison_metrics(model, costs))
     return {k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}
 

@@ -21,7 +21,6 @@ except ImportError:  # pragma: no cover - Windows: no lock
     fcntl = None  # type: ignore[assignment]
 
 from sim.csv_write import write_csv
-from sim.forked import MIN_RECORDS, Forked
 from sim.mesa_import import mesa
 from sim.config import ModelConfig, check_ssda903_output, council_data
 from sim.memory import check_memory
@@ -29,7 +28,6 @@ from sim.model import RevolvingDoorModel
 from sim.metrics import (compute_metrics, councils_frame, failed_return_costs, reentry_curve,
                          timeseries_frame)
 from sim.policy_names import policy_names
-from sim.variation import variation_metrics
 from sim.progress import ProgressCallback, progress_callback
 from sim.shards import resolve_workers, run_sharded
 from sim.ssda903.write import write_ssda903
@@ -183,18 +181,11 @@ def folder_in_use(folder: str | Path) -> bool:
         os.close(fd)
 
 
-def collect(model: Any, ssda903: bool = False, parallel: bool = False) -> Results:
+def collect(model: Any, ssda903: bool = False) -> Results:
     """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`
-    (``ssda903``: keep the children's episodes, to write them as SSDA903).
-
-    ``parallel``: compute the councils' table and the council-variation metrics in a
-    forked process meanwhile (:mod:`sim.forked`), for a run big enough to gain by it; the
-    results are the same either way."""
+    (``ssda903``: keep the children's episodes, to write them as SSDA903)."""
     cfg: ModelConfig = model.config
-    big = model.records.exits.n + len(model.records.returns) >= MIN_RECORDS
-    side = Forked([councils_frame, variation_metrics], model, fork=parallel and big)
-    costs = failed_return_costs(model)
-    councils = side.result(0)
+    councils, costs = councils_frame(model), failed_return_costs(model)
     run_info: dict[str, Any] = {
         "package": "revolving-door", "version": __version__, "seed": cfg.seed,
         "mesa": mesa.__version__, "python": platform.python_version(),
@@ -206,7 +197,7 @@ def collect(model: Any, ssda903: bool = False, parallel: bool = False) -> Result
         placements=model.placements.frame() if moves_on else None,
         moves=model.records.episodes.moves_frame() if moves_on and ssda903 else None,
         episodes=model.records.episodes_frame() if ssda903 else None,
-        metrics=compute_metrics(model, councils, costs, variation=lambda: side.result(1)),
+        metrics=compute_metrics(model, councils, costs),
         reentry_curve=reentry_curve(model),
         timeseries=timeseries_frame(model),
         councils=councils,
@@ -219,8 +210,7 @@ def collect(model: Any, ssda903: bool = False, parallel: bool = False) -> Result
 def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (),
         progress: bool | ProgressCallback | None = None,
         workers: int | str = 1, ssda903: bool = False,
-        on_model: Callable[[Any], None] | None = None,
-        parallel_collect: bool = False) -> Results:
+        on_model: Callable[[Any], None] | None = None) -> Results:
     """Build, run and collect one model: the main entry point for notebooks.
 
     ``progress=True`` prints the command line's progress line (a simulated year at a time)
@@ -234,8 +224,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
     ``header.csv`` when the results are written (docs/ssda903.md).
     ``on_model``: called with the finished model before its results are collected (the
     command sends the figure's numbers to its drawing process then; it must not change
-    the model). ``parallel_collect``: collect a big run's results in two processes
-    (:func:`collect`; the same results).
+    the model).
     """
     cfg = config if isinstance(config, ModelConfig) else ModelConfig.from_dict(config)
     check_ssda903_output(cfg, ssda903)
@@ -253,7 +242,7 @@ def run(config: ModelConfig | dict[str, Any] | None = None, *, policies: Any = (
             model.run(progress=progress)
         if on_model is not None:
             on_model(model)
-        results = collect(model, ssda903=ssda903, parallel=parallel_collect)
+        results = collect(model, ssda903=ssda903)
     finally:
         model.release()  # also on failure: Mesa's registry would keep the model alive
     results.run_info["workers"] = n
