@@ -33,7 +33,8 @@ import yaml
 
 from sim.config import PROFILES
 from sim.results import run
-from sim.ssda903.backtest import Settings, backtest, check_dates, figure, summary
+from sim.ssda903.backtest import (BREAKDOWNS, Settings, backtest, check_dates, figure,
+                                  figure_by, summary)
 from sim.ssda903.figure import comparison_figure
 from sim.ssda903.fit import Window, fit_council
 from sim.ssda903.measure import MEASURED_METRICS, default_period, measure
@@ -219,6 +220,10 @@ def backtest_command(args: argparse.Namespace) -> int:
     summ = summary(table)
     summ.to_csv(out / "backtest_summary.csv", index=False, float_format="%.6g")
     figure(summ, out / "backtest.png")
+    by = {b: summary(table, b) for b in BREAKDOWNS}
+    for b, sb in by.items():
+        sb.to_csv(out / f"backtest_by_{b}.csv", index=False, float_format="%.6g")
+        figure_by(sb, out / f"backtest_by_{b}.png", b)
     councils = table["council"].nunique()
     print(f"Backtest: {councils} council(s) x {len(dates)} extract date(s), files to "
           f"{end.date()}; children in care forecast at each horizon against the files")
@@ -227,6 +232,13 @@ def backtest_command(args: argparse.Namespace) -> int:
         if c in show:
             show[c] = show[c].map(lambda v: "" if v != v else f"{v:.0%}")
     print(show.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    for b, sb in by.items():
+        wide = sb[sb["method"].isin(("model_fitted", "persistence", "stock_flow"))].pivot(
+            index=["group", "horizon_months"], columns="method", values="mae_percent")
+        wide = wide.reindex(BREAKDOWNS[b][0], level=0)
+        print(f"\nBy {b.replace('_', ' ')}: mean absolute error, % of the group's children "
+              "in care")
+        print(wide.to_string(float_format=lambda v: f"{v:.1f}"))
     print("\nFits (practice where the data put it; ridge = the two parameters not "
           "separated):")
     print(fits[["council", "extract_date", "return_propensity", "thoroughness",
