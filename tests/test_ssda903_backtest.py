@@ -248,3 +248,39 @@ def test_size_multiplier_by_hand() -> None:
                         {"entries_per_year": 1.0, "children_in_care_end": 4.0})
     assert w == pytest.approx((12000 + 10000 / 4) / (10000 + 10000 / 4))
     assert is_count("held_out_children_in_care_end") and not is_count("reentry_12m")
+
+
+def test_measure_without_tables_gives_the_same_metrics() -> None:
+    """A fit measures with ``tables=False`` (the speed-up of issue 24's benchmark): the
+    metrics and the re-entry curve are those of the full measurement."""
+    from sim.ssda903.measure import measure
+    from sim.ssda903.read import read_extract
+
+    x = read_extract([DATA / "edge_episodes.csv", DATA / "edge_header.csv"])
+    full, quick = measure(x), measure(x, tables=False)
+    assert quick.metrics == full.metrics or all(
+        (a == b) or (a != a and b != b) for a, b in zip(full.metrics.values(),
+                                                        quick.metrics.values()))
+    assert list(quick.metrics) == list(full.metrics)
+    pd.testing.assert_frame_equal(quick.reentry_curve, full.reentry_curve)
+    assert quick.entries_by_year.empty and not full.entries_by_year.empty
+
+
+def test_held_out_metrics_are_the_latest_years() -> None:
+    """``held_out_children_in_care_end`` (a backtest's fit adds it to its objective) is the
+    stock at the window's end, the extract date, counted again by hand: children 1, 2 and
+    4 in care on 1 April 2020; child 3 went home in March 2020; ``children_in_care_end``
+    of the fit years is the stock a year earlier (children 1 and 3)."""
+    from sim.ssda903.fit import Window, _both
+
+    x = _extract([(1, "2016-01-01", None, "U6", None),
+                  (2, "2019-06-01", None, "U6", None),
+                  (3, "2018-04-01", "2020-03-01", "U6", "E4A"),
+                  (4, "2019-05-01", None, "U6", None)],
+                 {1: "2009-05-01", 2: "2006-04-01", 3: "2010-01-01", 4: "2012-01-01"})
+    m = _both(x, Window(pd.Timestamp("2017-04-01"), D), True)
+    assert m["held_out_children_in_care_end"] == 3
+    assert m["children_in_care_end"] == 2  # 1 and 3 on 1 April 2019
+    assert m["held_out_returns_per_year"] == pytest.approx(1.0)
+    assert "held_out_children_in_care_end" not in _both(x, Window(pd.Timestamp(
+        "2017-04-01"), D), False)

@@ -191,7 +191,7 @@ def _simulate(practice: tuple[float, float], scale: float, seed: int, window: Wi
 
 
 def _metrics(x: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float]:
-    return {k: float(v) for k, v in measure(x, start, end).metrics.items()
+    return {k: float(v) for k, v in measure(x, start, end, tables=False).metrics.items()
             if isinstance(v, (int, float))}
 
 
