@@ -436,17 +436,19 @@ def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Pa
     of ``breakdown`` (:func:`summary` of it), a line a method of the comparison (the fitted
     model over its accepted set, persistence, stock-flow)."""
     groups = BREAKDOWNS[breakdown][0]
-    shown = ("model_fitted", "persistence", "stock_flow")
+    shown = {"model_fitted": "model, fitted (over the accepted set)",
+             "persistence": "persistence", "stock_flow": "stock-flow (Markov)"}
     fig, axes = plt.subplots(1, len(groups), figsize=(3.0 * len(groups), 3.6), sharey=True)
+    top = float(summ[summ["method"].isin(list(shown))]["mae_percent"].max())
     for ax, g in zip(np.atleast_1d(axes), groups):
-        for m in shown:
+        for m, label in shown.items():
             s = summ[(summ["method"] == m) & (summ["group"] == g)]
             if len(s):
-                ax.plot(s["horizon_months"], s["mae_percent"], marker="o", label=m)
+                ax.plot(s["horizon_months"], s["mae_percent"], marker="o", label=label)
         ax.set_title(g)
         ax.set_xlabel("months ahead")
         ax.set_xticks(sorted(summ["horizon_months"].unique()))
-        ax.set_ylim(bottom=0)
+    np.atleast_1d(axes)[0].set_ylim(0, (top if top == top else 1.0) * 1.08)
     np.atleast_1d(axes)[0].set_ylabel("mean absolute error, %")
     handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(shown), frameon=False,
