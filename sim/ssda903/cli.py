@@ -74,6 +74,10 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--council", help="the council to fit, in a file of several")
     f.add_argument("--seeds", type=int, nargs="+", default=[1, 2],
                    help="seeds of the simulated replicates (at least 2; default 1 2)")
+    f.add_argument("--forecast", action="store_true",
+                   help="fit for a forecast from the council's children (councils=from_data) "
+                   "as a backtest does: the size at every grid point, first entries and the "
+                   "stocks at the end of the fit years and at the extract date fitted too")
     b = sub.add_parser("backtest", help="judge forecasts made at past extract dates against "
                        "the later files (sim/ssda903/backtest.py)")
     b.add_argument("files", nargs="+", type=Path, help="episodes and header CSV files, "
@@ -149,9 +153,11 @@ def fit(args: argparse.Namespace) -> int:
     if window.years < 2:
         raise Ssda903Error(f"measured period {window.start.date()} to {window.end.date()}: "
                            "a fit needs at least 2 years (the latest is held out)")
+    how: dict[str, Any] = ({"metrics": Settings().fit_metrics, "profile_scale": True}
+                           if args.forecast else {})
     result = fit_council(extract, window, seeds=tuple(args.seeds),
                          progress=lambda msg: print(f"\r  {msg}   ", end="", file=sys.stderr,
-                                                    flush=True))
+                                                    flush=True), **how)
     print(file=sys.stderr)
     write_fit(result, args.out, args.council or "fitted", window, list(args.seeds),
               la=councils[0] if len(councils) == 1 else args.council,

@@ -301,7 +301,8 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
         sim_starts = np.mean([r["entries_per_year"] + r["reentries_per_year"]
                               for r in runs(rp, th)])
         scale_fitted = scale * observed_starts / max(sim_starts, 1e-9)
-    table = fit_table(observed, window, (rp, th), scale_fitted, seeds, warmup_years, params)
+    table = fit_table(observed, window, (rp, th), scale_fitted, seeds, warmup_years, params,
+                      fitted=metrics)
     grid = pd.DataFrame(rows, columns=["return_propensity", "thoroughness", "objective"])
     grid["scale"] = [scale * score(r[0], r[1])[1] for r in rows] if profile_scale else \
         scale_fitted
@@ -310,8 +311,8 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
 
 
 def fit_table(observed: Extract, window: Window, practice: tuple[float, float], scale: float,
-              seeds: tuple[int, ...], warmup_years: int, params: dict[str, Any] | None
-              ) -> pd.DataFrame:
+              seeds: tuple[int, ...], warmup_years: int, params: dict[str, Any] | None,
+              fitted: tuple[str, ...] = FIT_METRICS) -> pd.DataFrame:
     """Observed, simulated (mean of the seeds), interval and pass or miss, for the fit window
     and the held-out latest year. Interval: simulated mean +- 1.96 x the square root of the
     observed metric's sampling variance plus the replicates' variance of the mean."""
@@ -328,8 +329,9 @@ def fit_table(observed: Extract, window: Window, practice: tuple[float, float], 
             half = 1.96 * math.sqrt(se[k] ** 2 + (vals.var(ddof=1) / len(vals)
                                                   if len(vals) > 1 else 0.0))
             mean = float(vals.mean())
-            rows.append({"period": part, "metric": k, "fitted": k in FIT_METRICS and
-                         part == "fit", "observed": obs[k], "simulated": mean,
+            name = k if part == "fit" else HELD_OUT + k
+            rows.append({"period": part, "metric": k, "fitted": name in fitted,
+                         "observed": obs[k], "simulated": mean,
                          "low": mean - half, "high": mean + half,
                          "result": "pass" if mean - half <= obs[k] <= mean + half else "miss"})
     return pd.DataFrame(rows)
