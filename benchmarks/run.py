@@ -630,7 +630,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--skip-monte-carlo", action="store_true")
     ap.add_argument("--council-only", action="store_true",
                     help="only the SSDA903 council section (issue 24: describe, fit and "
-                         "backtest of one council's five years), written to --out")
+                         "backtest of one council's five years), written to "
+                         "benchmarks/council.json (or --out)")
     ap.add_argument("--skip-council", action="store_true")
     ap.add_argument("--mc-replicates", type=int, default=None,
                     help="replicates of the false-economy Monte Carlo (default: its own)")
@@ -642,10 +643,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         section_feedback(scales[0], fb, args.repeats)
         Path(args.out).write_text(json.dumps(fb, indent=2, sort_keys=True) + "\n")
         return fb
-    if args.council_only:  # issue 24's section alone
+    if args.council_only:  # issue 24's section alone, to council.json unless --out says
         co: dict[str, Any] = {"machine": machine()}
         section_council(co)
-        Path(args.out).write_text(json.dumps(co, indent=2, sort_keys=True) + "\n")
+        to = Path(args.out) if "--out" in (argv if argv is not None else sys.argv) else \
+            ROOT / "benchmarks" / "council.json"
+        to.write_text(json.dumps(co, indent=2, sort_keys=True) + "\n")
+        print(f"\nwrote {to}")
         return co
     info = machine()
     print(f"Revolving Door benchmark  {info['date']}  commit {info['commit']}"
