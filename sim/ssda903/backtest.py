@@ -21,15 +21,24 @@ For each council in the files and each extract date ``D`` (``--at``):
      ``return_propensity_sigma``, thoroughness beta with mean ``thoroughness_mean`` and
      concentration ``thoroughness_concentration``), the size (``scale``) drawn from its
      sampling error (Poisson entries with the sibling design effect); ``runs`` draws, one
-     seed each. Where the data cannot separate the two practice parameters (a ridge), the
-     draws spread along it rather than picking one point;
+     seed each, each at its grid point's own size. Where the data cannot separate the two
+     practice parameters (a ridge), the draws spread along it rather than picking one
+     point;
    * ``model_fitted_point``: the fit's best point alone (as ``fit`` gives it), for
      comparison.
 3. **truth**: the children in care at ``D + h`` in the full files.
 
-The table (:func:`backtest`) has one row a council, date, method and horizon: forecast,
-truth, error, and for the model the 80% and 95% intervals (quantiles of its runs) and
-whether they hold the truth. :func:`summary` averages by method and horizon.
+The table (:func:`backtest`) has one row a council, date, method, horizon and group
+(``breakdown`` ``total`` with group ``all``, and each :data:`BREAKDOWNS` group: age bands):
+forecast, truth, error, and for the model the 80% and 95% intervals (quantiles of its
+runs) and whether they hold the truth. :func:`summary` averages by method and horizon
+(and group).
+
+The fit of ``model_fitted`` and ``model_fitted_point`` (:class:`Settings`) judges each grid
+point at its own best size (``profile_scale``) and adds first entries and the stock at the
+extract date to the objective: fitted at one size, points along the practice ridge that
+keep children a shorter time than the council does won, and the forecasts drifted below
+the stock (docs/ssda903.md, "Backtests").
 """
 
 from __future__ import annotations
@@ -79,7 +88,9 @@ def age_band(age_years: np.ndarray) -> np.ndarray:
 #: frame of children in care (one row a child, or a state of the stock-flow model with its
 #: expected number in ``weight``; column ``age_years``, the age at the month end) to each
 #: row's group. A breakdown by placement adds an entry here and the column its function
-#: reads to :func:`_frames` (every method's frame).
+#: reads to every method's frame (:func:`in_care_frame` for the files and persistence,
+#: :func:`model_frames` for the model's runs, :func:`stock_flow_frames`, which already
+#: has ``placement_group``).
 BREAKDOWNS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], np.ndarray]]] = {
     "age_band": (tuple(b[2] for b in AGE_BANDS),
                  lambda f: age_band(f["age_years"].to_numpy(dtype=float))),

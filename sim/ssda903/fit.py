@@ -22,6 +22,11 @@ common random numbers (the same seeds at every point), then a 3 x 3 grid of half
 spacing around the best point. The
 objective is the sum of squared differences divided by each metric's variance (the
 extract's sampling variance plus the replicates' spread).
+
+For a forecast (a backtest, ``revolving-door-data fit --forecast``) the objective also has
+first entries a year and the stocks at the end of the fit years and at the extract date
+(``held_out_children_in_care_end``, :data:`HELD_OUT`), and each grid point is judged at its
+own best size (``profile_scale``, :func:`size_multiplier`).
 """
 
 from __future__ import annotations
