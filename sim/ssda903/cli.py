@@ -3,7 +3,7 @@
     revolving-door-data describe FILE... --out DIR [--start DATE] [--end DATE]
                                 [--la-column LA] [--simulated RUN_DIR]
     revolving-door-data fit FILE... --out DIR [--start DATE] [--end DATE]
-                           [--council NAME] [--seeds N N ...]
+                           [--council NAME] [--seeds N N ...] [--forecast]
     revolving-door-data simulate --out DIR [--seed N] [--scale S] [--years N]
                                 [--profile NAME] [--annual]
     revolving-door-data backtest FILE... --at DATE [DATE ...] --out DIR [--runs N]
@@ -14,7 +14,10 @@ of a run's files), ``entries_by_year.csv``, ``stock_31march.csv``, ``time_in_car
 ``returns_per_child.csv``, ``quality_report.csv`` and ``.md``, and ``comparison.png``; it
 prints the data-quality summary and the metrics. ``fit`` fits one council's practice and
 size to its extract, the latest year held out (:mod:`sim.ssda903.fit`), and writes the fit
-table, the grid, and the fitted council as a config. ``simulate`` makes a synthetic extract: one
+table, the grid, and the fitted council as a config (``--forecast``: fitted as a backtest
+fits, for a run from the council's children). ``backtest`` judges forecasts made at past
+extract dates against the later files (:mod:`sim.ssda903.backtest`): totals and by age
+band, a table, a summary and a figure of each. ``simulate`` makes a synthetic extract: one
 council run by the model, written as SSDA903 (for trying ``describe`` without real data).
 Errors (an unusable file, a bad option) print one line and exit with status 2.
 """
