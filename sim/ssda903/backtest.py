@@ -128,7 +128,7 @@ def in_care_frame(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
 @dataclass
 class Settings:
     history_years: int = 5
-    runs: int = 20
+    runs: int = 60
     runs_unfitted: int = 5
     fit_seeds: tuple[int, ...] = (1, 2)
     stock_flow_years: float = 3.0

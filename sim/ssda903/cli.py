@@ -93,8 +93,8 @@ def parser() -> argparse.ArgumentParser:
                    help="months ahead (default 12 24 36)")
     b.add_argument("--history-years", type=int, default=5,
                    help="years of files held at each date (default 5)")
-    b.add_argument("--runs", type=int, default=20,
-                   help="fitted model's runs over its accepted set (default 20)")
+    b.add_argument("--runs", type=int, default=60,
+                   help="fitted model's runs over its accepted set (default 60)")
     b.add_argument("--runs-unfitted", type=int, default=5,
                    help="runs of the unfitted model and of the fit's best point (default 5)")
     s = sub.add_parser("simulate", help="make a synthetic extract: one council, simulated")
