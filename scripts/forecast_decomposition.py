@@ -31,7 +31,7 @@ import pandas as pd
 
 from sim.model import RevolvingDoorModel
 from sim.ssda903 import codes
-from sim.ssda903.backtest import _fit_json, cut, write_cut
+from sim.ssda903.backtest import fit_json, cut, write_cut
 from sim.ssda903.measure import periods_of_care
 from sim.ssda903.read import read_extract
 from sim.ssda903.seed import in_care_at
@@ -72,7 +72,7 @@ def model(x, la: str, date: pd.Timestamp, seeds: int) -> pd.DataFrame:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_cut(x, Path(tmp) / "x")
-        fj = _fit_json(Path(tmp), "true", rp, th, SCALE * share, date,
+        fj = fit_json(Path(tmp), "true", rp, th, SCALE * share, date,
                        in_care_at(x.episodes, date))
         for seed in range(1, seeds + 1):
             m = RevolvingDoorModel({"seed": seed, "years": 3, "councils": {
@@ -116,22 +116,22 @@ def main(folder: str, date: str = "2019-04-01", seeds: int = 4) -> None:
 
 def main_own(extracts: int = 6) -> None:
     from sim.ssda903 import fit as F
-    from sim.ssda903.backtest import _run_from_data
+    from sim.ssda903.backtest import run_from_data
 
     rp, th, sc = 1.0, 0.43, 0.012
     d = pd.Timestamp("2019-04-01")
     w = F.Window(pd.Timestamp("2014-04-01"), pd.Timestamp("2022-04-01"))
     err = []
     for s in range(1, extracts + 1):
-        sx = F._simulate((rp, th), sc, 100 + s, w, 10, None)
+        sx = F.simulate((rp, th), sc, 100 + s, w, 10, None)
         sx.header = sx.episodes.groupby("child", as_index=False)["dob"].first().assign(
             la="", sex="1")
         x = cut(sx, d, 5, "")
         truth = [in_care_at(sx.episodes, d + pd.DateOffset(months=h)) for h in HORIZONS]
         with tempfile.TemporaryDirectory() as tmp:
             folder = write_cut(x, Path(tmp) / "x")
-            fj = _fit_json(Path(tmp), "f", rp, th, sc, d, in_care_at(x.episodes, d))
-            fc = np.mean([_run_from_data(folder, fj, 7 + k, list(HORIZONS))[:, 0]
+            fj = fit_json(Path(tmp), "f", rp, th, sc, d, in_care_at(x.episodes, d))
+            fc = np.mean([run_from_data(folder, fj, 7 + k, list(HORIZONS))[:, 0]
                           for k in range(3)], axis=0)
         err.append(fc - np.array(truth))
         print(f"extract {s}: in care {in_care_at(x.episodes, d)}, truth {truth}, "

@@ -191,7 +191,7 @@ def model_frames(episodes: pd.DataFrame, horizons: list[int]) -> list[pd.DataFra
     return out
 
 
-def _run_from_data(folder: Path, fit_file: Path | None, seed: int, horizons: list[int]
+def run_from_data(folder: Path, fit_file: Path | None, seed: int, horizons: list[int]
                    ) -> np.ndarray:
     """Children in care (the council's own count) at each horizon by :func:`keys`: shape
     (horizons, keys)."""
@@ -208,8 +208,8 @@ def _run_from_data(folder: Path, fit_file: Path | None, seed: int, horizons: lis
     return np.array([counts(f) for f in model_frames(ep, horizons)])
 
 
-def _fit_json(folder: Path, name: str, rp: float, th: float, scale: float, date: pd.Timestamp,
-              in_care: int) -> Path:
+def fit_json(folder: Path, name: str, rp: float, th: float, scale: float, date: pd.Timestamp,
+             in_care: int) -> Path:
     f = folder / f"{name}.json"
     f.write_text(json.dumps({"return_propensity": rp, "thoroughness": th, "scale": scale,
                              "council": "", "extract_date": str(date.date()),
@@ -280,16 +280,16 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         fits.mkdir()
         if progress:
             progress(f"{la or 'council'} {date.date()}: unfitted")
-        unf = np.array([_run_from_data(folder, None, 1000 + i, horizons)
+        unf = np.array([run_from_data(folder, None, 1000 + i, horizons)
                         for i in range(settings.runs_unfitted)])
         forecasts["model_unfitted"] = _intervals(unf)
         if progress:
             progress(f"{la or 'council'} {date.date()}: fitting")
         fit = fit_council(x, Window(start, date), seeds=settings.fit_seeds,
                           metrics=settings.fit_metrics, profile_scale=settings.profile_scale)
-        point = _fit_json(fits, "point", fit.return_propensity, fit.thoroughness, fit.scale,
+        point = fit_json(fits, "point", fit.return_propensity, fit.thoroughness, fit.scale,
                           date, in_care)
-        pt = np.array([_run_from_data(folder, point, 2000 + i, horizons)
+        pt = np.array([run_from_data(folder, point, 2000 + i, horizons)
                        for i in range(settings.runs_unfitted)])
         forecasts["model_fitted_point"] = _intervals(pt)
         acc = accepted_set(fit.grid)
@@ -304,9 +304,9 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
                 progress(f"{la or 'council'} {date.date()}: fitted draws {i}/{settings.runs}")
             size = float(acc.loc[k, "scale"]) if "scale" in acc else fit.scale
             scale = size * math.exp(rng.normal(0.0, se_log_scale))
-            f = _fit_json(fits, f"draw{i}", float(acc.loc[k, "return_propensity"]),
+            f = fit_json(fits, f"draw{i}", float(acc.loc[k, "return_propensity"]),
                           float(acc.loc[k, "thoroughness"]), scale, date, in_care)
-            draws.append(_run_from_data(folder, f, 3000 + i, horizons))
+            draws.append(run_from_data(folder, f, 3000 + i, horizons))
         forecasts["model_fitted"] = _intervals(np.array(draws))
     mine = extract.episodes[extract.episodes["la"] == la]
     truth = np.array([counts(in_care_frame(mine, date + pd.DateOffset(months=h)))

@@ -176,8 +176,10 @@ def sizes(extract: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str,
             "years": (end - start).days / 365.25}
 
 
-def _simulate(practice: tuple[float, float], scale: float, seed: int, window: Window,
-              warmup_years: int, params: dict[str, Any] | None) -> Extract:
+def simulate(practice: tuple[float, float], scale: float, seed: int, window: Window,
+             warmup_years: int, params: dict[str, Any] | None) -> Extract:
+    """One council at practice ``(return propensity, thoroughness)`` and ``scale``, warmed
+    up ``warmup_years``, its episodes seen as annual extracts from ``window.start``."""
     rp, th = practice
     cfg = {"seed": seed, "scale": scale, "years": window.years, "warmup_years": warmup_years,
            "start_year": window.start.year,
@@ -263,7 +265,7 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
     def runs(rp: float, th: float) -> list[dict[str, float]]:
         key = (round(rp, 6), round(th, 6))
         if key not in cache:
-            cache[key] = [_both(_simulate((rp, th), scale, s, window, warmup_years, params),
+            cache[key] = [_both(simulate((rp, th), scale, s, window, warmup_years, params),
                                 window, held_out) for s in seeds]
         return cache[key]
 
@@ -321,7 +323,7 @@ def fit_table(observed: Extract, window: Window, practice: tuple[float, float], 
     """Observed, simulated (mean of the seeds), interval and pass or miss, for the fit window
     and the held-out latest year. Interval: simulated mean +- 1.96 x the square root of the
     observed metric's sampling variance plus the replicates' variance of the mean."""
-    sims = [_simulate(practice, scale, s, window, warmup_years, params) for s in seeds]
+    sims = [simulate(practice, scale, s, window, warmup_years, params) for s in seeds]
     rows = []
     for part, (a, b), names in (("fit", (window.start, window.fit_end),
                                  FIT_METRICS + CHECK_METRICS),
