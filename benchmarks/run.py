@@ -35,6 +35,10 @@ years plus 10 measured years):
   default size (500 paired replicates at 10% of England), timed in full with its report,
   against its target of 10 minutes (``--mc-replicates`` for another size,
   ``--skip-monte-carlo`` to leave it out);
+* a council analyst's SSDA903 commands (issue 24): ``describe``, ``fit`` and ``backtest``
+  (one extract date, horizons 12 and 24 months) of one council's five years of annual
+  files, each in a fresh process, against its target of 2 minutes in all
+  (``--council-only`` for this part alone, ``--skip-council`` to leave it out);
 
 and writes the figures to ``benchmarks/results.json`` (``--out``) so that they can be
 compared between commits. Targets (issue 15) are checked and printed as met or missed; the
@@ -586,6 +590,23 @@ def check_targets(out: dict[str, Any], scales: list[float]) -> dict[str, Any]:
     return t
 
 
+def section_council(out: dict[str, Any]) -> None:
+    """Issue 24: ``describe``, ``fit`` and ``backtest`` of one council's five years of
+    annual files, each in a fresh process (``benchmarks/ssda903.py --council``, whose
+    function this calls); target under 2 minutes in all."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from ssda903 import council_benchmark  # benchmarks/ssda903.py
+
+    print("\nSSDA903 council (issue 24): describe, fit, backtest of one council's five "
+          "years")
+    t = council_benchmark()
+    for k in ("describe", "fit", "backtest"):
+        _line(f"  {k}", f"{t[k]:.1f} s")
+    _line("  total", f"{t['total']:.1f} s", _verdict(t["total"] < 120, "target < 120 s"))
+    out["ssda903_council"] = {**t, "target_s": 120, "met": t["total"] < 120,
+                              "load_average": os.getloadavg()}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
@@ -607,6 +628,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--only-command", action="store_true",
                     help="only the command's time against the model's, and --help's")
     ap.add_argument("--skip-monte-carlo", action="store_true")
+    ap.add_argument("--council-only", action="store_true",
+                    help="only the SSDA903 council section (issue 24: describe, fit and "
+                         "backtest of one council's five years), written to "
+                         "benchmarks/council.json (or --out)")
+    ap.add_argument("--skip-council", action="store_true")
     ap.add_argument("--mc-replicates", type=int, default=None,
                     help="replicates of the false-economy Monte Carlo (default: its own)")
     args = ap.parse_args(argv)
@@ -617,6 +643,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         section_feedback(scales[0], fb, args.repeats)
         Path(args.out).write_text(json.dumps(fb, indent=2, sort_keys=True) + "\n")
         return fb
+    if args.council_only:  # issue 24's section alone, to council.json unless --out says
+        co: dict[str, Any] = {"machine": machine()}
+        section_council(co)
+        to = Path(args.out) if "--out" in (argv if argv is not None else sys.argv) else \
+            ROOT / "benchmarks" / "council.json"
+        to.write_text(json.dumps(co, indent=2, sort_keys=True) + "\n")
+        print(f"\nwrote {to}")
+        return co
     info = machine()
     print(f"Revolving Door benchmark  {info['date']}  commit {info['commit']}"
           f"{' (sim/ modified)' if info['sim_dirty'] else ''}")
@@ -642,6 +676,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.skip_monte_carlo:
         section_monte_carlo(10 if args.quick else args.mc_replicates,
                             0.01 if args.quick else None, out)
+    if not args.skip_council:
+        section_council(out)
     out["targets"] = check_targets(out, scales)
     if args.quick:
         print("  (--quick: sizes are not the issue's; targets do not apply)")

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.ssda903.backtest import accepted_set, cut, prior_weight, summary
+from sim.ssda903.backtest import (accepted_set, age_band, counts, cut, in_care_frame, keys,
+                                  model_frames, prior_weight, stock_flow_frames, summary)
+from sim.ssda903.fit import is_count, size_multiplier
 from sim.ssda903.cli import main
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract
@@ -132,3 +134,153 @@ class _no_raise:
 
     def __exit__(self, *exc: object) -> bool:
         return False
+
+
+# ------------------------------------------------------------------ issue 24, by age band
+def test_in_care_by_age_band_by_hand() -> None:
+    """On 1 April 2020: child 1 (born 1 June 2019, 10 months: under 1) in care; child 2
+    (born 1 April 2015, exactly 5: 5 to 9) in care; child 3 (born 2 April 2004, a day short
+    of 16: 10 to 15) in care; child 4 went home on 1 March 2020 (not in care); child 5
+    (born 1 January 2003, 17) began care on 1 April 2020 itself (not yet in care)."""
+    x = _extract([(1, "2019-07-01", None, "U6", None),
+                  (2, "2018-01-01", None, "U6", None),
+                  (3, "2019-01-01", "2021-01-01", "U6", "E4A"),
+                  (4, "2019-01-01", "2020-03-01", "U6", "E4A"),
+                  (5, "2020-04-01", None, "U6", None)],
+                 {1: "2019-06-01", 2: "2015-04-01", 3: "2004-04-02", 4: "2010-01-01",
+                  5: "2003-01-01"})
+    got = dict(zip(keys(), counts(in_care_frame(x.episodes, D))))
+    assert got[("total", "all")] == 3
+    assert got[("age_band", "under 1")] == 1
+    assert got[("age_band", "1 to 4")] == 0
+    assert got[("age_band", "5 to 9")] == 1
+    assert got[("age_band", "10 to 15")] == 1
+    assert got[("age_band", "16 and over")] == 0
+    # a day later child 5 is in care, aged 17, and child 3 has turned 16
+    later = dict(zip(keys(), counts(in_care_frame(x.episodes, D + pd.DateOffset(days=1)))))
+    assert later[("age_band", "16 and over")] == 2 and later[("total", "all")] == 4
+    assert later[("age_band", "10 to 15")] == 0
+
+
+def test_age_band_boundaries() -> None:
+    got = age_band(np.array([0.0, 0.99, 1.0, 4.99, 5.0, 9.99, 10.0, 15.99, 16.0, 17.9]))
+    assert got.tolist() == ["under 1", "under 1", "1 to 4", "1 to 4", "5 to 9", "5 to 9",
+                            "10 to 15", "10 to 15", "16 and over", "16 and over"]
+
+
+def test_model_frames_count_what_the_run_counts(tmp_path: Path) -> None:
+    """A run from data's children in care at each horizon, counted from its episodes by
+    :func:`model_frames` (with their ages), equal its own time series (a second count),
+    and the age bands add up to the total."""
+    from sim.model import RevolvingDoorModel
+    from sim.results import run
+    from sim.ssda903.write import write_model
+
+    m = RevolvingDoorModel({"seed": 3, "scale": 0.003, "years": 3, "warmup_years": 6,
+                            "start_year": 2015, "councils": {"mode": "listed", "listed": [
+                                {"name": "A", "size_share": 1.0}]}})
+    try:
+        m.run()
+        write_model(m, tmp_path / "files", years=3)
+    finally:
+        m.release()
+    cfg = {"seed": 4, "years": 3, "councils": {"mode": "from_data",
+                                               "path": str(tmp_path / "files")}}
+    ts = run(cfg).timeseries.groupby("month")["children_in_care"].sum().to_numpy()
+    model = RevolvingDoorModel(cfg)
+    try:
+        model.run()
+        ep = model.records.episodes_frame()
+    finally:
+        model.release()
+    frames = model_frames(ep, [12, 24, 36])
+    c = np.array([counts(f) for f in frames])
+    assert c[:, 0].tolist() == [ts[11], ts[23], ts[35]]
+    assert (c[:, 1:].sum(axis=1) == c[:, 0]).all()
+    assert all(((f["age_years"] >= 0) & (f["age_years"] < 18)).all() for f in frames)
+
+
+def test_stock_flow_frames_total_is_its_projection() -> None:
+    x = _extract([(1, "2016-01-01", None, "U6", None),
+                  (2, "2018-04-01", "2019-04-01", "U6", "E4A")],
+                 {1: "2009-05-01", 2: "2006-04-01"})
+    sf = estimate(x.episodes, D, years=3.0)
+    frames = stock_flow_frames(sf, [1, 12])
+    tot = sf.totals(12)
+    got = np.array([counts(f) for f in frames])
+    assert got[0, 0] == pytest.approx(tot[0]) and got[1, 0] == pytest.approx(tot[11])
+    # child 1 is 131 months at the date: 132 a month on, 143 at 12 months: 10 to 15
+    band = keys().index(("age_band", "10 to 15"))
+    assert got[0, band] == pytest.approx(1 - 1 / 23 + 0.0, abs=1 / 36 + 1e-9)
+
+
+def test_summary_by_age_band() -> None:
+    t = pd.DataFrame({"council": "A", "method": "persistence", "horizon_months": 12,
+                      "breakdown": ["total", "age_band", "age_band"],
+                      "group": ["all", "under 1", "5 to 9"],
+                      "truth": [10, 4, 6], "error": [2.0, -1.0, 3.0],
+                      "abs_pct_error": [20.0, 25.0, 50.0]})
+    tot = summary(t)
+    assert len(tot) == 1 and tot["mae_children"].iloc[0] == 2.0
+    by = summary(t, "age_band").set_index("group")
+    assert by.loc["under 1", "mae_children"] == 1.0 and by.loc["5 to 9", "bias_children"] == 3.0
+    assert list(by.index) == ["under 1", "5 to 9"]  # the bands' order
+
+
+def test_size_multiplier_by_hand() -> None:
+    """Counts scale with the run's size, shares do not: one count 100 simulated against
+    120 observed gives 1.2; two counts (100 and 50 against 120 and 50, equal variances)
+    give (100 x 120 + 50 x 50) / (100^2 + 50^2) = 1.16; a share changes nothing; a count
+    with four times the variance weighs a quarter."""
+    assert size_multiplier({"entries_per_year": 100.0}, {"entries_per_year": 120.0},
+                           {"entries_per_year": 1.0}) == pytest.approx(1.2)
+    two = ({"entries_per_year": 100.0, "held_out_children_in_care_end": 50.0,
+            "reentry_12m": 0.2},
+           {"entries_per_year": 120.0, "held_out_children_in_care_end": 50.0,
+            "reentry_12m": 0.9},
+           {"entries_per_year": 1.0, "held_out_children_in_care_end": 1.0,
+            "reentry_12m": 1e-4})
+    assert size_multiplier(*two) == pytest.approx(1.16)
+    assert size_multiplier({"reentry_12m": 0.2}, {"reentry_12m": 0.3},
+                           {"reentry_12m": 1.0}) == 1.0
+    w = size_multiplier({"entries_per_year": 100.0, "children_in_care_end": 100.0},
+                        {"entries_per_year": 120.0, "children_in_care_end": 100.0},
+                        {"entries_per_year": 1.0, "children_in_care_end": 4.0})
+    assert w == pytest.approx((12000 + 10000 / 4) / (10000 + 10000 / 4))
+    assert is_count("held_out_children_in_care_end") and not is_count("reentry_12m")
+
+
+def test_measure_without_tables_gives_the_same_metrics() -> None:
+    """A fit measures with ``tables=False`` (the speed-up of issue 24's benchmark): the
+    metrics and the re-entry curve are those of the full measurement."""
+    from sim.ssda903.measure import measure
+    from sim.ssda903.read import read_extract
+
+    x = read_extract([DATA / "edge_episodes.csv", DATA / "edge_header.csv"])
+    full, quick = measure(x), measure(x, tables=False)
+    assert quick.metrics == full.metrics or all(
+        (a == b) or (a != a and b != b) for a, b in zip(full.metrics.values(),
+                                                        quick.metrics.values()))
+    assert list(quick.metrics) == list(full.metrics)
+    pd.testing.assert_frame_equal(quick.reentry_curve, full.reentry_curve)
+    assert quick.entries_by_year.empty and not full.entries_by_year.empty
+
+
+def test_held_out_metrics_are_the_latest_years() -> None:
+    """``held_out_children_in_care_end`` (a backtest's fit adds it to its objective) is the
+    stock at the window's end, the extract date, counted again by hand: children 1, 2 and
+    4 in care on 1 April 2020; child 3 went home in March 2020; ``children_in_care_end``
+    of the fit years is the stock a year earlier (children 1 and 3)."""
+    from sim.ssda903.fit import Window, _both
+
+    x = _extract([(1, "2016-01-01", None, "U6", None),
+                  (2, "2019-06-01", None, "U6", None),
+                  (3, "2018-04-01", "2020-03-01", "U6", "E4A"),
+                  (4, "2019-05-01", None, "U6", None)],
+                 {1: "2009-05-01", 2: "2006-04-01", 3: "2010-01-01", 4: "2012-01-01"})
+    m = _both(x, Window(pd.Timestamp("2017-04-01"), D), True)
+    assert m["held_out_children_in_care_end"] == 3
+    assert m["children_in_care_end"] == 2  # 1 and 3 on 1 April 2019
+    assert m["held_out_returns_per_year"] == pytest.approx(1.0)
+    assert "held_out_children_in_care_end" not in _both(x, Window(pd.Timestamp(
+        "2017-04-01"), D), False)

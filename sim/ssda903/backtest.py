@@ -21,15 +21,24 @@ For each council in the files and each extract date ``D`` (``--at``):
      ``return_propensity_sigma``, thoroughness beta with mean ``thoroughness_mean`` and
      concentration ``thoroughness_concentration``), the size (``scale``) drawn from its
      sampling error (Poisson entries with the sibling design effect); ``runs`` draws, one
-     seed each. Where the data cannot separate the two practice parameters (a ridge), the
-     draws spread along it rather than picking one point;
+     seed each, each at its grid point's own size. Where the data cannot separate the two
+     practice parameters (a ridge), the draws spread along it rather than picking one
+     point;
    * ``model_fitted_point``: the fit's best point alone (as ``fit`` gives it), for
      comparison.
 3. **truth**: the children in care at ``D + h`` in the full files.
 
-The table (:func:`backtest`) has one row a council, date, method and horizon: forecast,
-truth, error, and for the model the 80% and 95% intervals (quantiles of its runs) and
-whether they hold the truth. :func:`summary` averages by method and horizon.
+The table (:func:`backtest`) has one row a council, date, method, horizon and group
+(``breakdown`` ``total`` with group ``all``, and each :data:`BREAKDOWNS` group: age bands):
+forecast, truth, error, and for the model the 80% and 95% intervals (quantiles of its
+runs) and whether they hold the truth. :func:`summary` averages by method and horizon
+(and group).
+
+The fit of ``model_fitted`` and ``model_fitted_point`` (:class:`Settings`) judges each grid
+point at its own best size (``profile_scale``) and adds first entries and the stock at the
+extract date to the objective: fitted at one size, points along the practice ridge that
+keep children a shorter time than the council does won, and the forecasts drifted below
+the stock (docs/ssda903.md, "Backtests").
 """
 
 from __future__ import annotations
@@ -50,12 +59,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sim.config import PracticeSpread
-from sim.results import run
+from sim.model import RevolvingDoorModel
 from sim.ssda903.fit import FIT_METRICS, Window, design_effect, fit_council
+from sim.ssda903.measure import AGE_BANDS, months, periods_of_care
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error
 from sim.ssda903.seed import in_care_at
-from sim.ssda903.stockflow import estimate
+from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate
 
 HORIZONS = (12, 24, 36)
 METHODS = ("model_fitted", "model_fitted_point", "model_unfitted", "persistence",
@@ -65,17 +75,71 @@ MODEL_METHODS = ("model_fitted", "model_fitted_point", "model_unfitted")
 DATE_FORMAT = "%d/%m/%Y"
 
 
+def age_band(age_years: np.ndarray) -> np.ndarray:
+    """The age band (:data:`sim.ssda903.measure.AGE_BANDS`) of each age in years."""
+    out = np.full(len(age_years), AGE_BANDS[-1][2], dtype=object)
+    for lo, hi, name in AGE_BANDS[::-1]:
+        out[(age_years >= lo) & (age_years < hi)] = name
+    return out
+
+
+#: How the children in care are broken down besides the total: a breakdown's name (the
+#: table's ``breakdown`` column) -> its groups in order (``group``) and a function from a
+#: frame of children in care (one row a child, or a state of the stock-flow model with its
+#: expected number in ``weight``; column ``age_years``, the age at the month end) to each
+#: row's group. A breakdown by placement adds an entry here and the column its function
+#: reads to every method's frame (:func:`in_care_frame` for the files and persistence,
+#: :func:`model_frames` for the model's runs, :func:`stock_flow_frames`, which already
+#: has ``placement_group``).
+BREAKDOWNS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], np.ndarray]]] = {
+    "age_band": (tuple(b[2] for b in AGE_BANDS),
+                 lambda f: age_band(f["age_years"].to_numpy(dtype=float))),
+}
+#: the totals' row keys
+TOTAL = ("total", "all")
+
+
+def keys() -> list[tuple[str, str]]:
+    """Every ``(breakdown, group)`` a forecast gives, the total first."""
+    return [TOTAL] + [(b, g) for b, (groups, _f) in BREAKDOWNS.items() for g in groups]
+
+
+def counts(frame: pd.DataFrame) -> np.ndarray:
+    """Children in care at one month end by :func:`keys` (``weight`` 1 a row if absent)."""
+    w = frame["weight"].to_numpy(dtype=float) if "weight" in frame else \
+        np.ones(len(frame))
+    out = [float(w.sum())]
+    for _b, (groups, f) in BREAKDOWNS.items():
+        lab = f(frame) if len(frame) else np.array([], dtype=object)
+        out += [float(w[lab == g].sum()) for g in groups]
+    return np.array(out)
+
+
+def in_care_frame(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
+    """The children in care at the start of ``date`` in an extract's episodes (as
+    :func:`sim.ssda903.seed.in_care_at` counts them), one row a child: ``age_years``
+    then (NaN without a date of birth: counted in the total and the oldest band)."""
+    per = periods_of_care(episodes)
+    per = per[(per["start"] < date) & (per["end"].isna() | (per["end"] >= date))]
+    age = -months(per["dob"], date) / 12.0
+    return pd.DataFrame({"age_years": np.where(per["dob"].isna().to_numpy(), np.nan, age)})
+
+
 @dataclass
 class Settings:
     history_years: int = 5
-    runs: int = 20
+    runs: int = 60
     runs_unfitted: int = 5
     fit_seeds: tuple[int, ...] = (1, 2)
     stock_flow_years: float = 3.0
     seed: int = 1
-    #: what the practice is fitted to: the fit's shares, and the stock in care at the end
-    #: of the fit years (what is forecast; it tells how long children stay)
-    fit_metrics: tuple[str, ...] = (*FIT_METRICS, "children_in_care_end")
+    #: what the practice is fitted to: the fit's shares, first entries a year, and the stock
+    #: in care at the end of the fit years and at the extract date (what is forecast; it
+    #: tells how long children stay)
+    fit_metrics: tuple[str, ...] = (*FIT_METRICS, "entries_per_year", "children_in_care_end",
+                                    "held_out_children_in_care_end")
+    #: fit the size at each grid point (:func:`sim.ssda903.fit.fit_council`)
+    profile_scale: bool = True
 
 
 def cut(extract: Extract, date: pd.Timestamp, history_years: int, la: str) -> Extract:
@@ -114,20 +178,38 @@ def write_cut(x: Extract, folder: Path) -> Path:
     return folder
 
 
-def _run_from_data(folder: Path, fit_file: Path | None, seed: int, months_ahead: int
+def model_frames(episodes: pd.DataFrame, horizons: list[int]) -> list[pd.DataFrame]:
+    """The children in care at each horizon's month end of a run's episodes
+    (``RevolvingDoorModel.records.episodes_frame()``, model month 0 the extract date), one
+    row a child: ``age_years`` then. The same children the run's time series counts."""
+    out = []
+    for h in horizons:
+        ep = episodes[(episodes["start"] < h) & (episodes["end"].isna() |
+                                                  (episodes["end"] >= h))]
+        ep = ep.drop_duplicates("child")
+        out.append(pd.DataFrame({"age_years": (h - ep["birth"].to_numpy()) / 12.0}))
+    return out
+
+
+def run_from_data(folder: Path, fit_file: Path | None, seed: int, horizons: list[int]
                    ) -> np.ndarray:
-    """Children in care (the council's own count) at month ends 1..months_ahead."""
-    years = int(math.ceil(months_ahead / 12))
+    """Children in care (the council's own count) at each horizon by :func:`keys`: shape
+    (horizons, keys)."""
+    years = int(math.ceil(max(horizons) / 12))
     councils: dict[str, Any] = {"mode": "from_data", "path": str(folder)}
     if fit_file is not None:
         councils["fit"] = str(fit_file)
-    res = run({"seed": seed, "years": years, "councils": councils})
-    ts = res.timeseries.groupby("month")["children_in_care"].sum().to_numpy()
-    return ts[:months_ahead].astype(float)  # the model's counts: the council's own
+    model = RevolvingDoorModel({"seed": seed, "years": years, "councils": councils})
+    try:
+        model.run()
+        ep = model.records.episodes_frame()
+    finally:
+        model.release()
+    return np.array([counts(f) for f in model_frames(ep, horizons)])
 
 
-def _fit_json(folder: Path, name: str, rp: float, th: float, scale: float, date: pd.Timestamp,
-              in_care: int) -> Path:
+def fit_json(folder: Path, name: str, rp: float, th: float, scale: float, date: pd.Timestamp,
+             in_care: int) -> Path:
     f = folder / f"{name}.json"
     f.write_text(json.dumps({"return_propensity": rp, "thoroughness": th, "scale": scale,
                              "council": "", "extract_date": str(date.date()),
@@ -156,14 +238,24 @@ def accepted_set(grid: pd.DataFrame) -> pd.DataFrame:
     return g.sort_values("weight", ascending=False).reset_index(drop=True)
 
 
-def _intervals(runs: np.ndarray, horizons: list[int]) -> dict[int, dict[str, float]]:
-    out = {}
-    for h in horizons:
-        v = runs[:, h - 1]
-        out[h] = {"forecast": float(v.mean()), "low80": float(np.quantile(v, 0.1)),
-                  "high80": float(np.quantile(v, 0.9)), "low95": float(np.quantile(v, 0.025)),
-                  "high95": float(np.quantile(v, 0.975))}
-    return out
+def _intervals(runs: np.ndarray) -> np.ndarray:
+    """Forecast (mean) and the 80% and 95% intervals (quantiles) of runs shaped
+    (runs, horizons, keys): shape (5, horizons, keys), in :data:`INTERVAL` order."""
+    q = np.quantile(runs, [0.1, 0.9, 0.025, 0.975], axis=0)
+    return np.concatenate([runs.mean(axis=0)[None], q])
+
+
+INTERVAL = ("forecast", "low80", "high80", "low95", "high95")
+
+
+def stock_flow_frames(sf: Any, horizons: list[int]) -> list[pd.DataFrame]:
+    """The stock-flow forecast's expected children in care at each horizon as frames of
+    its states (age in whole months and placement group) weighted by the expected number."""
+    fc = sf.forecast(max(horizons))
+    age = np.repeat(np.arange(AGE_OUT_MONTHS), len(GROUPS)) / 12.0
+    group = np.tile(np.array(GROUPS, dtype=object), AGE_OUT_MONTHS)
+    return [pd.DataFrame({"age_years": age, "placement_group": group,
+                          "weight": fc[h - 1].ravel()}) for h in horizons]
 
 
 def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[int],
@@ -176,10 +268,11 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
     first = x.episodes["DECOM"].min()
     start = max(date - pd.DateOffset(years=settings.history_years),
                 pd.Timestamp(first.year if first.month >= 4 else first.year - 1, 4, 1))
-    forecasts: dict[str, dict[int, dict[str, float]]] = {}
-    forecasts["persistence"] = {h: {"forecast": float(in_care)} for h in horizons}
-    sf = estimate(x.episodes, date, settings.stock_flow_years).totals(months_ahead)
-    forecasts["stock_flow"] = {h: {"forecast": float(sf[h - 1])} for h in horizons}
+    forecasts: dict[str, np.ndarray] = {}  # method -> (5 or 1, horizons, keys)
+    now = counts(in_care_frame(x.episodes, date))
+    forecasts["persistence"] = np.tile(now, (1, len(horizons), 1))
+    sf = estimate(x.episodes, date, settings.stock_flow_years)
+    forecasts["stock_flow"] = np.array([[counts(f) for f in stock_flow_frames(sf, horizons)]])
     rng = np.random.default_rng([settings.seed, date.year, date.month, zlib.crc32(la.encode())])
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_cut(x, Path(tmp) / "extract")
@@ -187,18 +280,18 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         fits.mkdir()
         if progress:
             progress(f"{la or 'council'} {date.date()}: unfitted")
-        unf = np.array([_run_from_data(folder, None, 1000 + i, months_ahead)
+        unf = np.array([run_from_data(folder, None, 1000 + i, horizons)
                         for i in range(settings.runs_unfitted)])
-        forecasts["model_unfitted"] = _intervals(unf, horizons)
+        forecasts["model_unfitted"] = _intervals(unf)
         if progress:
             progress(f"{la or 'council'} {date.date()}: fitting")
         fit = fit_council(x, Window(start, date), seeds=settings.fit_seeds,
-                          metrics=settings.fit_metrics)
-        point = _fit_json(fits, "point", fit.return_propensity, fit.thoroughness, fit.scale,
+                          metrics=settings.fit_metrics, profile_scale=settings.profile_scale)
+        point = fit_json(fits, "point", fit.return_propensity, fit.thoroughness, fit.scale,
                           date, in_care)
-        pt = np.array([_run_from_data(folder, point, 2000 + i, months_ahead)
+        pt = np.array([run_from_data(folder, point, 2000 + i, horizons)
                        for i in range(settings.runs_unfitted)])
-        forecasts["model_fitted_point"] = _intervals(pt, horizons)
+        forecasts["model_fitted_point"] = _intervals(pt)
         acc = accepted_set(fit.grid)
         starts = fit.table.set_index(["period", "metric"]).loc[("fit", "entries_per_year"),
                                                                "observed"]
@@ -209,28 +302,34 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         for i, k in enumerate(pick):
             if progress and i % 10 == 0:
                 progress(f"{la or 'council'} {date.date()}: fitted draws {i}/{settings.runs}")
-            scale = fit.scale * math.exp(rng.normal(0.0, se_log_scale))
-            f = _fit_json(fits, f"draw{i}", float(acc.loc[k, "return_propensity"]),
+            size = float(acc.loc[k, "scale"]) if "scale" in acc else fit.scale
+            scale = size * math.exp(rng.normal(0.0, se_log_scale))
+            f = fit_json(fits, f"draw{i}", float(acc.loc[k, "return_propensity"]),
                           float(acc.loc[k, "thoroughness"]), scale, date, in_care)
-            draws.append(_run_from_data(folder, f, 3000 + i, months_ahead))
-        forecasts["model_fitted"] = _intervals(np.array(draws), horizons)
-    truth = {h: in_care_at(extract.episodes[extract.episodes["la"] == la],
-                           date + pd.DateOffset(months=h)) for h in horizons}
+            draws.append(run_from_data(folder, f, 3000 + i, horizons))
+        forecasts["model_fitted"] = _intervals(np.array(draws))
+    mine = extract.episodes[extract.episodes["la"] == la]
+    truth = np.array([counts(in_care_frame(mine, date + pd.DateOffset(months=h)))
+                      for h in horizons])
     rows = []
-    for method in METHODS:
-        for h in horizons:
-            f = forecasts[method][h]
-            t = truth[h]
-            row: dict[str, Any] = {"council": la, "extract_date": str(date.date()),
-                                   "method": method, "horizon_months": h,
-                                   "in_care_at_extract_date": in_care, "truth": t,
-                                   "forecast": f["forecast"], "error": f["forecast"] - t,
-                                   "abs_pct_error": abs(f["forecast"] - t) / max(t, 1) * 100}
-            if method in MODEL_METHODS:
-                row.update({k: f[k] for k in ("low80", "high80", "low95", "high95")})
-                row["in80"] = bool(f["low80"] <= t <= f["high80"])
-                row["in95"] = bool(f["low95"] <= t <= f["high95"])
-            rows.append(row)
+    for (breakdown, group), j in zip(keys(), range(len(keys()))):
+        for method in METHODS:
+            fc = forecasts[method]
+            for i, h in enumerate(horizons):
+                t = float(truth[i, j])
+                v = float(fc[0, i, j])
+                row: dict[str, Any] = {"council": la, "extract_date": str(date.date()),
+                                       "method": method, "horizon_months": h,
+                                       "breakdown": breakdown, "group": group,
+                                       "in_care_at_extract_date": float(now[j]), "truth": t,
+                                       "forecast": v, "error": v - t,
+                                       "abs_pct_error": abs(v - t) / max(t, 1) * 100}
+                if method in MODEL_METHODS:
+                    row.update({k: float(fc[n, i, j]) for n, k in enumerate(INTERVAL)
+                                if n > 0})
+                    row["in80"] = bool(row["low80"] <= t <= row["high80"])
+                    row["in95"] = bool(row["low95"] <= t <= row["high95"])
+                rows.append(row)
     spread = float((acc["weight"] * np.log(acc["return_propensity"])).sum())
     info = {"council": la, "extract_date": str(date.date()),
             "return_propensity": fit.return_propensity, "thoroughness": fit.thoroughness,
@@ -292,20 +391,30 @@ def backtest(extract: Extract, dates: list[pd.Timestamp], end: pd.Timestamp,
     return pd.DataFrame(rows), pd.DataFrame(infos)
 
 
-def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """By method and horizon: cases, mean absolute error (children and % of the truth),
-    mean error (bias), and the share of cases inside the 80% and 95% intervals."""
-    g = table.groupby(["method", "horizon_months"], sort=False)
+def summary(table: pd.DataFrame, breakdown: str = "total") -> pd.DataFrame:
+    """By method and horizon (and, for a ``breakdown`` other than the total, by its group):
+    cases, mean absolute error (children and % of the truth), mean error (bias), and the
+    share of cases inside the 80% and 95% intervals."""
+    if "breakdown" in table:
+        table = table[table["breakdown"] == breakdown]
+    by = ["method", "horizon_months"] + (["group"] if breakdown != TOTAL[0] else [])
+    g = table.groupby(by, sort=False)
     out = g.agg(cases=("truth", "size"), mae_children=("error", lambda e: e.abs().mean()),
                 mae_percent=("abs_pct_error", "mean"), bias_children=("error", "mean"))
     if "in80" in table:
-        cov = table.dropna(subset=["in80"]).groupby(["method", "horizon_months"])
+        cov = table.dropna(subset=["in80"]).groupby(by)
         out = out.join(cov["in80"].mean().rename("coverage80")).join(
             cov["in95"].mean().rename("coverage95"))
     order = {m: i for i, m in enumerate(METHODS)}
     out = out.reset_index()
     out["_o"] = out["method"].map(order)
-    return out.sort_values(["_o", "horizon_months"]).drop(columns="_o").reset_index(drop=True)
+    sort = ["_o", "horizon_months"]
+    if "group" in out:
+        groups = BREAKDOWNS[breakdown][0]
+        out["_g"] = out["group"].map({n: i for i, n in enumerate(groups)})
+        sort = ["_g", "_o", "horizon_months"]
+    return out.sort_values(sort).drop(columns=[c for c in ("_o", "_g") if c in out]
+                                      ).reset_index(drop=True)
 
 
 def figure(summ: pd.DataFrame, path: Path) -> Path:
@@ -333,6 +442,37 @@ def figure(summ: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-__all__ = ["HORIZONS", "METHODS", "Settings", "accepted_set", "backtest", "backtest_one",
-           "check_dates", "cut", "figure", "horizons_for", "prior_weight", "summary",
-           "write_cut"]
+def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Path:
+    """Mean absolute error (% of the group's children in care) by horizon, a panel a group
+    of ``breakdown`` (:func:`summary` of it), a line a method of the comparison (the fitted
+    model over its accepted set, persistence, stock-flow)."""
+    groups = BREAKDOWNS[breakdown][0]
+    shown = {"model_fitted": "model, fitted (over the accepted set)",
+             "persistence": "persistence", "stock_flow": "stock-flow (Markov)"}
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.0 * len(groups), 3.6), sharey=True)
+    top = float(summ[summ["method"].isin(list(shown))]["mae_percent"].max())
+    for ax, g in zip(np.atleast_1d(axes), groups):
+        for m, label in shown.items():
+            s = summ[(summ["method"] == m) & (summ["group"] == g)]
+            if len(s):
+                ax.plot(s["horizon_months"], s["mae_percent"], marker="o", label=label)
+        ax.set_title(g)
+        ax.set_xlabel("months ahead")
+        ax.set_xticks(sorted(summ["horizon_months"].unique()))
+    np.atleast_1d(axes)[0].set_ylim(0, (top if top == top else 1.0) * 1.08)
+    np.atleast_1d(axes)[0].set_ylabel("mean absolute error, %")
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(shown), frameon=False,
+               bbox_to_anchor=(0.5, -0.06))
+    fig.suptitle(f"Backtest by {breakdown.replace('_', ' ')}: children in care")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+__all__ = ["BREAKDOWNS", "HORIZONS", "METHODS", "Settings", "accepted_set", "age_band",
+           "backtest", "backtest_one", "check_dates", "counts", "cut", "figure",
+           "figure_by", "horizons_for", "in_care_frame", "keys", "model_frames",
+           "prior_weight", "summary", "write_cut"]

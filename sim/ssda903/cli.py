@@ -3,7 +3,7 @@
     revolving-door-data describe FILE... --out DIR [--start DATE] [--end DATE]
                                 [--la-column LA] [--simulated RUN_DIR]
     revolving-door-data fit FILE... --out DIR [--start DATE] [--end DATE]
-                           [--council NAME] [--seeds N N ...]
+                           [--council NAME] [--seeds N N ...] [--forecast]
     revolving-door-data simulate --out DIR [--seed N] [--scale S] [--years N]
                                 [--profile NAME] [--annual]
     revolving-door-data backtest FILE... --at DATE [DATE ...] --out DIR [--runs N]
@@ -14,7 +14,10 @@ of a run's files), ``entries_by_year.csv``, ``stock_31march.csv``, ``time_in_car
 ``returns_per_child.csv``, ``quality_report.csv`` and ``.md``, and ``comparison.png``; it
 prints the data-quality summary and the metrics. ``fit`` fits one council's practice and
 size to its extract, the latest year held out (:mod:`sim.ssda903.fit`), and writes the fit
-table, the grid, and the fitted council as a config. ``simulate`` makes a synthetic extract: one
+table, the grid, and the fitted council as a config (``--forecast``: fitted as a backtest
+fits, for a run from the council's children). ``backtest`` judges forecasts made at past
+extract dates against the later files (:mod:`sim.ssda903.backtest`): totals and by age
+band, a table, a summary and a figure of each. ``simulate`` makes a synthetic extract: one
 council run by the model, written as SSDA903 (for trying ``describe`` without real data).
 Errors (an unusable file, a bad option) print one line and exit with status 2.
 """
@@ -33,7 +36,8 @@ import yaml
 
 from sim.config import PROFILES
 from sim.results import run
-from sim.ssda903.backtest import Settings, backtest, check_dates, figure, summary
+from sim.ssda903.backtest import (BREAKDOWNS, Settings, backtest, check_dates, figure,
+                                  figure_by, summary)
 from sim.ssda903.figure import comparison_figure
 from sim.ssda903.fit import Window, fit_council
 from sim.ssda903.measure import MEASURED_METRICS, default_period, measure
@@ -73,6 +77,10 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--council", help="the council to fit, in a file of several")
     f.add_argument("--seeds", type=int, nargs="+", default=[1, 2],
                    help="seeds of the simulated replicates (at least 2; default 1 2)")
+    f.add_argument("--forecast", action="store_true",
+                   help="fit for a forecast from the council's children (councils=from_data) "
+                   "as a backtest does: the size at every grid point, first entries and the "
+                   "stocks at the end of the fit years and at the extract date fitted too")
     b = sub.add_parser("backtest", help="judge forecasts made at past extract dates against "
                        "the later files (sim/ssda903/backtest.py)")
     b.add_argument("files", nargs="+", type=Path, help="episodes and header CSV files, "
@@ -85,8 +93,8 @@ def parser() -> argparse.ArgumentParser:
                    help="months ahead (default 12 24 36)")
     b.add_argument("--history-years", type=int, default=5,
                    help="years of files held at each date (default 5)")
-    b.add_argument("--runs", type=int, default=20,
-                   help="fitted model's runs over its accepted set (default 20)")
+    b.add_argument("--runs", type=int, default=60,
+                   help="fitted model's runs over its accepted set (default 60)")
     b.add_argument("--runs-unfitted", type=int, default=5,
                    help="runs of the unfitted model and of the fit's best point (default 5)")
     s = sub.add_parser("simulate", help="make a synthetic extract: one council, simulated")
@@ -148,9 +156,11 @@ def fit(args: argparse.Namespace) -> int:
     if window.years < 2:
         raise Ssda903Error(f"measured period {window.start.date()} to {window.end.date()}: "
                            "a fit needs at least 2 years (the latest is held out)")
+    how: dict[str, Any] = ({"metrics": Settings().fit_metrics, "profile_scale": True}
+                           if args.forecast else {})
     result = fit_council(extract, window, seeds=tuple(args.seeds),
                          progress=lambda msg: print(f"\r  {msg}   ", end="", file=sys.stderr,
-                                                    flush=True))
+                                                    flush=True), **how)
     print(file=sys.stderr)
     write_fit(result, args.out, args.council or "fitted", window, list(args.seeds),
               la=councils[0] if len(councils) == 1 else args.council,
@@ -219,6 +229,10 @@ def backtest_command(args: argparse.Namespace) -> int:
     summ = summary(table)
     summ.to_csv(out / "backtest_summary.csv", index=False, float_format="%.6g")
     figure(summ, out / "backtest.png")
+    by = {b: summary(table, b) for b in BREAKDOWNS}
+    for b, sb in by.items():
+        sb.to_csv(out / f"backtest_by_{b}.csv", index=False, float_format="%.6g")
+        figure_by(sb, out / f"backtest_by_{b}.png", b)
     councils = table["council"].nunique()
     print(f"Backtest: {councils} council(s) x {len(dates)} extract date(s), files to "
           f"{end.date()}; children in care forecast at each horizon against the files")
@@ -227,6 +241,13 @@ def backtest_command(args: argparse.Namespace) -> int:
         if c in show:
             show[c] = show[c].map(lambda v: "" if v != v else f"{v:.0%}")
     print(show.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    for b, sb in by.items():
+        wide = sb[sb["method"].isin(("model_fitted", "persistence", "stock_flow"))].pivot(
+            index=["group", "horizon_months"], columns="method", values="mae_percent")
+        wide = wide.reindex(BREAKDOWNS[b][0], level=0)
+        print(f"\nBy {b.replace('_', ' ')}: mean absolute error, % of the group's children "
+              "in care")
+        print(wide.to_string(float_format=lambda v: f"{v:.1f}"))
     print("\nFits (practice where the data put it; ridge = the two parameters not "
           "separated):")
     print(fits[["council", "extract_date", "return_propensity", "thoroughness",

@@ -22,6 +22,11 @@ common random numbers (the same seeds at every point), then a 3 x 3 grid of half
 spacing around the best point. The
 objective is the sum of squared differences divided by each metric's variance (the
 extract's sampling variance plus the replicates' spread).
+
+For a forecast (a backtest, ``revolving-door-data fit --forecast``) the objective also has
+first entries a year and the stocks at the end of the fit years and at the extract date
+(``held_out_children_in_care_end``, :data:`HELD_OUT`), and each grid point is judged at its
+own best size (``profile_scale``, :func:`size_multiplier`).
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ FIT_METRICS = ("returned_home_share", "reentry_12m")
 CHECK_METRICS = ("reentry_24m", "breakdown_24m_abuse_neglect", "entries_per_year",
                  "returns_per_year", "children_in_care_end")
 HOLDOUT_METRICS = ("returned_home_share", "entries_per_year", "returns_per_year")
+#: A metric named with this prefix is the metric measured over the held-out latest year
+#: (``held_out_children_in_care_end``: the stock at the window's end, the extract date). A
+#: backtest's fit adds it to its objective: the latest stock is data before the extract
+#: date, and the one closest to what is forecast.
+HELD_OUT = "held_out_"
 SHARES = {"returned_home_share": "ended", "reentry_12m": "returns", "reentry_24m": "returns",
           "breakdown_24m_abuse_neglect": "returns_an"}
 COUNTS_PER_YEAR = ("entries_per_year", "returns_per_year", "reentries_per_year")
@@ -166,8 +176,10 @@ def sizes(extract: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str,
             "years": (end - start).days / 365.25}
 
 
-def _simulate(practice: tuple[float, float], scale: float, seed: int, window: Window,
-              warmup_years: int, params: dict[str, Any] | None) -> Extract:
+def simulate(practice: tuple[float, float], scale: float, seed: int, window: Window,
+             warmup_years: int, params: dict[str, Any] | None) -> Extract:
+    """One council at practice ``(return propensity, thoroughness)`` and ``scale``, warmed
+    up ``warmup_years``, its episodes seen as annual extracts from ``window.start``."""
     rp, th = practice
     cfg = {"seed": seed, "scale": scale, "years": window.years, "warmup_years": warmup_years,
            "start_year": window.start.year,
@@ -186,20 +198,64 @@ def _simulate(practice: tuple[float, float], scale: float, seed: int, window: Wi
 
 
 def _metrics(x: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float]:
-    return {k: float(v) for k, v in measure(x, start, end).metrics.items()
+    return {k: float(v) for k, v in measure(x, start, end, tables=False).metrics.items()
             if isinstance(v, (int, float))}
+
+
+def is_count(metric: str) -> bool:
+    """Whether a fit metric is a count (proportional to the run's scale), not a share."""
+    k = metric.removeprefix(HELD_OUT)
+    return k in COUNTS_PER_YEAR or k in ("children_in_care_end", "returns_per_year",
+                                         "other_later_periods_per_year")
+
+
+def size_multiplier(sim: dict[str, float], obs: dict[str, float], var: dict[str, float]
+                    ) -> float:
+    """The multiplier ``c`` of the simulated counts (:func:`is_count`; shares are left
+    alone) that minimises ``sum((c * sim - obs)^2 / var)`` over the metrics of ``sim``:
+    ``sum(sim * obs / var) / sum(sim^2 / var)``; 1 without a count."""
+    counts = [k for k in sim if is_count(k)]
+    den = sum(sim[k] ** 2 / var[k] for k in counts)
+    if not counts or den <= 0:
+        return 1.0
+    return float(sum(sim[k] * obs[k] / var[k] for k in counts) / den)
+
+
+def _both(x: Extract, window: Window, held_out: bool) -> dict[str, float]:
+    """Metrics of the fit years, and (``held_out``) of the held-out year, prefixed
+    :data:`HELD_OUT`."""
+    m = _metrics(x, window.start, window.fit_end)
+    if held_out:
+        m.update({HELD_OUT + k: v for k, v in _metrics(x, window.fit_end, window.end).items()})
+    return m
 
 
 def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (1, 2),
                 warmup_years: int = 10, params: dict[str, Any] | None = None,
                 progress: Callable[[str], None] | None = None,
-                metrics: tuple[str, ...] = FIT_METRICS) -> FitResult:
+                metrics: tuple[str, ...] = FIT_METRICS, profile_scale: bool = False
+                ) -> FitResult:
     """Fit one council's size and practice (see the module docstring). ``metrics``: those
     the practice is fitted to (a backtest adds ``children_in_care_end``, the stock it
-    forecasts)."""
+    forecasts, and the stock at the extract date, ``held_out_children_in_care_end``).
+
+    ``profile_scale``: the size is fitted at every grid point, not once at the end. The
+    model's counts are proportional to its scale (families are independent and entries
+    are Poisson at a rate proportional to it; councils under pressure are off), so the
+    counts of the objective (those :func:`is_count` names) at scale ``c x scale`` are
+    ``c`` times those at ``scale``, and the best ``c`` has a closed form (weighted least
+    squares). Each grid point is then judged at its own best size (the grid's ``scale``
+    column), so a practice that keeps children longer is not penalised for a size the
+    data would not give it."""
     obs = _metrics(observed, window.start, window.fit_end)
     n_obs = sizes(observed, window.start, window.fit_end)
     se_obs = _standard_errors(obs, n_obs)
+    held_out = any(k.startswith(HELD_OUT) for k in metrics)
+    if held_out:
+        obs_h = _metrics(observed, window.fit_end, window.end)
+        se_h = _standard_errors(obs_h, sizes(observed, window.fit_end, window.end))
+        obs.update({HELD_OUT + k: v for k, v in obs_h.items()})
+        se_obs.update({HELD_OUT + k: v for k, v in se_h.items()})
     per_scale = Parameters().entry.children_per_year
     observed_starts = obs["entries_per_year"] + obs["reentries_per_year"] + \
         obs["other_later_periods_per_year"]
@@ -209,18 +265,27 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
     def runs(rp: float, th: float) -> list[dict[str, float]]:
         key = (round(rp, 6), round(th, 6))
         if key not in cache:
-            cache[key] = [_metrics(_simulate((rp, th), scale, s, window, warmup_years, params),
-                                   window.start, window.fit_end) for s in seeds]
+            cache[key] = [_both(simulate((rp, th), scale, s, window, warmup_years, params),
+                                window, held_out) for s in seeds]
         return cache[key]
 
-    def objective(rp: float, th: float) -> float:
+    def score(rp: float, th: float) -> tuple[float, float]:
+        """The objective and the size multiplier ``c`` of the scale it was taken at (1
+        unless ``profile_scale``)."""
         reps = runs(rp, th)
-        total = 0.0
+        mean, var = {}, {}
         for k in metrics:
             vals = np.array([r[k] for r in reps])
-            var = se_obs[k] ** 2 + (vals.var(ddof=1) / len(vals) if len(vals) > 1 else 0.0)
-            total += (vals.mean() - obs[k]) ** 2 / max(var, 1e-12)
-        return float(total)
+            mean[k] = float(vals.mean())
+            var[k] = max(se_obs[k] ** 2 + (vals.var(ddof=1) / len(vals) if len(vals) > 1
+                                           else 0.0), 1e-12)
+        c = size_multiplier(mean, obs, var) if profile_scale else 1.0
+        total = sum(((c if is_count(k) else 1.0) * mean[k] - obs[k]) ** 2 / var[k]
+                    for k in metrics)
+        return float(total), float(c)
+
+    def objective(rp: float, th: float) -> float:
+        return score(rp, th)[0]
 
     rows = []
     for rp0, th in itertools.product(COARSE_PROPENSITY, COARSE_THOROUGHNESS):
@@ -237,22 +302,28 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
             progress(f"fine grid {len(rows) - n_coarse}/9")
     best = min(rows, key=lambda r: r[2])
     rp, th = best[0], best[1]
-    # entry flows: scale so that periods starting a year match, at the fitted practice
-    sim_starts = np.mean([r["entries_per_year"] + r["reentries_per_year"] for r in runs(rp, th)])
-    scale_fitted = scale * observed_starts / max(sim_starts, 1e-9)
-    table = fit_table(observed, window, (rp, th), scale_fitted, seeds, warmup_years, params)
+    if profile_scale:  # each point's own size (the counts' best multiplier)
+        scale_fitted = scale * score(rp, th)[1]
+    else:  # entry flows: scale so that periods starting a year match, at the fitted practice
+        sim_starts = np.mean([r["entries_per_year"] + r["reentries_per_year"]
+                              for r in runs(rp, th)])
+        scale_fitted = scale * observed_starts / max(sim_starts, 1e-9)
+    table = fit_table(observed, window, (rp, th), scale_fitted, seeds, warmup_years, params,
+                      fitted=metrics)
     grid = pd.DataFrame(rows, columns=["return_propensity", "thoroughness", "objective"])
+    grid["scale"] = [scale * score(r[0], r[1])[1] for r in rows] if profile_scale else \
+        scale_fitted
     return FitResult(rp, th, scale_fitted, table, best[2], len(cache) * len(seeds), grid,
                      objective_at=objective)
 
 
 def fit_table(observed: Extract, window: Window, practice: tuple[float, float], scale: float,
-              seeds: tuple[int, ...], warmup_years: int, params: dict[str, Any] | None
-              ) -> pd.DataFrame:
+              seeds: tuple[int, ...], warmup_years: int, params: dict[str, Any] | None,
+              fitted: tuple[str, ...] = FIT_METRICS) -> pd.DataFrame:
     """Observed, simulated (mean of the seeds), interval and pass or miss, for the fit window
     and the held-out latest year. Interval: simulated mean +- 1.96 x the square root of the
     observed metric's sampling variance plus the replicates' variance of the mean."""
-    sims = [_simulate(practice, scale, s, window, warmup_years, params) for s in seeds]
+    sims = [simulate(practice, scale, s, window, warmup_years, params) for s in seeds]
     rows = []
     for part, (a, b), names in (("fit", (window.start, window.fit_end),
                                  FIT_METRICS + CHECK_METRICS),
@@ -265,8 +336,9 @@ def fit_table(observed: Extract, window: Window, practice: tuple[float, float], 
             half = 1.96 * math.sqrt(se[k] ** 2 + (vals.var(ddof=1) / len(vals)
                                                   if len(vals) > 1 else 0.0))
             mean = float(vals.mean())
-            rows.append({"period": part, "metric": k, "fitted": k in FIT_METRICS and
-                         part == "fit", "observed": obs[k], "simulated": mean,
+            name = k if part == "fit" else HELD_OUT + k
+            rows.append({"period": part, "metric": k, "fitted": name in fitted,
+                         "observed": obs[k], "simulated": mean,
                          "low": mean - half, "high": mean + half,
                          "result": "pass" if mean - half <= obs[k] <= mean + half else "miss"})
     return pd.DataFrame(rows)

@@ -167,9 +167,11 @@ def curve(ret: pd.DataFrame) -> pd.DataFrame:
 
 
 def measure(extract: Extract, start: pd.Timestamp | None = None,
-            end: pd.Timestamp | None = None) -> Measures:
+            end: pd.Timestamp | None = None, tables: bool = True) -> Measures:
     """All measures of an extract over the measured period ``[start, end)`` (defaults:
-    :func:`default_period`)."""
+    :func:`default_period`). ``tables=False``: the metrics and the re-entry curve only,
+    the other tables empty (a fit measures each simulated run twice, and the tables were
+    half of a fit's time)."""
     ep = extract.episodes
     if len(ep) == 0:
         raise ValueError("no usable episodes left after the data-quality checks: see the "
@@ -206,6 +208,10 @@ def measure(extract: Extract, start: pd.Timestamp | None = None,
         "measured_from": str(t0.date()), "measured_to": str(t1.date()),
         "years_measured": float(years),
     }
+    if not tables:
+        empty = pd.DataFrame()
+        return Measures(metrics=m, reentry_curve=cur, councils=empty, entries_by_year=empty,
+                        stock_31march=empty, time_in_care=empty, returns_per_child=empty)
     return Measures(metrics=m, reentry_curve=cur,
                     councils=_councils(per, ret, ended),
                     entries_by_year=_entries_by_year(per, t0, t1, after_return),
