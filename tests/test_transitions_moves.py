@@ -500,12 +500,13 @@ def test_maltreatment_detection_and_reentry(model: Any) -> None:
     f = np.array([p, q, r, s])
     F.fired[f, int(Clock.DETECTION)] = [1, 2, 3, 4]
     recp = ch.record[kp].copy()
+    R.harm_months[recp] = 1.0  # an earlier spell's months, added to
     harm_before = m.timeseries.harm.copy()
-    tr.detection(f, np.full(4, 9.5))
+    tr.detection(f, np.array([9.5, 9.5, 9.75, 9.5]))
     assert tr.u_reentry.calls[0][1] == [1, 2, 3, 4]
     assert _flow(m, "maltreatment_detected", 9) == 5
     # harm ends: 1.5 months for p's two children, 2.25 for q's child, in their months
-    assert R.harm_months[recp].tolist() == [1.5, 1.5]
+    assert R.harm_months[recp].tolist() == [2.5, 2.5]
     assert R.harm_months[ch.record[kq]].tolist() == [2.25]
     harm = m.timeseries.harm - harm_before
     assert harm[7, 0] == pytest.approx(0.75)
@@ -515,7 +516,7 @@ def test_maltreatment_detection_and_reentry(model: Any) -> None:
     assert F.in_harm[f].tolist() == [False] * 4
     # p (0.2 below 0.5) re-enters after maltreatment; the others' cases (re)open
     assert F.case_open[[q, r, s]].tolist() == [True] * 3
-    assert F.close_at[[q, r, s]].tolist() == [12.5, 12.5, 20.0]
+    assert F.close_at[[q, r, s]].tolist() == [12.5, 12.75, 20.0]
     assert R.end_time[recp].tolist() == [9.5, 9.5]
     assert R.end_kind[recp].tolist() == [END_REENTERED] * 2
     assert R.after_maltreatment[recp].tolist() == [True, True]
@@ -726,60 +727,105 @@ def test_children_turning_18_leave_care_or_stop_being_followed(model: Any) -> No
 # ---------------------------------------------------------------------- entries drawn
 ENTRY = {"children_per_year": 60000.0, "share_neglect": 0.5, "share_other_abuse": 0.0,
          "share_sibling_pair": 0.5, "share_sibling_three": 0.3,
-         "age_under1_abuse_neglect": 1.0, "age_1to4_abuse_neglect": 0.0,
+         "age_under1_abuse_neglect": 0.5, "age_1to4_abuse_neglect": 0.5,
          "age_5to9_abuse_neglect": 0.0, "age_10to15_abuse_neglect": 0.0,
-         "age_under1_other": 0.0, "age_1to4_other": 0.0, "age_5to9_other": 0.0,
-         "age_10to15_other": 1.0, "care_order_share_other": 1.0,
+         "age_under1_other": 0.0, "age_1to4_other": 0.0, "age_5to9_other": 0.5,
+         "age_10to15_other": 0.5, "care_order_share_other": 0.5,
          "care_order_share_abuse_neglect": 0.0}
-FAMILY = {"substance_prevalence_other": 1.0, "substance_prevalence_abuse_neglect": 0.0,
-          "domestic_abuse_prevalence": 0.0, "mental_health_prevalence": 0.7,
+FAMILY = {"substance_prevalence_other": 1.0, "substance_prevalence_abuse_neglect": 0.5,
+          "domestic_abuse_prevalence": 0.5, "mental_health_prevalence": 0.5,
           "other_reason_problem_multiplier": 1.5}
 
 
+class Counts:
+    """The entries' generator, with the Poisson counts of families chosen by the test (one
+    list a month, one count a council); every other number drawn as usual. Records the
+    means the counts were asked with."""
+
+    def __init__(self, gen: np.random.Generator, counts: list[list[int]]) -> None:
+        self.gen, self.counts, self.means = gen, list(counts), []
+
+    def poisson(self, lam: np.ndarray) -> np.ndarray:
+        self.means.append(np.array(lam, dtype=float))
+        return np.array(self.counts.pop(0))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.gen, name)
+
+
+#: a month with one family, one with none, then ten months of 60 a council
+COUNTS = [[1, 0], [0, 0]] + [[60, 60]] * 10
+
+
 def test_entries_follow_the_shares_and_number_families_then_children(model: Any) -> None:
-    params = {"entry": ENTRY, "family": FAMILY, "after_return": {"frailty_variance": 0.0}}
+    params = {"entry": ENTRY, "family": FAMILY, "after_return": {"frailty_variance": 0.5}}
     m = model(params, two=True)
     tr, F, ch = m.transitions, m.families, m.children_table
-    assert len(tr.entries(range(0))) == 0
+    empty = tr.entries(range(0))
+    assert len(empty) == 0 and empty.dtype == np.int64
+    m.entry_rng = Counts(m.entry_rng, COUNTS)
     first = tr.next_uid
-    f = tr.entries(range(24))
+    f = tr.entries(range(12))
     n = len(f)
-    # 600 children a year (scale 0.01) in families of 2.1 children on average: 571 families
-    # expected over 24 months; the second council three times the first's share
-    assert 571 - 5 * 24 < n < 571 + 5 * 24
-    assert abs((F.council[f] == 1).mean() - 0.75) < 0.08
+    assert n == 1 + 10 * 120
+    # the mean count a month: 600 children a year (scale 0.01) in families of 0.2 * 1 +
+    # 0.5 * 2 + 0.3 * 3 = 2.1 children, shared 1 : 3 between the councils
+    per_month = 60000 * 0.01 / 12 / 2.1
+    for lam in m.entry_rng.means:
+        assert lam.tolist() == pytest.approx([0.25 * per_month, 0.75 * per_month])
+    assert F.council[f[0]] == 0 and (F.council[f[1:]] == np.tile(
+        np.repeat([0, 1], 60), 10)).all()
     t = F.episode_start[f]
-    assert (t >= 0).all() and (t < 24).all() and len(np.unique(np.floor(t))) == 24
-    assert (np.diff(np.floor(t)) >= 0).all()  # drawn month by month, in order
+    assert 0 <= t[0] < 1 and ((t[1:] >= 2) & (t[1:] < 12)).all()
+    assert (np.floor(t[1:]) == np.repeat(np.arange(2, 12), 120)).all()
     other = F.reason[f] == int(EntryReason.OTHER)
     assert set(F.reason[f].tolist()) == {int(EntryReason.NEGLECT), int(EntryReason.OTHER)}
-    assert 0.4 < other.mean() < 0.6
-    # care orders, problems: by reason (multiplier 1.5 for other reasons, at most 1)
-    assert (F.care_order[f] == other).all()
-    assert (F.present[f, 0] == other).all() and not F.present[f, 1].any()
-    assert F.present[f[other], 2].all()
-    assert 0.55 < F.present[f[~other], 2].mean() < 0.85
-    assert (F.unresolved[f] == F.present[f]).all()
-    assert (F.frailty[f] == 1.0).all()
+    assert 0.42 < other.mean() < 0.58
+    ab = ~other
+    # care orders: half of the other reasons', none of abuse or neglect
+    assert not F.care_order[f[ab]].any() and 0.42 < F.care_order[f[other]].mean() < 0.58
+    # problems: abuse or neglect half each, drawn apart; other reasons: substance misuse
+    # always, the others at 0.5 * 1.5
+    pr = F.present[f]
+    for j in range(3):
+        assert 0.42 < pr[ab, j].mean() < 0.58
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        assert (pr[ab, i] != pr[ab, j]).mean() > 0.35
+    assert pr[other, 0].all()
+    assert 0.67 < pr[other, 1].mean() < 0.83 and 0.67 < pr[other, 2].mean() < 0.83
+    assert (F.unresolved[f] == pr).all()
+    # frailty: gamma of mean 1, variance 0.5
+    assert abs(F.frailty[f].mean() - 1.0) < 0.08 and abs(F.frailty[f].var() - 0.5) < 0.12
     # sibling groups of 1, 2 and 3 in shares 0.2, 0.5, 0.3
     kids = F.kids[f]
     nk = (kids >= 0).sum(axis=1)
     for size, share in ((1, 0.2), (2, 0.5), (3, 0.3)):
-        assert abs((nk == size).mean() - share) < 0.08
+        assert abs((nk == size).mean() - share) < 0.06
     assert (kids[nk == 1, 1:] < 0).all() and (kids[nk == 3] >= 0).all()
-    # ages: the eldest by reason's band (other 10-15, abuse or neglect under 1); each
-    # younger sibling 1 to 4 years younger, never below 0
+    # ages: the eldest by reason's bands (other 5-9 and 10-15, abuse or neglect under 1
+    # and 1-4), anywhere in them; each younger sibling 1 to 4 years younger, never below 0
     age = np.where(kids >= 0, (t[:, None] - ch.birth_time[np.maximum(kids, 0)]) / 12.0,
                    np.nan)
-    assert ((age[other, 0] >= 10) & (age[other, 0] < 16)).all()
-    assert ((age[~other, 0] >= 0) & (age[~other, 0] < 1)).all()
+    assert ((age[other, 0] >= 5) & (age[other, 0] < 16)).all()
+    assert 0.4 < (age[other, 0] < 10).mean() < 0.6
+    assert ((age[ab, 0] >= 0) & (age[ab, 0] < 5)).all()
+    assert 0.4 < (age[ab, 0] < 1).mean() < 0.6
+    assert len(np.unique(age[other, 0] % 5)) > 100
+    gaps = []
     for j in (1, 2):
         has = kids[:, j] >= 0
         older, younger = age[has, j - 1], age[has, j]
         assert (younger >= 0).all()
         gap = older - younger
         assert ((gap <= 4 + 1e-9) & ((gap >= 1 - 1e-9) | (younger == 0))).all()
-    assert (age[other & (nk == 3), 2] > 0).any() and (age[~other & (nk >= 2), 1] == 0).all()
+        gaps.append(gap[younger > 0])
+    baby = ab & (age[:, 0] < 1) & (nk >= 2)  # an eldest under 1: its siblings are 0
+    assert (age[other & (nk == 3), 2] > 0).any() and baby.any() and (age[baby, 1] == 0).all()
+    for gap in gaps:  # spread over 1 to 4 years
+        assert (gap < 1.5).any() and (gap > 3.5).any()
+    three = (nk == 3) & other & (age[:, 2] > 0)
+    assert (np.abs((age[three, 0] - age[three, 1]) - (age[three, 1] - age[three, 2]))
+            > 1e-6).all()
     # unique ids: each family, then its children, in order
     uid = F.uid[f]
     assert uid[0] == first
@@ -790,12 +836,17 @@ def test_entries_follow_the_shares_and_number_families_then_children(model: Any)
     assert m.records.families == n and m.records.entries_total == nk.sum()
     # a shard simulating council B only: B's families with the same ids and children
     s = model(params, two=True, simulated=[1])
-    g = s.transitions.entries(range(24))
+    s.entry_rng = Counts(s.entry_rng, COUNTS)
+    g = s.transitions.entries(range(12))
     b = f[F.council[f] == 1]
     assert s.families.uid[g].tolist() == F.uid[b].tolist()
     assert s.families.episode_start[g].tolist() == F.episode_start[b].tolist()
     assert s.families.present[g].tolist() == F.present[b].tolist()
-    assert ((s.families.kids[g] >= 0).sum(axis=1) == nk[F.council[f] == 1]).all()
+    assert s.families.frailty[g].tolist() == F.frailty[b].tolist()
+    sk = s.families.kids[g]
+    assert ((sk >= 0).sum(axis=1) == nk[F.council[f] == 1]).all()
+    assert s.children_table.birth_time[sk[:, 0]].tolist() == ch.birth_time[
+        F.kids[b, 0]].tolist()
     assert s.transitions.next_uid == tr.next_uid
 
 
@@ -894,3 +945,98 @@ def test_a_family_seeded_at_home_is_in_harm_with_the_documented_chance(model: An
     _seed_home(yes, q * (1 - 1e-9))
     _seed_home(no, q * (1 + 1e-9))
     assert yes.families.in_harm[0] and not no.families.in_harm[0]
+
+
+# ---------------------------------------------------------------------- one family, edges
+def test_moves_of_a_single_family_and_at_their_exact_times(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=0.0, treatment_share=0.0)
+    tr, F, ch = m.transitions, m.families, m.children_table
+    R = m.records.returns.table
+    a, b = _home(m, [5.0]), _home(m, [6.0])  # home at 5, cases open until 11
+    # support of level 1 ends exactly at its time; level 2 later is kept
+    tr.set_support(np.array([a]), 1, S_ENT, 7.0)
+    tr.set_support(np.array([b]), 2, S_QUO, 20.0)
+    tr.checkpoints(np.array([a]), np.array([7.0]))
+    assert (F.support_level[a], F.support_mode[a]) == (0, S_ENT)  # entitled still
+    tr.checkpoints(np.array([a, b]), np.array([7.5, 7.5]))
+    assert F.support_level[b] == 2
+    tr.end_support(np.array([b]), np.array([8.0]))
+    assert (F.support_level[b], F.support_mode[b]) == (0, S_NONE)
+    # one family found in harm: its harm ends; then a breakdown while in harm
+    tr.u_reentry = Draws({}, default=0.99)
+    tr.maltreatment(np.array([a]), np.array([8.0]))
+    tr.detection(np.array([a]), np.array([8.5]))
+    assert not F.in_harm[a] and R.harm_months[ch.record[_kids(m, a)]].tolist() == [0.5]
+    tr.maltreatment(np.array([b]), np.array([9.0]))
+    tr.u_legal = Draws({})
+    rec_b = ch.record[_kids(m, b)].copy()
+    tr.reenter(np.array([b]), np.array([9.75]), maltreatment=False)
+    assert R.harm_months[rec_b].tolist() == [0.75] and not F.in_harm[b]
+    # one family leaving care another way
+    m.hazards.exit_weights = lambda t, birth, co: (np.ones(len(t)), np.zeros(len(t)),
+                                                   np.zeros(len(t)))
+    tr.u_exit = Draws({})
+    tr.leave_care(np.array([b]), np.array([10.0]))
+    assert F.location[b] == GONE and ch.state[_kids(m, b)].tolist() == [C_LEFT]
+
+
+def test_a_failed_return_counted_each_time(model: Any) -> None:
+    m = model(monitoring_months=0, support_share=0.0, treatment_share=0.0)
+    tr, ch = m.transitions, m.children_table
+    tr.u_legal = Draws({})
+    a = _home(m, [8.0], t_home=3.0)
+    tr.reenter(np.array([a]), np.array([4.0]), maltreatment=False)
+    tr.return_home(np.array([a]), np.array([6.0]))
+    tr.reenter(np.array([a]), np.array([7.0]), maltreatment=True)
+    assert ch.failed_returns[_kids(m, a)].tolist() == [2]
+    assert ch.entries[_kids(m, a)].tolist() == [3]
+
+
+def test_a_case_closes_when_the_last_problem_resolves_at_its_time(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=0.0, treatment_share=0.0)
+    tr, F = m.transitions, m.families
+    a = _home(m, [5.0], present=(True, False, False))
+    b = _home(m, [5.0], present=(True, True, False))  # one of two problems resolves
+    F.close_with_concerns[[a, b]] = False
+    tr.problem_changes(np.array([a, b]), 0, np.array([11.0, 11.0]))
+    assert F.case_open[[a, b]].tolist() == [False, True]
+
+
+def test_the_assessment_is_charged_once_to_each_family(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=0.0, treatment_share=0.0)
+    a, b = _home(m, [5.0]), _home(m, [6.0])
+    pol = _entitlement(assessment_cost=100.0, assessment_price_year=m.config.price_year)
+    m.transitions.entitle_support(np.array([a, b]), np.array([6.5, 7.25]), pol)
+    assert _ledger(m, "support", 6) == pytest.approx(100.0 * MULT)
+    assert _ledger(m, "support", 7) == pytest.approx(100.0 * MULT)
+    assert _ledger(m, "support") == pytest.approx(200.0 * MULT)
+
+
+def test_the_siblings_left_keep_their_order_and_the_first_row(model: Any) -> None:
+    # the model's first child (row 0) stays, its older sibling (given second) leaves
+    m = model()
+    f = _family(m, [10.0, 17.75, 5.0])
+    assert _kids(m, f).tolist() == [0, 1, 2]
+    m.transitions.children_turn_18(np.array([f]), np.array([4.0]))
+    assert m.families.kids[f].tolist() == [0, 2, -1]
+    two = model()
+    g = _family(two, [10.0, 17.75])
+    h = _family(two, [17.75])
+    two.families.treatment_due[h] = 9.0  # in care: nothing of home to wind down
+    two.transitions.children_turn_18(np.array([g, h]), np.array([4.0, 4.0]))
+    assert two.families.kids[g].tolist() == [0, -1, -1]
+    assert two.families.location[[g, h]].tolist() == [IN_CARE, GONE]
+    assert two.families.treatment_due[h] == 9.0
+
+
+def test_harm_months_before_18_are_added_to(model: Any) -> None:
+    m = model(monitoring_months=24, support_share=0.0, treatment_share=0.0)
+    tr, F, ch = m.transitions, m.families, m.children_table
+    j = _home(m, [17.75], t_home=2.5)
+    young = _home(m, [5.0], t_home=2.5)
+    rec = ch.record[_kids(m, j)].copy()
+    m.records.returns.table.harm_months[rec] = 2.0
+    tr.maltreatment(np.array([j]), np.array([3.0]))
+    tr.children_turn_18(np.array([j, young]), np.array([4.0, 4.0]))
+    assert m.records.returns.table.harm_months[rec].tolist() == [3.0]
+    assert F.location[[j, young]].tolist() == [GONE, AT_HOME]
