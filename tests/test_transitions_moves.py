@@ -1040,3 +1040,52 @@ def test_harm_months_before_18_are_added_to(model: Any) -> None:
     tr.children_turn_18(np.array([j, young]), np.array([4.0, 4.0]))
     assert m.records.returns.table.harm_months[rec].tolist() == [3.0]
     assert F.location[[j, young]].tolist() == [GONE, AT_HOME]
+
+
+def test_families_seeded_at_home_each_as_at_their_own_return(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=1.0, treatment_share=1.0)
+    tr = m.transitions
+    rows = [
+        # x: unplanned, 4 months ago, substance misuse (treated), its second return
+        _row(0, "at_home", 50.0, return_time=-4.0, unplanned=True, unresolved=1, returns=2),
+        # y: home exactly 6 months ago: its case closed at month 0, so no usual support
+        _row(1, "at_home", 60.0, return_time=-6.0),
+        # z: home 8 months ago
+        _row(2, "at_home", 70.0, return_time=-8.0, period_start=-12.0),
+        # w: in care
+        _row(3, "in_care", 80.0, return_time=np.nan)]
+    u0 = tr.next_uid
+    uid = {0: u0, 1: u0 + 2, 2: u0 + 4, 3: u0 + 6}
+    tr.u_seed = Draws({uid[0]: 0.0}, default=0.999999)  # x in harm, y and z not
+    tr.u_support = Draws({}, default=0.0)
+    m.seed_population(pd.DataFrame(rows).astype(COLUMNS))
+    F, ch, R = m.families, m.children_table, m.records.returns.table
+    x, y, z, w = 0, 1, 2, 3
+    assert F.unplanned[[x, y, z]].tolist() == [True, False, False]
+    assert m.records.returns_frame().sort_values("family")["unplanned"].tolist() == [
+        True, False, False]
+    assert F.case_open[[x, y, z]].tolist() == [True, False, False]
+    assert F.support_level[[x, y, z]].tolist() == [1, 0, 0]
+    assert F.support_until[x] == F.close_at[x] == 2.0
+    assert (F.treated[x], F.treatment_start[x], F.treatment_end[x]) == (True, -4.0, 2.0)
+    assert R.treated[ch.record[_kids(m, x)]].tolist() == [True]
+    # each family's after-return draws keyed by its own id and returns
+    assert tr.u_support.calls == [([uid[0]], [2]), ([uid[1]], [1]), ([uid[2]], [1])]
+    # harm: x's child only
+    assert F.in_harm[[x, y, z]].tolist() == [True, False, False]
+    assert R.maltreatment_count[ch.record[_kids(m, y)]].tolist() == [0]
+    assert R.maltreatment_count[ch.record[_kids(m, x)]].tolist() == [1]
+    assert ch.maltreatment_episodes[np.concatenate(
+        [_kids(m, x), _kids(m, y), _kids(m, z), _kids(m, w)])].tolist() == [1, 0, 0, 0]
+    assert m.records.returns.table.n == 3
+
+
+def test_one_month_of_support_is_support(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=0.0, treatment_share=0.0)
+    tr, F = m.transitions, m.families
+    a, b = _home(m, [5.0]), _home(m, [5.0])
+    tr.entitle_support(np.array([a]), np.array([6.0]),
+                       _entitlement(fixed_levels=True, low_need_months=1))
+    tr.entitle_support(np.array([b]), np.array([6.0]), _entitlement(low_need_months=1))
+    assert F.support_level[[a, b]].tolist() == [1, 1]
+    assert F.support_until[[a, b]].tolist() == [7.0, 7.0]
