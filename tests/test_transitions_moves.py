@@ -1089,3 +1089,24 @@ def test_one_month_of_support_is_support(model: Any) -> None:
     tr.entitle_support(np.array([b]), np.array([6.0]), _entitlement(low_need_months=1))
     assert F.support_level[[a, b]].tolist() == [1, 1]
     assert F.support_until[[a, b]].tolist() == [7.0, 7.0]
+
+
+def test_support_counts_change_in_the_month_of_the_familys_clock(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=0.0, treatment_share=0.0)
+    tr, F = m.transitions, m.families
+    a, b = _home(m, [5.0]), _home(m, [5.0])
+    F.t_last[[a, b]] = [5.5, 8.25]  # where each family's clock is
+    m.window_start = 4
+    m.count_changes = np.zeros((6, 1, len(COUNT_FIELDS)), dtype=np.int64)
+    before = m.caseloads.copy()
+    tr.set_support(np.array([a, b]), 2, S_ENT, 20.0)
+    tr.set_support(np.array([a, b]), np.array([3, 0]), S_ENT, 20.0)
+    tr.set_support(np.array([a]), 0, S_NONE, INF)
+    cc = m.count_changes[:, 0]
+    assert cc[1, MEDIUM] == 1 - 1 and cc[1, HIGH] == 1 - 1  # a: month 5
+    assert cc[4, MEDIUM] == 1 - 1 and cc[4, HIGH] == 0  # b: month 8
+    assert np.abs(cc).sum() == 0
+    tr.set_support(np.array([a, b]), np.array([1, 3]), S_ENT, 20.0)
+    assert cc[1, LOW] == 1 and cc[4, HIGH] == 1 and np.abs(cc).sum() == 2
+    assert (m.caseloads == before).all()
+    m.count_changes = None
