@@ -220,18 +220,23 @@ class Spy:
         self.covers, self.ok = covers, ok
         self.asked: list[list[int]] = []
         self.got: list[tuple[str, list[int], list[float]]] = []
+        self.seen: list[tuple[Any, list[float]]] = []  # (model, times) of every call
 
     def applies(self, m: Any, f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        self.seen.append((m, np.asarray(t).tolist()))
         return np.isin(f, self.covers)
 
     def eligible(self, m: Any, f: np.ndarray, t: np.ndarray) -> np.ndarray:
+        self.seen.append((m, np.asarray(t).tolist()))
         self.asked.append(f.tolist())
         return np.isin(f, self.ok)
 
     def on_entry(self, m: Any, f: np.ndarray, t: np.ndarray) -> None:
+        self.seen.append((m, np.asarray(t).tolist()))
         self.got.append(("on_entry", f.tolist(), t.tolist()))
 
     def on_return(self, m: Any, f: np.ndarray, t: np.ndarray) -> None:
+        self.seen.append((m, np.asarray(t).tolist()))
         self.got.append(("on_return", f.tolist(), t.tolist()))
 
 
@@ -264,6 +269,7 @@ def test_entering_care_places_counts_costs_and_records_each_child(model: Any) ->
     assert F.episodes[[a, b]].tolist() == [1, 1]
     assert F.episode_start[[a, b]].tolist() == [3.25, 4.5]
     assert F.care_order[[a, b]].tolist() == [True, False]
+    assert F.t_last[[a, b, c, d]].tolist() == [3.25, 4.5, 4.5, 4.5]  # the clocks start
     assert m.records.families == 4
     ka = _kids(m, a)
     assert ch.uid[ka].tolist() == [u0 + 1, u0 + 2]
@@ -312,6 +318,9 @@ def test_a_policy_hook_gets_only_the_covered_eligible_families(model: Any) -> No
     assert spy.asked == [[1, 2, 3]]
     assert spy.got == [("on_return", [3], [8.0])]
     assert none.asked == [[0, 1]] and none.got == []
+    # each hook is given the model and the families' own times
+    assert spy.seen == [(m, [5.0, 6.0, 7.0, 8.0]), (m, [6.0, 7.0, 8.0]), (m, [8.0])]
+    assert none.seen == [(m, [5.0, 6.0, 7.0, 8.0]), (m, [5.0, 6.0])]
 
 
 # ---------------------------------------------------------------------- going home
@@ -1109,4 +1118,53 @@ def test_support_counts_change_in_the_month_of_the_familys_clock(model: Any) -> 
     tr.set_support(np.array([a, b]), np.array([1, 3]), S_ENT, 20.0)
     assert cc[1, LOW] == 1 and cc[4, HIGH] == 1 and np.abs(cc).sum() == 2
     assert (m.caseloads == before).all()
+    m.count_changes = None
+
+
+def test_the_kinship_share_is_of_the_children_not_placed_in_residential_care(
+        model: Any) -> None:
+    m = model()
+    u0 = m.transitions.next_uid
+    # (0.5 - 0.1) / 0.9 = 0.44, above the kinship share 0.4: foster; (0.6 - 0.5) / 0.5 =
+    # 0.2 at 13: kinship
+    m.transitions.u_placement = Draws({u0 + 1: 0.5, u0 + 3: 0.6})
+    a, b = _family(m, [10.0]), _family(m, [13.0])
+    assert m.children_table.placement[[*_kids(m, a), *_kids(m, b)]].tolist() == [FOSTER,
+                                                                               KINSHIP]
+
+
+def test_each_decision_draws_from_its_own_keyed_stream(model: Any) -> None:
+    m = model()
+    tr, s = m.transitions, m.streams
+    uid, key = np.array([11, 12, 13]), np.array([0, 1, 2])
+    for attr, name in (("u_placement", "placement"), ("u_legal", "legal"),
+                       ("u_reentry", "reentry"), ("u_exit", "exit_kind"),
+                       ("u_support", "support"), ("u_treatment", "treatment"),
+                       ("u_engage", "engagement"), ("u_early_failure", "early_failure")):
+        got = getattr(tr, attr).uniform_many(uid, key)
+        assert got.tolist() == s.keyed(name).uniform_many(uid, key).tolist(), attr
+    assert tr.u_seed.uniform(11) == s.keyed("from_data", 1).uniform(11)
+    assert tr.u_seed.uniform(11) not in (s.keyed("from_data").uniform(11),
+                                         s.keyed("from_data", 2).uniform(11))
+
+
+def test_moves_within_worked_months_count_in_their_month(model: Any) -> None:
+    m = model(monitoring_months=6, support_share=0.0, treatment_share=0.0)
+    tr, ch = m.transitions, m.children_table
+    tr.u_placement = Draws({}, default=0.99)  # foster
+    tr.u_legal = Draws({})
+    a = _family(m, [8.0, 6.0])  # in foster care from month 1, counted at once
+    assert m.caseloads[0, FOSTER] == 2
+    m.window_start = 4
+    m.count_changes = np.zeros((6, 1, len(COUNT_FIELDS)), dtype=np.int64)
+    F = m.families
+    F.t_last[a] = 5.5  # the family's clock at its event, as the engine leaves it
+    tr.return_home(np.array([a]), np.array([5.5]))
+    F.t_last[a] = 7.25  # the family's clock at the breakdown
+    tr.reenter(np.array([a]), np.array([7.25]), maltreatment=False)
+    cc = m.count_changes[:, 0]
+    assert cc[1, FOSTER] == -2 and cc[1, HOME] == 2 and cc[1, OPEN] == 1  # month 5
+    assert cc[3, FOSTER] == 2 and cc[3, HOME] == -2 and cc[3, OPEN] == -1  # month 7
+    assert np.abs(cc).sum() == 10
+    assert m.caseloads[0, FOSTER] == 2 and ch.state[_kids(m, a)].tolist() == [C_CARE] * 2
     m.count_changes = None
