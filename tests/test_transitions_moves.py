@@ -793,6 +793,8 @@ def test_entries_follow_the_shares_and_number_families_then_children(model: Any)
     ab = ~other
     # care orders: half of the other reasons', none of abuse or neglect
     assert not F.care_order[f[ab]].any() and 0.42 < F.care_order[f[other]].mean() < 0.58
+    month = np.floor(F.episode_start[f])
+    assert all(0 < F.care_order[f[other & (month == k)]].mean() < 1 for k in range(2, 12))
     # problems: abuse or neglect half each, drawn apart; other reasons: substance misuse
     # always, the others at 0.5 * 1.5
     pr = F.present[f]
