@@ -125,13 +125,15 @@ def test_time_in_care_of_ended_and_open_periods(tmp_path: Path) -> None:
 
 def test_returns_per_child_in_the_period(tmp_path: Path) -> None:
     # F goes home four times in 2014, G twice; A and B once each (A on the first day);
-    # D and E never; C is not looked after in the period
-    extra = "".join(f"LA1,F,01/{m:02d}/2014,S,C2,N4,U3,PR1,15/{m:02d}/2014,E4A,,,,\n"
-                    for m in (5, 6, 7, 8)) + "".join(
+    # D, E and H never (H's only period ends on the period's first day: looked after in
+    # it); C is not looked after in the period
+    extra = "LA1,H,01/01/2013,S,C2,N4,U3,PR1,01/04/2014,E11,,,,\n" + "".join(
+        f"LA1,F,01/{m:02d}/2014,S,C2,N4,U3,PR1,15/{m:02d}/2014,E4A,,,,\n"
+        for m in (5, 6, 7, 8)) + "".join(
         f"LA1,G,01/{m:02d}/2016,S,C2,N4,U3,PR1,15/{m:02d}/2016,E4B,,,,\n" for m in (5, 6))
     t = _measures(tmp_path, extra).returns_per_child
     assert t.to_dict("list") == {"returns_home": ["0", "1", "2", "3 or more"],
-                                 "children": [2, 2, 1, 1]}
+                                 "children": [3, 2, 1, 1]}
 
 
 def test_measures_are_written_as_documented(tmp_path: Path) -> None:
@@ -145,7 +147,9 @@ def test_measures_are_written_as_documented(tmp_path: Path) -> None:
     text = (out / "time_in_care.csv").read_text()
     assert text.splitlines()[0] == ("periods,n,mean_months,p25_months,median_months,"
                                     "p75_months")
-    assert "40.66666667" in text and "40.666666666" not in text  # ten significant digits
+    # ten significant digits
+    assert text.splitlines()[4] == ("still in care at the end (so far),3,40.66666667,35.5,47.5,"
+                                    "49.25")
     for name, frame in (("entries_by_year.csv", m.entries_by_year),
                         ("returns_per_child.csv", m.returns_per_child),
                         ("councils.csv", m.councils), ("stock_31march.csv", m.stock_31march),
