@@ -215,3 +215,66 @@ def test_the_episodes_cleaning(tmp_path: Path) -> None:
     assert got[("CHILD", "missing value")][1] == ["5"]
     assert "dec_given" not in ex.episodes.columns
     assert "REASON_PLACE_CHANGE" not in ex.episodes.columns
+
+
+def test_cut_rows_in_two_files_and_a_longer_file(tmp_path: Path) -> None:
+    rows3 = ROW_A + "LA1,B,01/06/2015,S,C2,N1,U3,PR1,,,,,,\n" + "LA1,C,01/07/2015,S,C2"
+    e1 = _write(tmp_path, "e1.csv", HEAD + rows3)
+    e2 = _write(tmp_path, "e2.csv", HEAD + "LA1,D,01/06/2015,S,C2,N1,U3,PR1,,,,,,\nLA1,E,0")
+    ex = read_extract([e1, e2])
+    # the cut row of each file left out, the rows before it kept
+    assert sorted(ex.episodes["row"].tolist()) == [2, 2, 3]
+    assert ex.report.counts["episode rows read"] == 5
+    assert ex.report.counts["episode rows left out (see problems)"] == 2
+    # a file of two whole rows without a line break: the last one named, the action said
+    nb = read_extract([_write(tmp_path, "e3.csv", HEAD + ROW_A + ROW_A.replace(",A,", ",B,")
+                              .rstrip("\n"))])
+    issues = [i for i in nb.report.issues if "line break" in i.problem]
+    assert [(i.problem, i.column, i.rows, i.examples, i.action) for i in issues] == [(
+        "file ends without a line break (its last field may be incomplete)", "URN", 1, ["3"],
+        "kept (every field is there); check the last row against the source")]
+
+
+def test_the_last_line_of_a_long_file_cut_inside_a_character(tmp_path: Path) -> None:
+    # 65,536 bytes from the end falls inside a two-byte character: read, not refused
+    body = "X,Y\n" + "é,é\n" * 20000 + "é,last\n"
+    data = body.encode("utf-8")
+    start = len(data) - 65536
+    assert 0x80 <= data[start] <= 0xBF  # a continuation byte
+    (tmp_path / "long.csv").write_bytes(data)
+    assert _last_line(tmp_path / "long.csv") == (["é", "last"], True)
+
+
+def test_month_first_is_told_by_the_day_file_by_file(tmp_path: Path) -> None:
+    def ep(name: str, *decoms: str) -> Path:
+        return _write(tmp_path, name, HEAD + "".join(
+            f"LA1,{chr(65 + i)},{d},S,C2,N1,U3,PR1,,,,,,\n" for i, d in enumerate(decoms)))
+
+    # days up to 12 read day first, and dates only month first: refused; lines listed up
+    # to three, dates counted without the blank one
+    us = ep("us.csv", "12/05/2015", "05/13/2015", "05/14/2015", "", "05/15/2015",
+            "05/16/2015")
+    with pytest.raises(Ssda903Error) as err:
+        read_extract([us])
+    assert ("us.csv: column DECOM: dates written month first (mm/dd/yyyy): 4 of 5 dates can "
+            "be read only month first (e.g. line 3, 4, 6) and none") in str(err.value)
+    # a day of 13 read day first: a day-first file with a date written otherwise (reported)
+    uk = ep("uk.csv", "13/05/2015", "05/14/2015")
+    assert len(read_extract([uk]).episodes) == 1
+    # a day-first file with a stray date does not stop the check of the next file
+    with pytest.raises(Ssda903Error, match="^us.csv: column DECOM"):
+        read_extract([uk, us])
+    # a date in another format is not taken for month first
+    other = ep("other.csv", "01/05/2015", "3 Feb 2016")
+    ex = read_extract([other])
+    assert len(ex.episodes) == 1
+    assert [i.examples for i in ex.report.issues if i.problem == "unparseable date"] == [["3"]]
+
+
+def test_differing_copies_of_an_episode_are_reported_in_their_file(tmp_path: Path) -> None:
+    a = _write(tmp_path, "y2016.csv", HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n")
+    b = _write(tmp_path, "y2017.csv", HEAD + "LA1,A,01/05/2015,P,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n")
+    ex = read_extract([a, b])
+    got = [(i.file, i.problem, i.examples) for i in ex.report.issues if i.file]
+    assert got == [("y2016.csv", "same child and start date, different content", ["2"])]
+    assert ex.episodes["RNE"].tolist() == ["P"]
