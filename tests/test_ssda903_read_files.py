@@ -60,6 +60,9 @@ def test_files_without_the_columns_needed_are_refused(tmp_path: Path) -> None:
     with pytest.raises(Ssda903Error, match=r"ep\.csv: episodes file without column REC \(an "
                        r"episodes file needs CHILD, DECOM, RNE, LS, CIN, PLACE, DEC, REC\)$"):
         read_extract([ep])
+    ep2 = _write(tmp_path, "ep2.csv", "CHILD,DECOM,LS,CIN,PLACE,DEC\nA,01/05/2015,C2,N1,U3,\n")
+    with pytest.raises(Ssda903Error, match=r"ep2\.csv: episodes file without column RNE, REC "):
+        read_extract([ep2])
     hd = _write(tmp_path, "hd.csv", "SEX,DOB\n1,01/01/2008\n")
     with pytest.raises(Ssda903Error, match=r"hd\.csv: header file without column CHILD \(an "
                        r"header file needs CHILD, DOB\)$"):
@@ -68,6 +71,9 @@ def test_files_without_the_columns_needed_are_refused(tmp_path: Path) -> None:
     with pytest.raises(Ssda903Error, match=r"^no episodes file among .*h\.csv: an episodes "
                        r"file has the columns CHILD, DECOM, RNE, LS, CIN, PLACE, DEC, REC$"):
         read_extract([h])
+    h2 = _write(tmp_path, "h2.csv", HEADER)
+    with pytest.raises(Ssda903Error, match=r"h\.csv, \S*h2\.csv: an episodes file"):
+        read_extract([h, h2])
 
 
 def test_columns_kept_line_numbers_and_counts(tmp_path: Path) -> None:
@@ -94,8 +100,9 @@ def test_columns_kept_line_numbers_and_counts(tmp_path: Path) -> None:
     assert "PLACE_PROVIDER" not in ex.episodes.columns and "HOME_POST" not in ex.episodes
     # no header file: reported, ages unknown
     alone = read_extract([full])
-    assert [(i.file, i.problem, i.column, i.rows, i.action) for i in alone.report.issues] == [
-        ("", "no header file", "DOB", 0,
+    assert [(i.file, i.problem, i.column, i.rows, i.examples, i.action)
+            for i in alone.report.issues] == [
+        ("", "no header file", "DOB", 0, [],
          "ages unknown: no age bands, returns not censored at 18")]
     assert alone.report.counts["header rows read"] == 0
     assert alone.episodes["la"].tolist() == ["LA9"]
@@ -108,6 +115,8 @@ def test_the_missing_columns_reported_are_those_of_the_file(tmp_path: Path) -> N
     got = sorted((i.column, i.rows) for i in ex.report.issues if i.problem == "missing column")
     assert got == [("HOME_POST", 1), ("PLACE_PROVIDER", 1), ("PL_POST", 1),
                    ("REASON_PLACE_CHANGE", 1)]
+    # the columns not in the file are read as blank, not as values to check
+    assert {i.problem for i in ex.report.issues} == {"missing column", "no header file"}
     assert all(i.action == "not needed for the measures; every row kept" and i.file ==
                "lean.csv" and i.examples == [] for i in ex.report.issues
                if i.problem == "missing column")
@@ -278,3 +287,21 @@ def test_differing_copies_of_an_episode_are_reported_in_their_file(tmp_path: Pat
     got = [(i.file, i.problem, i.examples) for i in ex.report.issues if i.file]
     assert got == [("y2016.csv", "same child and start date, different content", ["2"])]
     assert ex.episodes["RNE"].tolist() == ["P"]
+
+
+def test_rows_of_several_files_are_told_apart(tmp_path: Path) -> None:
+    # the first row of each file: the first file's ends before it starts (left out), the
+    # second's is fine (kept); the first header file's first date of birth is unreadable
+    e1 = _write(tmp_path, "e1.csv", HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/04/2015,E4A,,,,\n"
+                "LA1,C,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    e2 = _write(tmp_path, "e2.csv", HEAD + "LA1,B,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n")
+    h1 = _write(tmp_path, "h1.csv", "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+                "LA1,A,1,99/99/2008,WBRI,,,\nLA1,C,1,01/01/2009,WBRI,,,\n")
+    h2 = _write(tmp_path, "h2.csv", "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+                "LA1,B,2,01/01/2010,WBRI,,,\n")
+    ex = read_extract([e1, e2, h1, h2])
+    e = ex.episodes.sort_values(["file", "row"])
+    assert list(zip(e["file"], e["row"])) == [(0, 3), (1, 2)]
+    assert e["dob"].tolist() == [pd.Timestamp("2009-01-01"), pd.Timestamp("2010-01-01")]
+    before = [(i.file, i.examples) for i in ex.report.issues if i.problem == "DEC before DECOM"]
+    assert before == [("e1.csv", ["2"])]
