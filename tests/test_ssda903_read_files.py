@@ -305,3 +305,68 @@ def test_rows_of_several_files_are_told_apart(tmp_path: Path) -> None:
     assert e["dob"].tolist() == [pd.Timestamp("2009-01-01"), pd.Timestamp("2010-01-01")]
     before = [(i.file, i.examples) for i in ex.report.issues if i.problem == "DEC before DECOM"]
     assert before == [("e1.csv", ["2"])]
+
+
+def test_repeated_episodes_counted_and_reported_by_kind(tmp_path: Path) -> None:
+    same = "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4A,,,,\n"
+    files = [_write(tmp_path, f"y{i}.csv", HEAD + same
+                    + ("LA1,B,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n" if i == 0 else "")
+                    + ("LA1,B,01/05/2015,S,C2,N1,U3,PR1,01/06/2016,E4B,,,,\n" if i == 1
+                       else "")
+                    + f"LA1,C,01/05/2015,{'SP'[i % 2]},C2,N1,U3,PR1,01/06/2016,E4A,,,,\n")
+             for i in range(3)]
+    ex = read_extract(files)
+    c = ex.report.counts
+    # A identical in three files (two left out); B open in one, closed in the next; C
+    # with another RNE in the second file (the third file's kept)
+    assert c["episode rows repeated in more than one file (one kept)"] == 2 + 1
+    assert c["episode rows open in one file, closed in a later one (closed kept)"] == 1
+    diff = [(i.file, i.problem, i.column, i.rows, i.examples, i.action)
+            for i in ex.report.issues if i.file]
+    assert diff == [("y1.csv", "same child and start date, different content", "DECOM", 1,
+                     ["4"], "the row with an end date, else the later file's, kept; this "
+                     "one left out")]
+    assert sorted(zip(ex.episodes["file"], ex.episodes["row"])) == [(1, 3), (2, 2), (2, 3)]
+    assert ex.episodes["RNE"].tolist() == ["S", "S", "S"]
+
+
+def test_an_episode_ending_the_day_the_next_starts_is_no_overlap(tmp_path: Path) -> None:
+    ex = read_extract([_write(tmp_path, "e.csv", HEAD + ROW_A
+                              + "LA1,A,01/06/2016,S,C2,N1,U3,PR1,,,,,,\n")])
+    assert ex.episodes.sort_values("DECOM")["REC"].tolist()[0] == "E4A"
+    assert not [i for i in ex.report.issues if "overlap" in i.problem or "open" in i.problem]
+
+
+def test_header_rows_linked_counted_and_checked(tmp_path: Path) -> None:
+    ep = _write(tmp_path, "e.csv", HEAD + ROW_A + "LA1,B,01/06/2015,S,C2,N1,U3,PR1,,,,,,\n"
+                "LA1,C,01/07/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    cols = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+    h1 = _write(tmp_path, "h1.csv", cols + "LA1,A,1,01/01/2008,WBRI,,,\nLA1,B,9,01/01/2009,,,,\n"
+                "LA1,Z,1,01/01/2010,,,,\nLA1,W,2,01/01/2011,,,,\nLA1,,1,01/01/2012,,,,\n")
+    ex = read_extract([ep, h1])
+    assert ex.report.counts["header rows with no episode (not used)"] == 2  # Z, W
+    assert len(ex.header) == 4  # the row without a child left out
+    got = {(i.file, i.column, i.problem): i.examples for i in ex.report.issues}
+    assert got[("e.csv", "CHILD", "child without a header row")] == ["4"]  # C
+    assert got[("h1.csv", "SEX", "unknown code")] == ["3"]  # B's 9
+    # no header row matches any child: every child reported; every header row used: no count
+    h2 = _write(tmp_path, "h2.csv", cols + "LA1,Z,1,01/01/2010,,,,\n")
+    ex = read_extract([ep, h2])
+    got = [(i.file, i.examples) for i in ex.report.issues if i.problem ==
+           "child without a header row"]
+    assert got == [("e.csv", ["2", "3", "4"])]
+    h3 = _write(tmp_path, "h3.csv", cols + "LA1,A,1,01/01/2008,,,,\nLA1,B,1,01/01/2008,,,,\n"
+                "LA1,C,1,01/01/2008,,,,\n")
+    assert "header rows with no episode (not used)" not in read_extract([ep, h3]).report.counts
+
+
+def test_a_date_of_birth_that_differs_between_files_is_reported_in_the_later(
+        tmp_path: Path) -> None:
+    ep = _write(tmp_path, "e.csv", HEAD + ROW_A + "LA1,Z,01/06/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    cols = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+    h1 = _write(tmp_path, "h1.csv", cols + "LA1,A,1,01/01/2008,,,,\nLA1,Z,2,01/01/2009,,,,\n")
+    h2 = _write(tmp_path, "h2.csv", cols + "LA1,A,1,02/01/2008,,,,\n")
+    ex = read_extract([ep, h1, h2])
+    got = [(i.file, i.rows, i.examples) for i in ex.report.issues
+           if i.problem == "different dates of birth for one child"]
+    assert got == [("h2.csv", 1, ["2"])]
