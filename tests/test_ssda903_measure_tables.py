@@ -164,3 +164,25 @@ def test_measures_are_written_as_documented(tmp_path: Path) -> None:
     assert got["returns_measured"] == m.metrics["returns_measured"]
     assert list(got) == sorted(got)
     m.write(out)  # again into the same folder
+
+
+def test_periods_of_care_join_any_childs_episodes_that_go_on() -> None:
+    from sim.ssda903.measure import periods_of_care
+
+    # child 1's second episode starts the day its first ends with X1: one period; child 0
+    # (sorted first) has one episode ending 1 June 2015, which is no one else's start
+    ep = pd.DataFrame({
+        "la": "LA1", "child": [1, 0, 1],
+        "DECOM": pd.to_datetime(["2015-02-01", "2015-01-01", "2015-03-01"]),
+        "DEC": pd.to_datetime(["2015-03-01", "2015-06-01", None]),
+        "REC": ["X1", "E4A", None], "CIN": "N1", "LS": "C2", "RNE": ["S", "S", "P"],
+        "dob": pd.to_datetime(["2008-01-01"] * 3)})
+    per = periods_of_care(ep)
+    assert list(per.columns) == ["la", "child", "start", "end", "rec", "cin", "ls", "dob",
+                                 "rne", "nth"]
+    assert per["child"].tolist() == [0, 1]
+    assert per["start"].tolist() == [T("2015-01-01"), T("2015-02-01")]
+    assert per["end"].tolist()[0] == T("2015-06-01") and pd.isna(per["end"].iat[1])
+    assert per["rec"].tolist()[0] == "E4A" and per["nth"].tolist() == [1, 1]
+    assert per["rne"].tolist() == ["S", "S"]  # the first episode's
+    assert list(per.index) == [0, 1]
