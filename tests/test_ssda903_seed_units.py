@@ -5,6 +5,8 @@ chain), and sibling groups told by their shared history. Expectations by hand.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,3 +104,38 @@ def test_sibling_groups_share_a_dated_history_need_order_and_place() -> None:
     undated = _families(pd.concat([six, six.assign(child=7)], ignore_index=True),
                         kids.iloc[[5, 5]].assign(child=[6, 7]).reset_index(drop=True))
     assert undated[0] != undated[1]
+
+
+HEAD = ("LA,CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+        "PL_POST,URN\n")
+HEADER = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+
+
+def _folder(root: Path, name: str, episodes: str, header: str = "") -> Path:
+    d = root / name
+    d.mkdir()
+    (d / "episodes.csv").write_text(HEAD + episodes)
+    (d / "header.csv").write_text(HEADER + header)
+    return d
+
+
+def test_the_council_of_the_files_is_chosen_or_named(tmp_path: Path) -> None:
+    from sim.ssda903.seed import council_data
+
+    # a folder whose name holds an X (no glob pattern); one council
+    one = _folder(tmp_path, "Xone", "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n",
+                  "LA1,A,1,01/01/2010,WBRI,,,\n")
+    d = council_data(str(one))
+    assert (d.la, d.name) == ("LA1", "LA1")
+    two = _folder(tmp_path, "two", "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n"
+                  "LA2,B,01/06/2015,S,C2,N1,U3,PR1,,,,,,\n",
+                  "LA1,A,1,01/01/2010,WBRI,,,\nLA2,B,1,01/01/2011,WBRI,,,\n")
+    with pytest.raises(DataError, match=r"^councils.council: the files hold 2 councils; name "
+                                        r"one \(allowed: LA1, LA2\)"):
+        council_data(str(two))
+    d = council_data(str(two), council="LA2")
+    assert (d.la, d.name, len(d.children)) == ("LA2", "LA2", 1)
+    # nothing usable: refused naming the field, not a crash
+    bad = _folder(tmp_path, "bad", "LA1,A,xx,S,C2,N1,U3,PR1,,,,,,\n")
+    with pytest.raises(DataError, match="^councils.path: no usable episode left"):
+        council_data(str(bad))
