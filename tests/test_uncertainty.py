@@ -162,7 +162,7 @@ def test_binomial_interval_brackets_and_shrinks():
 # ---------------------------------------------------------------- the draws
 
 def _spec(**over) -> mc_inputs.Spec:
-    node = {"replicates": 10, "chunks": 3, "chunk": 1, "seed": 22,
+    node = {"replicates": 10, "chunks": 3, "chunk": 1, "seed": 22, "arms": ["status_quo"],
             "support_cost": {"shape": "lognormal", "sd_log": 0.15, "source": "x"},
             "care_cost": {"shape": "uniform", "low": 0.9, "high": 1.3, "source": "x"},
             "reentry": {"values": [None, 0.5, 3.0], "weights": [2, 1, 1]}, **over}
@@ -214,12 +214,13 @@ def test_readme_block_is_replaced_and_nothing_else(tmp_path: Path):
 
 @pytest.mark.slow
 def test_a_tiny_monte_carlo_pairs_arms_on_the_same_draws(tmp_path: Path):
-    """The sweep through Hydra's joblib launcher: both arms of a replicate share its draw
-    and seed, and the report writes the page and README's paragraph."""
+    """The sweep through Hydra's joblib launcher: both arms of a replicate (run in one job,
+    on from one warm-up) share its draw and seed, and the report writes the page and
+    README's paragraph."""
     out = tmp_path / "mc"
     cmd = [sys.executable, "-m", "sim.cli", "-m", "experiment=false_economy_uncertainty",
            "mc.replicates=2", "mc.chunks=1", "mc.chunk=0", "mc.ensemble=null", "scale=0.01",
-           "warmup_years=6", "years=10", "policy/support=status_quo,entitlement_holmes",
+           "warmup_years=6", "years=10", "mc.arms=[status_quo,entitlement_holmes]",
            f"hydra.sweep.dir={out}"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]

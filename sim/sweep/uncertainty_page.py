@@ -69,14 +69,16 @@ MAIN = "entitlement_holmes"
 
 
 def runs_table(jobs: list[Job]) -> pd.DataFrame:
-    """Every complete job's rows, with its arm (the job's ``policy/support``)."""
+    """Every complete job's rows, with their arm (the ``arm`` column a job writes; in a
+    sweep of one arm a job, before issue 22's branching, the job's ``policy/support``)."""
     frames = []
     for job in jobs:
         path = job.folder / RUNS_FILE
         if job.status != COMPLETE or not path.is_file() or path.stat().st_size < 2:
             continue  # a chunk with no replicates (more chunks than replicates)
         df = pd.read_csv(path)
-        df.insert(0, "arm", str(job.values.get("policy/support", unc.REFERENCE)))
+        if "arm" not in df:
+            df.insert(0, "arm", str(job.values.get("policy/support", unc.REFERENCE)))
         frames.append(df)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
