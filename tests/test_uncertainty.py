@@ -269,3 +269,30 @@ def test_readme_probability_paragraph_is_remade_from_the_committed_tables():
     p10 = s[(s["arm"] == MAIN) & (s["horizon_years"] == 10)
             & (s["quantity"] == "probability_pays")]["mean"].iloc[0]
     assert f"| Holmes' package | **{p10 * 100:.0f}%**" in page
+
+
+def test_convergence_rule_errors_are_the_known_ones():
+    """Hand-computed: 51 of 101 replicates pay; Wilson's 95% interval is 0.409065 to
+    0.600473 (centre (p + z^2/2n) / (1 + z^2/n), half-width z sqrt(p(1-p)/n + z^2/4n^2) /
+    (1 + z^2/n), z = 1.959964), so the standard error is 0.191408 / 3.919928 = 0.048830
+    (sqrt(p(1-p)/n) would be 0.049749). The median's 95% order statistics are the 40th and
+    61st of 101 (50.5 -+ 1.96 x sqrt(101) / 2 = 40.65, 60.35, rounded outwards), the
+    returns 0.80 and 1.22, so its standard error is 0.42 / 3.92 = 0.1071. Both are above
+    the limits (2 points, 5p): not converged. 25 copies: within both. None of 4 paying: not
+    converged (a standard error of 0 would pass it). Seen to fail with the median's ranks
+    taken inwards, and with sqrt(p(1-p)/n) for the probability's error."""
+    d = unc.paired(hand_made_runs())["entitlement_holmes"]
+    e = unc.monte_carlo_errors(d)
+    assert e["n"] == 101 and e["probability"] == pytest.approx(51 / 101)
+    assert e["se_probability"] == pytest.approx(0.048830, abs=1e-6)
+    assert e["median_return_per_pound"] == pytest.approx(1.02)
+    assert e["se_median_return_per_pound"] == pytest.approx(0.42 / (2 * 1.959964), rel=1e-6)
+    assert e["converged"] is False
+    big = pd.concat([d] * 25, ignore_index=True)
+    e = unc.monte_carlo_errors(big)
+    assert e["se_probability"] == pytest.approx(0.0099423, abs=1e-6)
+    assert e["se_median_return_per_pound"] <= 0.05 and e["converged"] is True
+    none = d.iloc[:4].assign(pays_10y=0.0)
+    e = unc.monte_carlo_errors(none)
+    assert e["probability"] == 0 and e["se_probability"] == pytest.approx(0.124974, abs=1e-6)
+    assert e["converged"] is False

@@ -5,8 +5,8 @@ draws, for each replicate ``r``, every input the answer is uncertain about, and 
 arm of the replicate (current practice and each support design) with the same draw and the
 same model seed (common random numbers). A draw is a pure function of ``mc.seed`` and ``r``
 (the ``uncertainty`` stream of :mod:`sim.rng`, keyed by replicate and input), so adding
-replicates never changes the earlier ones, and the arms of a replicate, run in different
-jobs, get the same numbers.
+replicates never changes the earlier ones, and a replicate gets the same numbers whichever
+job runs it (its arms, ``mc.arms``, run in one job, :mod:`sim.sweep.montecarlo`).
 
 The inputs (:data:`INPUTS`, with the plain labels the figures use):
 

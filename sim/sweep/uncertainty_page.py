@@ -20,6 +20,10 @@
 ``mc_breakeven.csv``
     per design and horizon: both break-even bases from the means over replicates
     (``model``, ``holmes``) beside Holmes' own (``holmes_published``).
+``mc_convergence_check.csv``
+    per design, the convergence rule (:func:`sim.sweep.uncertainty.monte_carlo_errors`):
+    ``n``, ``probability``, ``se_probability``, ``median_return_per_pound``,
+    ``se_median_return_per_pound``, ``converged`` (both errors within their limits).
 ``figures/false_economy_probability.png``, ``figures/false_economy_unknowns.png``,
 ``figures/false_economy_convergence.png`` (and ``.svg``)
     the return per £1 with the break-even line and the probability written on it; the
@@ -61,7 +65,7 @@ PAGE = "experiments/false_economy_uncertainty.md"
 RESULTS = "experiments/results/false_economy_uncertainty"
 FIGURES = ("false_economy_probability", "false_economy_unknowns", "false_economy_convergence")
 TABLES = ("mc_summary.csv", "mc_variance_shares.csv", "mc_convergence.csv",
-          "mc_breakeven.csv", "mc_paired.csv")
+          "mc_breakeven.csv", "mc_paired.csv", "mc_convergence_check.csv")
 README_START = "<!-- headline-probability:start -->"
 README_END = "<!-- headline-probability:end -->"
 COMMAND = "python scripts/false_economy_uncertainty.py"
@@ -235,6 +239,8 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
                         "holmes_published": HOLMES_BREAKEVEN_FALL}
                        for a, d in pairs.items() for h in (5, 10)])
     write(be, "mc_breakeven.csv")
+    errors = pd.DataFrame([{"arm": a, **unc.monte_carlo_errors(d)} for a, d in pairs.items()])
+    write(errors, "mc_convergence_check.csv")
     info = json.loads((folder / INFO_FILE).read_text()) if (folder / INFO_FILE).is_file() else {}
     mc = config.get("mc") or {}
     n_rep = int(s["n"].max())
@@ -242,7 +248,8 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
             "replicates": n_rep, "planned": mc.get("replicates"), "scale": config.get("scale"),
             "price_year": config.get("price_year", 2024), "seconds": _seconds(folder, jobs, info),
             "runs": len(runs), "ensemble": _ensemble_info(mc.get("ensemble")), "mc": mc,
-            "jobs": len(jobs), "complete": sum(j.status == COMPLETE for j in jobs)}
+            "jobs": len(jobs), "complete": sum(j.status == COMPLETE for j in jobs),
+            "errors": errors}
     source = (f"Source: Revolving Door model {meta['model']}, false-economy Monte Carlo, "
               f"{n_rep} paired replicates at {meta['scale'] * 100:g}% of England (scaled to "
               f"England), {meta['price_year']} prices; every unknown drawn for each replicate.")
@@ -308,6 +315,31 @@ def _size_sentence(meta: dict[str, Any]) -> str:
             "had settled.")
 
 
+def _convergence_check(errors: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """The convergence rule and whether this run meets it, design by design."""
+    lim = unc.MCSE_LIMITS
+    met = bool(errors["converged"].all())
+    out = ["**The convergence rule**, checked by the run itself "
+           "(`mc_convergence_check.csv`): at the run's size, the Monte Carlo standard error "
+           f"of each design's 10-year probability of paying for itself must be at most "
+           f"{lim['probability'] * 100:.0f} percentage points (its 95% interval about "
+           f"±{2 * lim['probability'] * 100:.0f} points: enough to tell 10% from 20%), and "
+           f"that of its median return per £1 at most {lim['median_return_per_pound'] * 100:.0f}p "
+           "(from the order statistics that bracket the median). The default size, "
+           f"{default_replicates()} paired replicates, is the issue's minimum; the rule says "
+           f"whether it is enough. This run: **{'met' if met else 'not met'}** for "
+           f"{'every design' if met else 'some designs'}.", "",
+           "| design | replicates | probability (standard error) | median per £1 "
+           "(standard error) | within the limits |", "|---|---|---|---|---|"]
+    for _, r in errors.iterrows():
+        out.append(f"| {labels.get(r['arm'], r['arm'])} | {int(r['n'])} | "
+                   f"{_pct(r['probability'])} ({_pct(r['se_probability'], 1)}) | "
+                   f"{_p(r['median_return_per_pound'])} "
+                   f"({r['se_median_return_per_pound'] * 100:.1f}p) | "
+                   f"{'yes' if r['converged'] else 'no'} |")
+    return out
+
+
 def _inputs_rows(meta: dict[str, Any]) -> list[str]:
     mc = meta["mc"]
     ens = meta["ensemble"]
@@ -364,8 +396,10 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
            "It runs, in order: the calibration's acceptance step (`python -m "
            "sim.calibration.history_matching`, writing `calibration/history_matching/`), the "
            "Monte Carlo (`revolving-door -m experiment=false_economy_uncertainty`: each job "
-           "one arm and one chunk of replicates, through the ordinary launchers: joblib here, "
-           "`hydra/launcher=slurm` on a cluster), its report, and the copy of this page, its "
+           "one chunk of replicates, every arm of each, through the ordinary launchers: "
+           "joblib here, `hydra/launcher=slurm` on a cluster; a replicate's warm-up is "
+           "simulated once and each arm runs on from a copy of it, which gives the numbers "
+           "of each arm run from the start, `sim/branch.py`), its report, and the copy of this page, its "
            "tables and figures into the checkout, and of the probability paragraph into "
            "README (only between its `headline-probability` markers).", "",
            f"The run: model {meta['model']}, {meta['replicates']} paired replicates "
@@ -477,7 +511,9 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
             f"over all {int(last['replicates'])}, {_pct(last['probability'])} "
             f"({_pct(last['probability_low'])} to {_pct(last['probability_high'])}, Monte "
             f"Carlo 95%) and {_p(last['median_return_per_pound'])} "
-            "(`mc_convergence.csv`).", "",
+            "(`mc_convergence.csv`).", ""]
+    out += _convergence_check(meta["errors"], labels)
+    out += ["",
             "## The unknowns drawn", ""]
     out += _inputs_rows(meta)
     ens = meta["ensemble"]
