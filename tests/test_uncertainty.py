@@ -142,6 +142,27 @@ def test_variance_shares_are_the_known_ones():
     assert list(shares.index[:3]) == ["u_maltreatment", "member", "support_cost"]
 
 
+def test_variance_share_standard_errors_match_the_spread_over_fresh_samples():
+    """A second way of counting: the standard deviation of the share over 60 independent
+    samples of 600 draws (y = 3 x1 + x2 + noise) is the share's sampling error; the
+    bootstrap's from one sample must be within 35% of it. Seen to fail with the bootstrap
+    resampling without replacement (every resample the sample itself: 0)."""
+    rng = np.random.default_rng(9)
+
+    def sample() -> pd.DataFrame:
+        x1, x2 = rng.random(600), rng.random(600)
+        return pd.DataFrame({"u_maltreatment": x1, "support_cost": x2,
+                             "y": 3 * x1 + x2 + rng.normal(0, 0.6, 600)})
+
+    spread = np.std([unc.variance_shares(sample(), "y", ["u_maltreatment"])
+                     .set_index("input").loc["u_maltreatment", "share"] for _ in range(60)],
+                    ddof=1)
+    got = unc.variance_shares(sample(), "y", ["u_maltreatment", "support_cost"], boot=200)
+    se = got.set_index("input").loc["u_maltreatment", "se"]
+    assert se == pytest.approx(spread, rel=0.35)
+    assert np.isnan(unc.variance_shares(sample(), "y", ["u_maltreatment"])["se"]).all()
+
+
 def test_convergence_ends_at_the_whole_answer():
     d = unc.paired(hand_made_runs())["entitlement_holmes"]
     conv = unc.convergence(d, steps=4)

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import HORIZONS_YEARS
+from sim.rng import Streams
 from sim.sweep import economics
 from sim.sweep.mc_inputs import CATEGORICAL, INPUTS
 
@@ -182,27 +183,43 @@ def correlation_ratio(x: np.ndarray, y: np.ndarray, categorical: bool, bins: int
     return max(0.0, eta2 - (k - 1) / (n - 1))
 
 
-def variance_shares(d: pd.DataFrame, output: str, inputs: Iterable[str] | None = None
-                    ) -> pd.DataFrame:
+#: the seed of the variance shares' bootstrap (fixed: a report is the same bytes each time)
+BOOTSTRAP_SEED = 22
+
+
+def variance_shares(d: pd.DataFrame, output: str, inputs: Iterable[str] | None = None,
+                    boot: int = 0) -> pd.DataFrame:
     """Each input's first-order share of the variance of ``output`` over the replicates
     (the seed, one a replicate, is not binned: what the inputs leave unexplained is chance
-    and interactions); sorted, largest first, with the remainder last."""
+    and interactions); sorted, largest first, with the remainder last. A share is the
+    first-order Sobol index of the input by its definition, Var(E[Y | X]) / Var(Y), with
+    E[Y | X] estimated by grouping the draws (:func:`correlation_ratio`); ``se``: its
+    standard error over ``boot`` bootstrap resamples of the replicates (NaN without)."""
     names = [n for n in (inputs or INPUTS) if n in d and n != "seed"]
     ok = np.isfinite(d[output].to_numpy(dtype=float))
     y = d[output].to_numpy(dtype=float)[ok]
+    n = len(y)
+    # bootstrap resamples of the replicates, from the keyed uncertainty stream (sub-key 1;
+    # the draws use 0): resample b's i-th pick is floor(u(b, i) n)
+    picks = [np.minimum((Streams(BOOTSTRAP_SEED).keyed("uncertainty", 1).uniform_many(
+        np.full(n, b), np.arange(n)) * n).astype(int), n - 1) for b in range(boot)]
     rows = []
     for name in names:
         x = d[name].to_numpy()[ok]
+        cat = name in CATEGORICAL
         if pd.Series(x).nunique() <= 1:
-            share = 0.0
+            share, se = 0.0, (0.0 if boot else math.nan)
         else:
-            share = correlation_ratio(x, y, name in CATEGORICAL)
-        rows.append({"input": name, "label": INPUTS.get(name, name), "share": share})
+            share = correlation_ratio(x, y, cat)
+            reps = [correlation_ratio(x[i], y[i], cat) for i in picks]
+            se = float(np.nanstd(reps, ddof=1)) if boot > 1 else math.nan
+        rows.append({"input": name, "label": INPUTS.get(name, name), "share": share,
+                     "se": se})
     table = pd.DataFrame(rows).sort_values("share", ascending=False, kind="stable")
     rest = max(0.0, 1.0 - float(table["share"].sum()))
     table = pd.concat([table, pd.DataFrame([{
         "input": "remainder", "label": "Chance and interactions (left unexplained)",
-        "share": rest}])], ignore_index=True)
+        "share": rest, "se": math.nan}])], ignore_index=True)
     table.insert(0, "output", output)
     table["n"] = int(ok.sum())
     return table

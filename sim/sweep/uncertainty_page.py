@@ -14,7 +14,8 @@
     ``p97_5`` its Monte Carlo 95% interval.
 ``mc_variance_shares.csv``
     per design and output (return per £1 and net cost a year, 10 years): each input's
-    ``share`` of the variance, ``label``, ``n``.
+    ``share`` of the variance (its first-order Sobol index), ``se`` (its bootstrap
+    standard error), ``label``, ``n``.
 ``mc_convergence.csv``
     per design: the probability and median return per £1 over the first ``replicates``.
 ``mc_breakeven.csv``
@@ -69,6 +70,8 @@ TABLES = ("mc_summary.csv", "mc_variance_shares.csv", "mc_convergence.csv",
 README_START = "<!-- headline-probability:start -->"
 README_END = "<!-- headline-probability:end -->"
 COMMAND = "python scripts/false_economy_uncertainty.py"
+#: bootstrap resamples for the variance shares' standard errors
+BOOTSTRAP = 100
 MAIN = "entitlement_holmes"
 
 
@@ -228,7 +231,8 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
           "mc_paired.csv")
     s = unc.summary(pairs)
     write(s, "mc_summary.csv")
-    shares = pd.concat([unc.variance_shares(d, out).assign(arm=a) for a, d in pairs.items()
+    shares = pd.concat([unc.variance_shares(d, out, boot=BOOTSTRAP).assign(arm=a)
+                        for a, d in pairs.items()
                         for out in ("return_per_pound_10y", "net_cost_per_year_10y_gbp")],
                        ignore_index=True)
     write(shares, "mc_variance_shares.csv")
@@ -481,16 +485,22 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
             "Each unknown's share of the variance of the return per £1 over 10 years (its "
             "first-order share: how much of the spread would go if it alone were known, "
             "estimated from the draws by grouping them by the unknown's value, less what "
-            "grouping finds when an input does nothing). What the unknowns leave unexplained "
-            "is chance (each replicate's own seed) and interactions.", "",
+            "grouping finds when an input does nothing). This is the first-order Sobol index "
+            "by its definition, Var(E[Y | X]) / Var(Y); only the way E[Y | X] is estimated "
+            "differs from a Saltelli design (grouping the Monte Carlo's own draws, which needs "
+            "no extra runs). In brackets, its standard error over "
+            f"{BOOTSTRAP} bootstrap resamples of the replicates. What the unknowns leave "
+            "unexplained is chance (each replicate's own seed) and interactions.", "",
             "| unknown | " + " | ".join(L(a, a) for a in arms) + " |",
             "|---|" + "---|" * len(arms)]
     sub = shares[shares["output"] == "return_per_pound_10y"]
     for name in list(sub[sub["arm"] == main]["input"]):
         cells = []
         for a in arms:
-            v = sub[(sub["arm"] == a) & (sub["input"] == name)]["share"]
-            cells.append(_pct(float(v.iloc[0])) if len(v) else "")
+            v = sub[(sub["arm"] == a) & (sub["input"] == name)]
+            se = float(v["se"].iloc[0]) if len(v) and "se" in v else math.nan
+            cells.append("" if not len(v) else _pct(float(v["share"].iloc[0]))
+                         + (f" ({_pct(se)})" if math.isfinite(se) else ""))
         label = sub[sub["input"] == name]["label"].iloc[0]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     top = sub[(sub["arm"] == main) & (sub["input"] != "remainder")].iloc[0]
