@@ -84,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-calibration", action="store_true",
                     help=f"keep the committed {ENSEMBLE}/ensemble.yaml")
     ap.add_argument("--no-publish", action="store_true", help="leave the checkout as it is")
-    ap.add_argument("--hm-runs", type=int, default=48,
-                    help="parameter sets the acceptance step runs (default 48)")
+    ap.add_argument("--hm-runs", type=int, default=144,
+                    help="parameter sets the acceptance step runs (default 144, in 3 waves, "
+                         "the first within half of each plausible range of the fit, "
+                         "accepted within 3 tolerances)")
     ap.add_argument("--normal-priority", action="store_true",
                     help="run the steps at normal priority, not under nice -n 10 (the "
                          "published, timed run)")
@@ -99,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     if not a.skip_calibration:
         runs = 24 if a.quick else a.hm_runs
         rc = _run([py, "-m", "sim.calibration.history_matching", "--runs", str(runs),
-                   "--waves", "2", "--around", "0.05", "--scale", "0.05", "--noise-runs",
-                   "6", "--jobs", "2", "--out", ensemble], not a.normal_priority)
+                   "--waves", "3", "--around", "0.5", "--cutoff", "3", "--scale", "0.05",
+                   "--noise-runs", "6", "--jobs", "2", "--out", ensemble], not a.normal_priority)
         if rc:
             return rc
     else:

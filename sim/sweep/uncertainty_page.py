@@ -319,6 +319,11 @@ def _size_sentence(meta: dict[str, Any]) -> str:
             "had settled.")
 
 
+def _tolerances(hm: dict[str, Any]) -> str:
+    cut = hm.get("cutoff", "?")
+    return "its tolerance" if cut == 1 or cut == 1.0 else f"{cut} times its tolerance"
+
+
 def _convergence_check(errors: pd.DataFrame, labels: dict[str, str]) -> list[str]:
     """The convergence rule and whether this run meets it, design by design."""
     lim = unc.MCSE_LIMITS
@@ -543,8 +548,9 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
                 f"(|simulated - target| over the {hm.get('targets', '?')} targets, in "
                 "tolerances widened by each target's run-to-run spread at that scale, "
                 f"measured on {hm.get('noise_runs', 0)} seeds at the defaults) is at most "
-                f"{hm.get('cutoff', '?')}: every target within its tolerance but at most "
-                f"{hm.get('allow_misses', '?')}; the first wave around the calibrated "
+                f"{hm.get('cutoff', '?')}: every target within {_tolerances(hm)} but at "
+                f"most {hm.get('allow_misses', '?')} (the usual three-sigma cut is 3); the "
+                "first wave around the calibrated "
                 f"defaults (within {float(hm.get('around', 0)) * 100:.0f}% of each range "
                 f"either side), later ones inside what was not ruled out; "
                 f"{float(hm.get('seconds', math.nan)):.0f} s. Accepted: "
