@@ -239,9 +239,14 @@ class RevolvingDoorModel(mesa.Model):
             self.running = False
 
     def run(self, progress: Callable[[int, int], None] | None = None, *,
-            months_at_once: int | None = None) -> "RevolvingDoorModel":
+            months_at_once: int | None = None, until: int | None = None
+            ) -> "RevolvingDoorModel":
         """Run the warm-up and the measured years. ``progress(month, total)`` is called
         once a simulated year.
+
+        ``until``: stop at the start of that month instead of the end of the run (the books
+        are closed only at the end); a later :meth:`run` goes on from there, with the
+        results of one run (:mod:`sim.branch` runs several policies on from one warm-up).
 
         The months are worked ``months_at_once`` at a time (:meth:`_work_months`), with
         the results of stepping month by month whatever the number. By default the whole
@@ -250,13 +255,17 @@ class RevolvingDoorModel(mesa.Model):
         pressure (:mod:`sim.pressure`) a window never crosses a month end where practice may
         change (a review or a cut), so the results are still those of stepping."""
         total = self.config.total_months
+        stop = total if until is None else until
+        if not self.month <= stop <= total:
+            raise ValueError(f"until: a month from {self.month} (now) to {total} (the end), "
+                             f"got {until}")
         if months_at_once is None:
             months_at_once = 12 if progress is not None else max(total, 1)
         if months_at_once < 1:
             raise ValueError(f"months_at_once: at least 1, got {months_at_once}")
-        while self.month < total:
+        while self.month < stop:
             before = self.month
-            k = months_at_once
+            k = min(months_at_once, stop - self.month)
             if progress is not None:  # stop at each year's end, to report it
                 k = min(k, 12 - self.month % 12)
             if self.pressure is not None:  # practice may change only between windows
@@ -267,7 +276,8 @@ class RevolvingDoorModel(mesa.Model):
             self.steps += self.month - before  # Mesa's count of steps: months
             if progress is not None and (self.month % 12 == 0 or self.month == total):
                 progress(self.month, total)
-        self.finish()
+        if self.month >= total:
+            self.finish()
         return self
 
     def finish(self) -> None:

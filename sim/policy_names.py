@@ -38,6 +38,18 @@ def _option_mapping(lever: str, option: str, seen: tuple[str, ...] = ()) -> dict
     return merged
 
 
+def option_mapping(lever: str, option: str) -> dict[str, Any]:
+    """The settings a config option gives its lever, as Hydra composes them
+    (``configs/policy/<lever>/<option>.yaml`` with its ``defaults``), e.g. for a run
+    that names a policy option from Python (:mod:`sim.sweep.montecarlo`)."""
+    path = config_dir() / "policy" / lever / f"{option}.yaml"
+    if not path.is_file():
+        names = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise ValueError(f"policy/{lever}: unknown option {option!r}; allowed: "
+                         f"{', '.join(names)}")
+    return _option_mapping(lever, option)
+
+
 @lru_cache(maxsize=None)
 def _options(lever: str) -> tuple[tuple[str, type[Policy], tuple[tuple[str, Any], ...]], ...]:
     """Each config option of a lever: its name, policy class and settings."""

@@ -46,6 +46,9 @@ def test_experiment_config_is_global_overrides_and_a_sweep(name: str) -> None:
     # the Monte Carlo draws each replicate's seed with its other unknowns (mc_inputs)
     assert "seed" in params or (exp.kind == "uncertainty" and "mc.chunk" in params)
     for key, value in list(exp.reference.items()) + list(exp.main_arm.items()):
+        if exp.kind == "uncertainty" and key == "policy/support":  # every job runs mc.arms
+            assert value in cfg.mc.arms, f"{name}: {value} is not in mc.arms"
+            continue
         assert key in params, f"{name}: {key} is not swept"
         assert str(value) in str(params[key]).split(","), f"{name}: {key}={value} not swept"
     # every job of the sweep makes a valid model configuration

@@ -142,6 +142,27 @@ def test_variance_shares_are_the_known_ones():
     assert list(shares.index[:3]) == ["u_maltreatment", "member", "support_cost"]
 
 
+def test_variance_share_standard_errors_match_the_spread_over_fresh_samples():
+    """A second way of counting: the standard deviation of the share over 60 independent
+    samples of 600 draws (y = 3 x1 + x2 + noise) is the share's sampling error; the
+    bootstrap's from one sample must be within 35% of it. Seen to fail with the bootstrap
+    resampling without replacement (every resample the sample itself: 0)."""
+    rng = np.random.default_rng(9)
+
+    def sample() -> pd.DataFrame:
+        x1, x2 = rng.random(600), rng.random(600)
+        return pd.DataFrame({"u_maltreatment": x1, "support_cost": x2,
+                             "y": 3 * x1 + x2 + rng.normal(0, 0.6, 600)})
+
+    spread = np.std([unc.variance_shares(sample(), "y", ["u_maltreatment"])
+                     .set_index("input").loc["u_maltreatment", "share"] for _ in range(60)],
+                    ddof=1)
+    got = unc.variance_shares(sample(), "y", ["u_maltreatment", "support_cost"], boot=200)
+    se = got.set_index("input").loc["u_maltreatment", "se"]
+    assert se == pytest.approx(spread, rel=0.35)
+    assert np.isnan(unc.variance_shares(sample(), "y", ["u_maltreatment"])["se"]).all()
+
+
 def test_convergence_ends_at_the_whole_answer():
     d = unc.paired(hand_made_runs())["entitlement_holmes"]
     conv = unc.convergence(d, steps=4)
@@ -162,7 +183,7 @@ def test_binomial_interval_brackets_and_shrinks():
 # ---------------------------------------------------------------- the draws
 
 def _spec(**over) -> mc_inputs.Spec:
-    node = {"replicates": 10, "chunks": 3, "chunk": 1, "seed": 22,
+    node = {"replicates": 10, "chunks": 3, "chunk": 1, "seed": 22, "arms": ["status_quo"],
             "support_cost": {"shape": "lognormal", "sd_log": 0.15, "source": "x"},
             "care_cost": {"shape": "uniform", "low": 0.9, "high": 1.3, "source": "x"},
             "reentry": {"values": [None, 0.5, 3.0], "weights": [2, 1, 1]}, **over}
@@ -214,12 +235,13 @@ def test_readme_block_is_replaced_and_nothing_else(tmp_path: Path):
 
 @pytest.mark.slow
 def test_a_tiny_monte_carlo_pairs_arms_on_the_same_draws(tmp_path: Path):
-    """The sweep through Hydra's joblib launcher: both arms of a replicate share its draw
-    and seed, and the report writes the page and README's paragraph."""
+    """The sweep through Hydra's joblib launcher: both arms of a replicate (run in one job,
+    on from one warm-up) share its draw and seed, and the report writes the page and
+    README's paragraph."""
     out = tmp_path / "mc"
     cmd = [sys.executable, "-m", "sim.cli", "-m", "experiment=false_economy_uncertainty",
            "mc.replicates=2", "mc.chunks=1", "mc.chunk=0", "mc.ensemble=null", "scale=0.01",
-           "warmup_years=6", "years=10", "policy/support=status_quo,entitlement_holmes",
+           "warmup_years=6", "years=10", "mc.arms=[status_quo,entitlement_holmes]",
            f"hydra.sweep.dir={out}"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
@@ -268,3 +290,30 @@ def test_readme_probability_paragraph_is_remade_from_the_committed_tables():
     p10 = s[(s["arm"] == MAIN) & (s["horizon_years"] == 10)
             & (s["quantity"] == "probability_pays")]["mean"].iloc[0]
     assert f"| Holmes' package | **{p10 * 100:.0f}%**" in page
+
+
+def test_convergence_rule_errors_are_the_known_ones():
+    """Hand-computed: 51 of 101 replicates pay; Wilson's 95% interval is 0.409065 to
+    0.600473 (centre (p + z^2/2n) / (1 + z^2/n), half-width z sqrt(p(1-p)/n + z^2/4n^2) /
+    (1 + z^2/n), z = 1.959964), so the standard error is 0.191408 / 3.919928 = 0.048830
+    (sqrt(p(1-p)/n) would be 0.049749). The median's 95% order statistics are the 40th and
+    61st of 101 (50.5 -+ 1.96 x sqrt(101) / 2 = 40.65, 60.35, rounded outwards), the
+    returns 0.80 and 1.22, so its standard error is 0.42 / 3.92 = 0.1071. Both are above
+    the limits (2 points, 5p): not converged. 25 copies: within both. None of 4 paying: not
+    converged (a standard error of 0 would pass it). Seen to fail with the median's ranks
+    taken inwards, and with sqrt(p(1-p)/n) for the probability's error."""
+    d = unc.paired(hand_made_runs())["entitlement_holmes"]
+    e = unc.monte_carlo_errors(d)
+    assert e["n"] == 101 and e["probability"] == pytest.approx(51 / 101)
+    assert e["se_probability"] == pytest.approx(0.048830, abs=1e-6)
+    assert e["median_return_per_pound"] == pytest.approx(1.02)
+    assert e["se_median_return_per_pound"] == pytest.approx(0.42 / (2 * 1.959964), rel=1e-6)
+    assert e["converged"] is False
+    big = pd.concat([d] * 25, ignore_index=True)
+    e = unc.monte_carlo_errors(big)
+    assert e["se_probability"] == pytest.approx(0.0099423, abs=1e-6)
+    assert e["se_median_return_per_pound"] <= 0.05 and e["converged"] is True
+    none = d.iloc[:4].assign(pays_10y=0.0)
+    e = unc.monte_carlo_errors(none)
+    assert e["probability"] == 0 and e["se_probability"] == pytest.approx(0.124974, abs=1e-6)
+    assert e["converged"] is False

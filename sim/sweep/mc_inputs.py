@@ -5,8 +5,8 @@ draws, for each replicate ``r``, every input the answer is uncertain about, and 
 arm of the replicate (current practice and each support design) with the same draw and the
 same model seed (common random numbers). A draw is a pure function of ``mc.seed`` and ``r``
 (the ``uncertainty`` stream of :mod:`sim.rng`, keyed by replicate and input), so adding
-replicates never changes the earlier ones, and the arms of a replicate, run in different
-jobs, get the same numbers.
+replicates never changes the earlier ones, and a replicate gets the same numbers whichever
+job runs it (its arms, ``mc.arms``, run in one job, :mod:`sim.sweep.montecarlo`).
 
 The inputs (:data:`INPUTS`, with the plain labels the figures use):
 
@@ -39,6 +39,7 @@ from typing import Any
 
 from sim.config import ModelConfig
 from sim.parameters import SupportParams
+from sim.policy_names import option_mapping
 from sim.rng import Streams
 from sim.schema import ConfigError
 from sim import support_multipliers
@@ -59,6 +60,8 @@ CATEGORICAL = ("reentry_dynamics", "member", "seed")
 _KEYS = {name: i for i, name in enumerate(INPUTS)}
 _NORMAL = NormalDist()
 PLACEMENT_COSTS = ("foster_per_year", "residential_per_year", "kinship_per_year")
+#: the arm every design is paired with (``policy/support`` option)
+REFERENCE_ARM = "status_quo"
 
 
 @dataclass
@@ -94,6 +97,8 @@ class Spec:
     ensemble: str | None = None
     ensemble_size: int = 1
     members: list[dict[str, Any]] = field(default_factory=list)
+    #: the arms every job runs (options of ``policy/support``), current practice first
+    arms: list[str] = field(default_factory=lambda: [REFERENCE_ARM])
 
     @classmethod
     def from_config(cls, node: dict[str, Any], members: list[dict[str, Any]] | None = None
@@ -129,6 +134,7 @@ class Spec:
         spec = cls(replicates, chunks, chunk, seed, mult["support_cost"], mult["care_cost"],
                    values, [w / sum(weights) for w in weights], str(re.get("source", "")),
                    node.get("ensemble") or None)
+        spec.arms = _arms(node.get("arms"))
         if spec.ensemble and not members:
             raise ConfigError(f"mc.ensemble: {spec.ensemble!r} gave no members")
         spec.members = [dict(m) for m in (members or [])]
@@ -137,6 +143,24 @@ class Spec:
 
     def replicates_of_chunk(self) -> list[int]:
         return [r for r in range(self.replicates) if r % self.chunks == self.chunk]
+
+
+def _arms(value: Any) -> list[str]:
+    """``mc.arms`` checked: option names of ``policy/support``, each once, with current
+    practice (the reference every arm is paired with); current practice first."""
+    if (not isinstance(value, (list, tuple)) or not value
+            or not all(isinstance(a, str) for a in value) or len(set(value)) != len(value)):
+        raise ConfigError(f"mc.arms: expected a list of policy/support options, each once, "
+                          f"got {value!r}")
+    for arm in value:
+        try:
+            option_mapping("support", arm)
+        except ValueError as err:
+            raise ConfigError(f"mc.arms: {err}") from None
+    if REFERENCE_ARM not in value:
+        raise ConfigError(f"mc.arms: must include {REFERENCE_ARM} (every design is paired "
+                          f"with current practice), got {list(value)!r}")
+    return [REFERENCE_ARM, *(a for a in value if a != REFERENCE_ARM)]
 
 
 def _u(streams: Streams, replicate: int, name: str) -> float:

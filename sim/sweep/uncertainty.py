@@ -41,6 +41,9 @@ gives, for each support design against current practice:
     Var(E[Y | X]) / Var(Y), from the draws by bins, less its bias under no effect).
 :func:`convergence`
     the probability and the median as replicates are added.
+:func:`monte_carlo_errors`
+    the convergence rule: the Monte Carlo standard errors of the 10-year probability and
+    median at the run's size, against :data:`MCSE_LIMITS`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import HORIZONS_YEARS
+from sim.rng import Streams
 from sim.sweep import economics
 from sim.sweep.mc_inputs import CATEGORICAL, INPUTS
 
@@ -179,27 +183,43 @@ def correlation_ratio(x: np.ndarray, y: np.ndarray, categorical: bool, bins: int
     return max(0.0, eta2 - (k - 1) / (n - 1))
 
 
-def variance_shares(d: pd.DataFrame, output: str, inputs: Iterable[str] | None = None
-                    ) -> pd.DataFrame:
+#: the seed of the variance shares' bootstrap (fixed: a report is the same bytes each time)
+BOOTSTRAP_SEED = 22
+
+
+def variance_shares(d: pd.DataFrame, output: str, inputs: Iterable[str] | None = None,
+                    boot: int = 0) -> pd.DataFrame:
     """Each input's first-order share of the variance of ``output`` over the replicates
     (the seed, one a replicate, is not binned: what the inputs leave unexplained is chance
-    and interactions); sorted, largest first, with the remainder last."""
+    and interactions); sorted, largest first, with the remainder last. A share is the
+    first-order Sobol index of the input by its definition, Var(E[Y | X]) / Var(Y), with
+    E[Y | X] estimated by grouping the draws (:func:`correlation_ratio`); ``se``: its
+    standard error over ``boot`` bootstrap resamples of the replicates (NaN without)."""
     names = [n for n in (inputs or INPUTS) if n in d and n != "seed"]
     ok = np.isfinite(d[output].to_numpy(dtype=float))
     y = d[output].to_numpy(dtype=float)[ok]
+    n = len(y)
+    # bootstrap resamples of the replicates, from the keyed uncertainty stream (sub-key 1;
+    # the draws use 0): resample b's i-th pick is floor(u(b, i) n)
+    picks = [np.minimum((Streams(BOOTSTRAP_SEED).keyed("uncertainty", 1).uniform_many(
+        np.full(n, b), np.arange(n)) * n).astype(int), n - 1) for b in range(boot)]
     rows = []
     for name in names:
         x = d[name].to_numpy()[ok]
+        cat = name in CATEGORICAL
         if pd.Series(x).nunique() <= 1:
-            share = 0.0
+            share, se = 0.0, (0.0 if boot else math.nan)
         else:
-            share = correlation_ratio(x, y, name in CATEGORICAL)
-        rows.append({"input": name, "label": INPUTS.get(name, name), "share": share})
+            share = correlation_ratio(x, y, cat)
+            reps = [correlation_ratio(x[i], y[i], cat) for i in picks]
+            se = float(np.nanstd(reps, ddof=1)) if boot > 1 else math.nan
+        rows.append({"input": name, "label": INPUTS.get(name, name), "share": share,
+                     "se": se})
     table = pd.DataFrame(rows).sort_values("share", ascending=False, kind="stable")
     rest = max(0.0, 1.0 - float(table["share"].sum()))
     table = pd.concat([table, pd.DataFrame([{
         "input": "remainder", "label": "Chance and interactions (left unexplained)",
-        "share": rest}])], ignore_index=True)
+        "share": rest, "se": math.nan}])], ignore_index=True)
     table.insert(0, "output", output)
     table["n"] = int(ok.sum())
     return table
@@ -224,6 +244,43 @@ def convergence(d: pd.DataFrame, h: int = 10, steps: int = 20) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: the convergence rule: at the run's size, the Monte Carlo standard error of each design's
+#: 10-year probability of paying for itself at most 2 percentage points (its 95% interval
+#: about +-4 points: enough to tell 10% from 20%, the page quoting whole percents), and of
+#: its median return per £1 at most 5p (the page quotes whole pence; the designs' medians
+#: differ by tens of pence)
+MCSE_LIMITS = {"probability": 0.02, "median_return_per_pound": 0.05}
+_Z95 = 1.959963984540054
+
+
+def monte_carlo_errors(d: pd.DataFrame, h: int = 10) -> dict[str, float]:
+    """The Monte Carlo standard errors of a design's probability of paying for itself,
+    from its Wilson 95% interval (:func:`binomial_interval`: its width over 2 x 1.96,
+    about ``sqrt(p (1 - p) / n)``, but not 0 when no replicate or every replicate pays, so
+    4 replicates of which none pays do not pass), and of its median return per £1, from the order statistics
+    that bracket the median with 95% confidence (ranks ``n/2 -+ 1.96 sqrt(n) / 2``, rounded
+    outwards: a distribution-free interval), its width over 2 x 1.96; with ``n`` and
+    ``converged`` (both within :data:`MCSE_LIMITS`)."""
+    pays = d[f"pays_{h}y"].to_numpy(dtype=float)
+    n = len(pays)
+    p = float(pays.mean()) if n else math.nan
+    lo_p, hi_p = binomial_interval(int(pays.sum()), n)
+    se_p = (hi_p - lo_p) / (2 * _Z95) if n else math.nan
+    x = np.sort(d[f"return_per_pound_{h}y"].to_numpy(dtype=float))
+    x = x[np.isfinite(x)]
+    m = len(x)
+    se_med = math.nan
+    if m >= 3:
+        lo = max(1, math.floor(m / 2 - _Z95 * math.sqrt(m) / 2))
+        hi = min(m, math.ceil(m / 2 + _Z95 * math.sqrt(m) / 2))
+        se_med = float((x[hi - 1] - x[lo - 1]) / (2 * _Z95))
+    ok = (se_p <= MCSE_LIMITS["probability"]
+          and se_med <= MCSE_LIMITS["median_return_per_pound"])
+    return {"n": n, "probability": p, "se_probability": se_p,
+            "median_return_per_pound": float(np.median(x)) if m else math.nan,
+            "se_median_return_per_pound": se_med, "converged": bool(ok)}
+
+
 def pooled_breakeven(d: pd.DataFrame, h: int = 10) -> dict[str, float]:
     """The two bases from the means over replicates (ratios of means, as the page of the
     false-economy experiment computes its break-even)."""
@@ -236,6 +293,6 @@ def pooled_breakeven(d: pd.DataFrame, h: int = 10) -> dict[str, float]:
     return {"model": float(model), "holmes": holmes}
 
 
-__all__ = ["CHILD_HARM_VALUE_GBP", "PairingError", "REFERENCE", "binomial_interval",
-           "convergence", "correlation_ratio", "paired", "pooled_breakeven", "summary",
-           "variance_shares"]
+__all__ = ["CHILD_HARM_VALUE_GBP", "MCSE_LIMITS", "PairingError", "REFERENCE",
+           "binomial_interval", "convergence", "correlation_ratio", "monte_carlo_errors",
+           "paired", "pooled_breakeven", "summary", "variance_shares"]

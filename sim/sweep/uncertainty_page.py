@@ -14,12 +14,17 @@
     ``p97_5`` its Monte Carlo 95% interval.
 ``mc_variance_shares.csv``
     per design and output (return per £1 and net cost a year, 10 years): each input's
-    ``share`` of the variance, ``label``, ``n``.
+    ``share`` of the variance (its first-order Sobol index), ``se`` (its bootstrap
+    standard error), ``label``, ``n``.
 ``mc_convergence.csv``
     per design: the probability and median return per £1 over the first ``replicates``.
 ``mc_breakeven.csv``
     per design and horizon: both break-even bases from the means over replicates
     (``model``, ``holmes``) beside Holmes' own (``holmes_published``).
+``mc_convergence_check.csv``
+    per design, the convergence rule (:func:`sim.sweep.uncertainty.monte_carlo_errors`):
+    ``n``, ``probability``, ``se_probability``, ``median_return_per_pound``,
+    ``se_median_return_per_pound``, ``converged`` (both errors within their limits).
 ``figures/false_economy_probability.png``, ``figures/false_economy_unknowns.png``,
 ``figures/false_economy_convergence.png`` (and ``.svg``)
     the return per £1 with the break-even line and the probability written on it; the
@@ -61,22 +66,26 @@ PAGE = "experiments/false_economy_uncertainty.md"
 RESULTS = "experiments/results/false_economy_uncertainty"
 FIGURES = ("false_economy_probability", "false_economy_unknowns", "false_economy_convergence")
 TABLES = ("mc_summary.csv", "mc_variance_shares.csv", "mc_convergence.csv",
-          "mc_breakeven.csv", "mc_paired.csv")
+          "mc_breakeven.csv", "mc_paired.csv", "mc_convergence_check.csv")
 README_START = "<!-- headline-probability:start -->"
 README_END = "<!-- headline-probability:end -->"
 COMMAND = "python scripts/false_economy_uncertainty.py"
+#: bootstrap resamples for the variance shares' standard errors
+BOOTSTRAP = 100
 MAIN = "entitlement_holmes"
 
 
 def runs_table(jobs: list[Job]) -> pd.DataFrame:
-    """Every complete job's rows, with its arm (the job's ``policy/support``)."""
+    """Every complete job's rows, with their arm (the ``arm`` column a job writes; in a
+    sweep of one arm a job, before issue 22's branching, the job's ``policy/support``)."""
     frames = []
     for job in jobs:
         path = job.folder / RUNS_FILE
         if job.status != COMPLETE or not path.is_file() or path.stat().st_size < 2:
             continue  # a chunk with no replicates (more chunks than replicates)
         df = pd.read_csv(path)
-        df.insert(0, "arm", str(job.values.get("policy/support", unc.REFERENCE)))
+        if "arm" not in df:
+            df.insert(0, "arm", str(job.values.get("policy/support", unc.REFERENCE)))
         frames.append(df)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -222,7 +231,8 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
           "mc_paired.csv")
     s = unc.summary(pairs)
     write(s, "mc_summary.csv")
-    shares = pd.concat([unc.variance_shares(d, out).assign(arm=a) for a, d in pairs.items()
+    shares = pd.concat([unc.variance_shares(d, out, boot=BOOTSTRAP).assign(arm=a)
+                        for a, d in pairs.items()
                         for out in ("return_per_pound_10y", "net_cost_per_year_10y_gbp")],
                        ignore_index=True)
     write(shares, "mc_variance_shares.csv")
@@ -233,6 +243,8 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
                         "holmes_published": HOLMES_BREAKEVEN_FALL}
                        for a, d in pairs.items() for h in (5, 10)])
     write(be, "mc_breakeven.csv")
+    errors = pd.DataFrame([{"arm": a, **unc.monte_carlo_errors(d)} for a, d in pairs.items()])
+    write(errors, "mc_convergence_check.csv")
     info = json.loads((folder / INFO_FILE).read_text()) if (folder / INFO_FILE).is_file() else {}
     mc = config.get("mc") or {}
     n_rep = int(s["n"].max())
@@ -240,7 +252,8 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
             "replicates": n_rep, "planned": mc.get("replicates"), "scale": config.get("scale"),
             "price_year": config.get("price_year", 2024), "seconds": _seconds(folder, jobs, info),
             "runs": len(runs), "ensemble": _ensemble_info(mc.get("ensemble")), "mc": mc,
-            "jobs": len(jobs), "complete": sum(j.status == COMPLETE for j in jobs)}
+            "jobs": len(jobs), "complete": sum(j.status == COMPLETE for j in jobs),
+            "errors": errors}
     source = (f"Source: Revolving Door model {meta['model']}, false-economy Monte Carlo, "
               f"{n_rep} paired replicates at {meta['scale'] * 100:g}% of England (scaled to "
               f"England), {meta['price_year']} prices; every unknown drawn for each replicate.")
@@ -306,6 +319,36 @@ def _size_sentence(meta: dict[str, Any]) -> str:
             "had settled.")
 
 
+def _tolerances(hm: dict[str, Any]) -> str:
+    cut = hm.get("cutoff", "?")
+    return "its tolerance" if cut == 1 or cut == 1.0 else f"{cut} times its tolerance"
+
+
+def _convergence_check(errors: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """The convergence rule and whether this run meets it, design by design."""
+    lim = unc.MCSE_LIMITS
+    met = bool(errors["converged"].all())
+    out = ["**The convergence rule**, checked by the run itself "
+           "(`mc_convergence_check.csv`): at the run's size, the Monte Carlo standard error "
+           f"of each design's 10-year probability of paying for itself must be at most "
+           f"{lim['probability'] * 100:.0f} percentage points (its 95% interval about "
+           f"±{2 * lim['probability'] * 100:.0f} points: enough to tell 10% from 20%), and "
+           f"that of its median return per £1 at most {lim['median_return_per_pound'] * 100:.0f}p "
+           "(from the order statistics that bracket the median). The default size, "
+           f"{default_replicates()} paired replicates, is the issue's minimum; the rule says "
+           f"whether it is enough. This run: **{'met' if met else 'not met'}** for "
+           f"{'every design' if met else 'some designs'}.", "",
+           "| design | replicates | probability (standard error) | median per £1 "
+           "(standard error) | within the limits |", "|---|---|---|---|---|"]
+    for _, r in errors.iterrows():
+        out.append(f"| {labels.get(r['arm'], r['arm'])} | {int(r['n'])} | "
+                   f"{_pct(r['probability'])} ({_pct(r['se_probability'], 1)}) | "
+                   f"{_p(r['median_return_per_pound'])} "
+                   f"({r['se_median_return_per_pound'] * 100:.1f}p) | "
+                   f"{'yes' if r['converged'] else 'no'} |")
+    return out
+
+
 def _inputs_rows(meta: dict[str, Any]) -> list[str]:
     mc = meta["mc"]
     ens = meta["ensemble"]
@@ -362,8 +405,10 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
            "It runs, in order: the calibration's acceptance step (`python -m "
            "sim.calibration.history_matching`, writing `calibration/history_matching/`), the "
            "Monte Carlo (`revolving-door -m experiment=false_economy_uncertainty`: each job "
-           "one arm and one chunk of replicates, through the ordinary launchers: joblib here, "
-           "`hydra/launcher=slurm` on a cluster), its report, and the copy of this page, its "
+           "one chunk of replicates, every arm of each, through the ordinary launchers: "
+           "joblib here, `hydra/launcher=slurm` on a cluster; a replicate's warm-up is "
+           "simulated once and each arm runs on from a copy of it, which gives the numbers "
+           "of each arm run from the start, `sim/branch.py`), its report, and the copy of this page, its "
            "tables and figures into the checkout, and of the probability paragraph into "
            "README (only between its `headline-probability` markers).", "",
            f"The run: model {meta['model']}, {meta['replicates']} paired replicates "
@@ -445,16 +490,22 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
             "Each unknown's share of the variance of the return per £1 over 10 years (its "
             "first-order share: how much of the spread would go if it alone were known, "
             "estimated from the draws by grouping them by the unknown's value, less what "
-            "grouping finds when an input does nothing). What the unknowns leave unexplained "
-            "is chance (each replicate's own seed) and interactions.", "",
+            "grouping finds when an input does nothing). This is the first-order Sobol index "
+            "by its definition, Var(E[Y | X]) / Var(Y); only the way E[Y | X] is estimated "
+            "differs from a Saltelli design (grouping the Monte Carlo's own draws, which needs "
+            "no extra runs). In brackets, its standard error over "
+            f"{BOOTSTRAP} bootstrap resamples of the replicates. What the unknowns leave "
+            "unexplained is chance (each replicate's own seed) and interactions.", "",
             "| unknown | " + " | ".join(L(a, a) for a in arms) + " |",
             "|---|" + "---|" * len(arms)]
     sub = shares[shares["output"] == "return_per_pound_10y"]
     for name in list(sub[sub["arm"] == main]["input"]):
         cells = []
         for a in arms:
-            v = sub[(sub["arm"] == a) & (sub["input"] == name)]["share"]
-            cells.append(_pct(float(v.iloc[0])) if len(v) else "")
+            v = sub[(sub["arm"] == a) & (sub["input"] == name)]
+            se = float(v["se"].iloc[0]) if len(v) and "se" in v else math.nan
+            cells.append("" if not len(v) else _pct(float(v["share"].iloc[0]))
+                         + (f" ({_pct(se)})" if math.isfinite(se) else ""))
         label = sub[sub["input"] == name]["label"].iloc[0]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     top = sub[(sub["arm"] == main) & (sub["input"] != "remainder")].iloc[0]
@@ -475,7 +526,9 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
             f"over all {int(last['replicates'])}, {_pct(last['probability'])} "
             f"({_pct(last['probability_low'])} to {_pct(last['probability_high'])}, Monte "
             f"Carlo 95%) and {_p(last['median_return_per_pound'])} "
-            "(`mc_convergence.csv`).", "",
+            "(`mc_convergence.csv`).", ""]
+    out += _convergence_check(meta["errors"], labels)
+    out += ["",
             "## The unknowns drawn", ""]
     out += _inputs_rows(meta)
     ens = meta["ensemble"]
@@ -495,8 +548,9 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
                 f"(|simulated - target| over the {hm.get('targets', '?')} targets, in "
                 "tolerances widened by each target's run-to-run spread at that scale, "
                 f"measured on {hm.get('noise_runs', 0)} seeds at the defaults) is at most "
-                f"{hm.get('cutoff', '?')}: every target within its tolerance but at most "
-                f"{hm.get('allow_misses', '?')}; the first wave around the calibrated "
+                f"{hm.get('cutoff', '?')}: every target within {_tolerances(hm)} but at "
+                f"most {hm.get('allow_misses', '?')} (the usual three-sigma cut is 3); the "
+                "first wave around the calibrated "
                 f"defaults (within {float(hm.get('around', 0)) * 100:.0f}% of each range "
                 f"either side), later ones inside what was not ruled out; "
                 f"{float(hm.get('seconds', math.nan)):.0f} s. Accepted: "
