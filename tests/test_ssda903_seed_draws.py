@@ -267,3 +267,31 @@ def test_a_fit_file_sets_the_practice_and_scale_and_is_read_again_when_changed(
     again = council_data(str(d), fit=str(tmp_path))  # the folder holding fit.json
     assert again.practice() == {"return_propensity": 1.3, "thoroughness": 0.9}
     assert again.scale(1000.0) == 0.05
+
+
+@pytest.mark.parametrize("thoroughness", [0.5, 0.8])
+def test_the_state_at_a_return_on_the_extract_date_is_the_selected_one(
+        thoroughness: float) -> None:
+    """A return just before the extract date (0.001 months): the state now is the state at
+    the return. A family with its problem unresolved is redrawn at ``thoroughness`` and one
+    without it is never redrawn, so P = p(1 - t) / (p(1 - t) + 1 - p), seed by seed (a
+    family drawn resolved and redrawn anyway would give (1 - t) p + t P instead)."""
+    n = 10000
+    fam = _family(substance_prevalence_abuse_neglect=1.0, domestic_abuse_prevalence=0.0,
+                  mental_health_prevalence=0.0)
+    data = _data(_kids(n, "abuse_neglect", location="at_home", start=-6.0, ret=-0.001))
+    res_care = 1 - np.exp(0.5 * np.log(1 - 0.3))
+    p = _chain(res_care, 0.2, 6.0)[0, 0]
+    home = _chain(0.3, 0.2, 0.001)
+    kept = p * (1 - thoroughness) / (p * (1 - thoroughness) + 1 - p)
+    now = kept * home[0, 0] + (1 - kept) * home[1, 0]
+    for seed in range(6):
+        t = initial_table(data, _params(family=fam), seed, thoroughness=thoroughness)
+        _near(_bit(t, "unresolved", 0).mean(), now, n)
+
+
+def test_the_council_number_is_the_one_given_or_0() -> None:
+    data = _data(_kids(3, "other"))
+    assert (initial_table(data, _params(), 1, thoroughness=0.5)["council"] == 0).all()
+    assert (initial_table(data, _params(), 1, thoroughness=0.5, council=4)["council"]
+            == 4).all()
