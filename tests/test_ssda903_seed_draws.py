@@ -19,7 +19,7 @@ from scipy.linalg import expm
 
 from sim.agents.child import EntryReason
 from sim.initial_stock import AGE_OUT, COLUMNS
-from sim.ssda903.seed import CouncilData, _draw_ages, council_data, initial_table
+from sim.ssda903.seed import CouncilData, DataError, _draw_ages, council_data, initial_table
 
 NEGLECT, ABUSE, OTHER = (int(EntryReason.NEGLECT), int(EntryReason.OTHER_ABUSE),
                          int(EntryReason.OTHER))
@@ -295,3 +295,34 @@ def test_the_council_number_is_the_one_given_or_0() -> None:
     assert (initial_table(data, _params(), 1, thoroughness=0.5)["council"] == 0).all()
     assert (initial_table(data, _params(), 1, thoroughness=0.5, council=4)["council"]
             == 4).all()
+
+
+def test_a_fit_of_another_extract_or_broken_is_refused_naming_the_field(
+        tmp_path: Path) -> None:
+    d = tmp_path / "files"
+    d.mkdir()
+    (d / "episodes.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
+    (d / "header.csv").write_text(HEADER + "LA1,A,1,01/01/2010,WBRI,,,\n")
+    allowed = ("allowed: the fit.json that revolving-door-data fit wrote for the same "
+               "council's files")
+    good = {"council": "LA1", "extract_date": "2016-04-01",
+            "children_in_care_at_extract_date": 1, "return_propensity": 0.7,
+            "thoroughness": 0.4, "scale": 0.02}
+    for i, (text, says) in enumerate((
+            ("{not json", "is not a readable fit.json ("),
+            (json.dumps({**good, "scale": -1}), ": scale is -1; allowed: a number of at "
+                                                 "least 0; "),
+            (json.dumps({**good, "council": "LA9"}),
+             " was fitted to council 'LA9', extract date 2016-04-01, 1 children in care "
+             "then; councils.path holds council 'LA1', extract date 2016-04-01, 1 children "
+             "in care then; "),
+            (json.dumps({k: v for k, v in good.items() if k != "scale"}),
+             " has no scale (a fit written before runs from data could read it: fit "
+             "again); "))):
+        fit = tmp_path / f"fit{i}.json"
+        fit.write_text(text, encoding="utf-8")
+        with pytest.raises(DataError) as err:
+            council_data(str(d), fit=str(fit))
+        msg = str(err.value)
+        assert msg.startswith(f"councils.fit: {fit}") and says in msg, msg
+        assert msg.endswith(allowed), msg
