@@ -316,6 +316,8 @@ def test_a_fit_of_another_extract_or_broken_is_refused_naming_the_field(
              " was fitted to council 'LA9', extract date 2016-04-01, 1 children in care "
              "then; councils.path holds council 'LA1', extract date 2016-04-01, 1 children "
              "in care then; "),
+            (json.dumps({**good, "council": ""}),
+             " was fitted to council '(no LA column)', extract date 2016-04-01, 1 children"),
             (json.dumps({k: v for k, v in good.items() if k != "scale"}),
              " has no scale (a fit written before runs from data could read it: fit "
              "again); "))):
@@ -326,3 +328,21 @@ def test_a_fit_of_another_extract_or_broken_is_refused_naming_the_field(
         msg = str(err.value)
         assert msg.startswith(f"councils.fit: {fit}") and says in msg, msg
         assert msg.endswith(allowed), msg
+
+
+def test_the_named_council_keeps_its_own_rows_and_a_line_without_reasons(
+        tmp_path: Path) -> None:
+    from sim.ssda903.seed import left_out_line
+
+    d = tmp_path / "two"
+    d.mkdir()
+    (d / "episodes.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n"
+                                    "LA2,B,01/06/2015,S,C2,N2,U3,PR1,,,,,,\n")
+    (d / "header.csv").write_text(HEADER + "LA1,A,1,01/01/2010,WBRI,,,\n"
+                                  "LA2,B,1,01/01/2011,WBRI,,,\n")
+    # B: born 1 Jan 2011, 63 months on 1 Apr 2016; in care since 1 Jun 2015, other need
+    kids = council_data(str(d), council="LA2").children
+    assert kids["age_months"].tolist() == [63.0] and kids["need"].tolist() == ["other"]
+    assert left_out_line({"episode_rows_read": 10, "episode_rows_left_out": 0,
+                          "share": 0.0}) == (
+        "Data-quality checks: 0 of 10 episode rows left out (0.0%).")
