@@ -351,13 +351,15 @@ def test_the_named_council_keeps_its_own_rows_and_a_line_without_reasons(
 def test_the_latest_place_code_is_kept_for_children_in_care_only(tmp_path: Path) -> None:
     d = tmp_path / "places"
     d.mkdir()
-    # A: in care, moved from U3 to P1 (the latest); B: went home (E4A) from K2
+    # 0: adopted (not kept); A: in care, moved from U3 to P1 (the latest); B: went home
+    # (E4A) from K2 (the children kept are not the reader's first numbers)
     (d / "episodes.csv").write_text(
-        HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/09/2015,X1,,,,\n"
+        HEAD + "LA1,0,01/01/2015,S,C2,N1,U3,PR1,01/03/2015,E11,,,,\n"
+        "LA1,A,01/05/2015,S,C2,N1,U3,PR1,01/09/2015,X1,,,,\n"
         "LA1,A,01/09/2015,T,C2,N1,P1,PR1,,,,,,\n"
         "LA1,B,01/06/2015,S,C2,N1,K2,PR1,01/10/2015,E4A,,,,\n")
-    (d / "header.csv").write_text(HEADER + "LA1,A,1,01/01/2010,WBRI,,,\n"
-                                  "LA1,B,1,01/01/2011,WBRI,,,\n")
+    (d / "header.csv").write_text(HEADER + "LA1,0,1,01/01/2012,WBRI,,,\n"
+                                  "LA1,A,1,01/01/2010,WBRI,,,\nLA1,B,1,01/01/2011,WBRI,,,\n")
     kids = council_data(str(d)).children
     assert kids["location"].tolist() == ["in_care", "at_home"]
     assert kids["place_code"].iat[0] == "P1" and pd.isna(kids["place_code"].iat[1])
