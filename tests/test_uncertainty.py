@@ -277,15 +277,20 @@ def test_readme_probability_paragraph_is_remade_from_the_committed_tables():
     import yaml
 
     from conftest import CONFIGS, ROOT
-    from sim.sweep.uncertainty_page import MAIN, RESULTS, readme_text
+    from sim.sweep.uncertainty_page import MAIN, RESULTS, page_headline, readme_text
 
     s = pd.read_csv(ROOT / RESULTS / "mc_summary.csv")
     labels = yaml.safe_load((CONFIGS / "experiment" / "false_economy_uncertainty.yaml")
                             .read_text())["experiment"]["labels"]
-    made = readme_text(s, {"replicates": int(s["n"].max())}, labels, MAIN)
+    shares = pd.read_csv(ROOT / RESULTS / "mc_variance_shares.csv")
+    be = pd.read_csv(ROOT / RESULTS / "mc_breakeven.csv")
+    made = readme_text(s, {"replicates": int(s["n"].max())}, labels, MAIN, shares, be)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split(README_START)[1].split(README_END)[0].strip()
     assert block == made
+    # the false-economy experiment's page carries the same paragraph, links made relative
+    fe = (ROOT / "experiments" / "false_economy.md").read_text(encoding="utf-8")
+    assert fe.split(README_START)[1].split(README_END)[0].strip() == page_headline(made)
     page = (ROOT / "experiments" / "false_economy_uncertainty.md").read_text(encoding="utf-8")
     p10 = s[(s["arm"] == MAIN) & (s["horizon_years"] == 10)
             & (s["quantity"] == "probability_pays")]["mean"].iloc[0]
@@ -317,3 +322,40 @@ def test_convergence_rule_errors_are_the_known_ones():
     e = unc.monte_carlo_errors(none)
     assert e["probability"] == 0 and e["se_probability"] == pytest.approx(0.124974, abs=1e-6)
     assert e["converged"] is False
+
+
+def test_the_headline_names_what_matters_most_and_both_break_even_bases():
+    """README's paragraph with hand-made tables: the two largest variance shares of the main
+    design's 10-year return per £1, largest first, and its 10-year break-even on both bases
+    (not another design's, not 5 years')."""
+    from sim.sweep.uncertainty_page import MAIN, readme_text
+
+    rows = []
+    for arm, p in ((MAIN, 0.30), ("entitlement", 0.0)):
+        for h in (5, 10):
+            rows += [{"arm": arm, "horizon_years": h, "quantity": "probability_pays",
+                      "mean": p},
+                     {"arm": arm, "horizon_years": h, "quantity": "return_per_pound",
+                      "mean": 0.6, "median": 0.6, "p10": 0.3, "p90": 1.1}]
+    s = pd.DataFrame(rows)
+    shares = pd.DataFrame([
+        {"output": "return_per_pound_10y", "label": "Cost of support", "share": 0.10, "arm": MAIN},
+        {"output": "return_per_pound_10y", "label": "How much support prevents", "share": 0.50,
+         "arm": MAIN},
+        {"output": "return_per_pound_10y", "label": "Cost of care", "share": 0.25, "arm": MAIN},
+        {"output": "net_cost_per_year_10y_gbp", "label": "Cost of care", "share": 0.90,
+         "arm": MAIN},
+        {"output": "return_per_pound_10y", "label": "Cost of care", "share": 0.95,
+         "arm": "entitlement"}])
+    be = pd.DataFrame([{"arm": MAIN, "horizon_years": 5, "model": 0.07, "holmes": 0.15,
+                        "holmes_published": 0.21},
+                       {"arm": MAIN, "horizon_years": 10, "model": 0.05, "holmes": 0.14,
+                        "holmes_published": 0.21},
+                       {"arm": "entitlement", "horizon_years": 10, "model": 0.3,
+                        "holmes": 0.6, "holmes_published": 0.21}])
+    text = readme_text(s, {"replicates": 40}, {MAIN: "Holmes' package"}, MAIN, shares, be)
+    assert ("What decides it most: how much support prevents (50% of the variance), then "
+            "cost of care (25% of the variance).") in text
+    assert "fell by 14% counted Holmes' way (her own figures: 21%), or by 5% on the model's" in text
+    plain = readme_text(s, {"replicates": 40}, {MAIN: "Holmes' package"}, MAIN)
+    assert "What decides" not in plain and "30%" in plain

@@ -67,6 +67,8 @@ RESULTS = "experiments/results/false_economy_uncertainty"
 FIGURES = ("false_economy_probability", "false_economy_unknowns", "false_economy_convergence")
 TABLES = ("mc_summary.csv", "mc_variance_shares.csv", "mc_convergence.csv",
           "mc_breakeven.csv", "mc_paired.csv", "mc_convergence_check.csv")
+#: The false-economy experiment's page, which shows README's probability paragraph too.
+FALSE_ECONOMY_PAGE = Path("experiments") / "false_economy.md"
 README_START = "<!-- headline-probability:start -->"
 README_END = "<!-- headline-probability:end -->"
 COMMAND = "python scripts/false_economy_uncertainty.py"
@@ -266,7 +268,7 @@ def build(folder: Path, jobs: list[Job], config: dict[str, Any], labels: dict[st
     files += convergence_figure(conv, labels, source, figs)
     page = page_text(s, shares, conv, be, meta, labels, main)
     atomic_write(folder / "page.md", lambda p: Path(p).write_text(page))
-    headline = readme_text(s, meta, labels, main)
+    headline = readme_text(s, meta, labels, main, shares, be)
     atomic_write(folder / "readme_headline.md", lambda p: Path(p).write_text(headline + "\n"))
     files += [folder / "page.md", folder / "readme_headline.md"]
     r = _row(s, main, 10, "probability_pays")
@@ -287,9 +289,12 @@ def _seconds(folder: Path, jobs: list[Job], info: dict[str, Any]) -> float:
     return max(p.stat().st_mtime for p in ends) - float(info["started"])
 
 
-def readme_text(s: pd.DataFrame, meta: dict[str, Any], labels: dict[str, str], main: str
+def readme_text(s: pd.DataFrame, meta: dict[str, Any], labels: dict[str, str], main: str,
+                shares: pd.DataFrame | None = None, breakeven: pd.DataFrame | None = None
                 ) -> str:
-    """README's probability paragraph (between :data:`README_START` and :data:`README_END`)."""
+    """README's probability paragraph (between :data:`README_START` and :data:`README_END`);
+    with the ``shares`` (``mc_variance_shares.csv``) and ``breakeven``
+    (``mc_breakeven.csv``) tables, also what matters most and both break-even bases."""
     p10, p5 = (_row(s, main, h, "probability_pays")["mean"] for h in (10, 5))
     rpp = _row(s, main, 10, "return_per_pound")
     others = [a for a in s["arm"].unique() if a != main]
@@ -300,8 +305,32 @@ def readme_text(s: pd.DataFrame, meta: dict[str, Any], labels: dict[str, str], m
             f"**{_p(rpp['median'])}** (80% interval {_p(rpp['p10'])}-{_p(rpp['p90'])}), over "
             f"{meta['replicates']} paired replicates that draw every unknown (support's "
             f"effect from the evidence, costs, what follows a failed return, the calibrated "
-            f"parameters); other designs: {rest}. Made by `{COMMAND}` "
+            f"parameters); other designs: {rest}.{_matters_and_breakeven(shares, breakeven, main)}"
+            f" Made by `{COMMAND}` "
             f"([experiments/false_economy_uncertainty.md](experiments/false_economy_uncertainty.md)).")
+
+
+def _matters_and_breakeven(shares: pd.DataFrame | None, breakeven: pd.DataFrame | None,
+                           main: str) -> str:
+    """The two unknowns with the largest shares of the variance of the main design's return
+    per pound over 10 years, and its break-even fall on both bases (empty without tables)."""
+    out = ""
+    if shares is not None and len(shares):
+        top = shares[(shares["arm"] == main) & (shares["output"] == "return_per_pound_10y")
+                     ].sort_values("share", ascending=False).head(2)
+        if len(top):
+            parts = [f"{str(r['label'])[0].lower()}{str(r['label'])[1:]} "
+                     f"({_pct(float(r['share']))} of the variance)" for _, r in top.iterrows()]
+            out += " What decides it most: " + ", then ".join(parts) + "."
+    if breakeven is not None and len(breakeven):
+        b = breakeven[(breakeven["arm"] == main) & (breakeven["horizon_years"] == 10)]
+        if len(b):
+            r = b.iloc[0]
+            out += (f" It would pay for itself if failed returns fell by {_pct(float(r['holmes']))}"
+                    f" counted Holmes' way (her own figures: {_pct(float(r['holmes_published']))})"
+                    f", or by {_pct(float(r['model']))} on the model's basis (net spend against "
+                    "what each failed return avoided saves over 10 years).")
+    return out
 
 
 def default_replicates() -> int:
@@ -593,7 +622,8 @@ def page_text(s: pd.DataFrame, shares: pd.DataFrame, conv: pd.DataFrame, be: pd.
 
 def publish(folder: Path, root: Path) -> list[Path]:
     """Copy the page, tables and figures of the report in ``folder`` into the checkout at
-    ``root``, and replace README's probability paragraph (between the markers only)."""
+    ``root``, and replace README's probability paragraph and that of
+    ``experiments/false_economy.md`` (between the markers only)."""
     written = []
     page = root / PAGE
     shutil.copyfile(folder / "page.md", page)
@@ -610,9 +640,17 @@ def publish(folder: Path, root: Path) -> list[Path]:
             if src.is_file():
                 shutil.copyfile(src, img / f"{name}{ext}")
                 written.append(img / f"{name}{ext}")
-    readme = root / "README.md"
-    written.append(replace_block(readme, (folder / "readme_headline.md").read_text().strip()))
+    headline = (folder / "readme_headline.md").read_text().strip()
+    written.append(replace_block(root / "README.md", headline))
+    # the false-economy experiment's own page gives the same answer at its top
+    written.append(replace_block(root / FALSE_ECONOMY_PAGE, page_headline(headline)))
     return written
+
+
+def page_headline(headline: str) -> str:
+    """README's probability paragraph as ``experiments/false_economy.md`` shows it: its
+    links made relative to the experiments folder."""
+    return headline.replace("](experiments/", "](")
 
 
 def replace_block(path: Path, text: str) -> Path:
@@ -626,5 +664,6 @@ def replace_block(path: Path, text: str) -> Path:
     return path
 
 
-__all__ = ["COMMAND", "README_END", "README_START", "build", "page_text", "publish",
+__all__ = ["COMMAND", "FALSE_ECONOMY_PAGE", "README_END", "README_START", "build",
+           "page_headline", "page_text", "publish",
            "readme_text", "replace_block", "runs_table"]
