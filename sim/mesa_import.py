@@ -55,7 +55,7 @@ class _LoadedOnFirstUse(ModuleType):
 
     def __getattr__(self, attr: str) -> Any:
         spec = self.__dict__["__spec__"]
-        if attr.startswith("__") or self.__dict__.get("_loading"):
+        if self.__dict__.get("_loading"):  # a name its own code has not defined yet
             raise AttributeError(attr)
         self.__dict__["_loading"] = True
         try:

@@ -44,6 +44,19 @@ def test_the_deferred_modules_work_when_used() -> None:
     assert second == "ContinuousSpace [1, 1]"
 
 
+def test_a_deferred_modules_own_names_load_it_too() -> None:
+    """``networkx.__version__`` or ``from networkx import *`` before any other use: the
+    module's code runs for those names as for any other."""
+    out = _python(
+        "from sim.mesa_import import mesa\n"
+        "import networkx\n"
+        "print(networkx.__version__.count('.') >= 1)\n"
+        "ns = {}\n"
+        "exec('from mesa.experimental.continuous_space import *', ns)\n"
+        "print('ContinuousSpace' in ns)\n")
+    assert out.split() == ["True", "True"], out
+
+
 def test_mesa_logs_its_model_class_name_as_before() -> None:
     """The source context left out while Mesa is imported is not what Mesa's logger uses:
     the class name in its debug messages is still the calling class."""
