@@ -54,6 +54,24 @@ def test_pairing_is_the_merge(seed: int) -> None:
     pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairing_in_log_order_is_the_merge(seed: int) -> None:
+    """Rows in time order, as the run's log records them (the quick path: a stable sort by
+    child alone), with ties in time between children and within a child (episodes of no
+    length); and the same records with one child's events out of time order (the full
+    sort)."""
+    starts, ends = _records(seed)
+    starts = starts.sort_values("start", kind="stable").reset_index(drop=True)
+    ends = ends.sort_values("end", kind="stable").reset_index(drop=True)
+    assert starts["start"].duplicated().any() and ends["end"].duplicated().any()
+    pd.testing.assert_frame_equal(pair_episodes(starts, ends), _pair_by_merge(starts, ends))
+    child = starts["child"].value_counts().index[0]  # a child with several episodes
+    rows = starts.index[starts["child"] == child]
+    swapped = starts.copy()
+    swapped.loc[rows] = starts.loc[rows[::-1]].to_numpy()
+    pd.testing.assert_frame_equal(pair_episodes(swapped, ends), _pair_by_merge(swapped, ends))
+
+
 def test_pairing_with_no_ends() -> None:
     starts, ends = _records(4)
     got = pair_episodes(starts, ends.iloc[:0])
