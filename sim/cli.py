@@ -28,9 +28,10 @@ from typing import Any
 
 import hydra
 from hydra.core.config_store import ConfigStore
+from hydra._internal.hydra import Hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.config import ConfigError, ModelConfig, PracticeSpread, check_ssda903_output
 from sim.calibration.ensemble import apply_overrides, load_ensemble, member_overrides
@@ -39,7 +40,7 @@ from sim.cli_overrides import check_modes, compose_checked, parse_command_line
 from sim.config_files import CONFIG_NAME, HYDRA_CONFIG_PATH
 from sim.memory import check_memory
 from sim.parameters import Parameters
-from sim.report_figure import FigureWorker
+from sim.report_figure import FigureWorker, take_early
 from sim.results import FolderInUse, folder_lock, remove_stale_temporaries, run
 from sim.shards import resolve_workers
 from sim import run_report, support_multipliers
@@ -160,9 +161,13 @@ def _run_in(out: Path, model_cfg: ModelConfig, run_opts: dict[str, Any], workers
         return
     # one run: a progress line a simulated year; in a sweep the sweep counts jobs instead
     progress = bool(run_opts.get("progress", True)) and not in_sweep
-    # a single run's figure is drawn by a process that imports matplotlib while the model
-    # runs (sim.report_figure); a sweep's jobs write no report
-    figure_worker = None if in_sweep else FigureWorker().start()
+    # a single run's figure is drawn by a process that imports matplotlib before the model
+    # runs, forked by the entry point (sim.cli_start) or here (sim.report_figure); a
+    # sweep's jobs write no report
+    early = take_early()
+    if in_sweep and early is not None:
+        early.close()
+    figure_worker = None if in_sweep else (early or FigureWorker().start())
     start = time.perf_counter()
     writing = False
     try:
@@ -209,13 +214,27 @@ def command() -> None:
     try:
         check_modes(args)  # two of -m, --cfg, --info, --run: Hydra's would be a traceback
         if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
-            cfg = compose_checked(args.overrides, multirun=args.multirun)
+            cfg = compose_checked(args.overrides, multirun=args.multirun, with_hydra=True)
+            mode = cfg.hydra.mode
+            with open_dict(cfg):
+                del cfg["hydra"]
             if not args.multirun and args.cfg is None:  # a sweep records its jobs' errors
                 checked(cfg, in_sweep=False)
+            if args.cfg is None:
+                _mode_known(mode)
     except (ConfigError, ValueError, FileNotFoundError) as err:  # OverrideError too
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
     main()
+
+
+def _mode_known(mode: RunMode | None) -> None:
+    """Hydra composes the whole config once only to read ``hydra.mode`` (``Hydra.get_mode``,
+    hydra-core 1.3.8, which pyproject.toml pins), before it composes it again to run; the
+    command has just composed the same overrides, so it answers with the mode it read
+    (about 0.1 s of every run's start: issue 25). ``tests/test_cli_mode.py`` checks that
+    ``hydra.mode=MULTIRUN`` without ``-m`` still makes a sweep."""
+    Hydra.get_mode = lambda self, config_name, overrides: mode  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

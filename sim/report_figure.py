@@ -2,9 +2,12 @@
 started before the model runs (issue 25: the command's own time).
 
 Importing matplotlib and drawing the three panels took about a second of every run's
-command, on top of the model. The command (:mod:`sim.cli`) therefore starts a
-:class:`FigureWorker` before the model runs: a process forked from the command that imports
-matplotlib while the model works on the other core, then waits. When the results are
+command, on top of the model. The command therefore starts a :class:`FigureWorker` before
+the model runs: a process forked from the command that imports matplotlib (and the library
+the figure needs) on the other core, then waits. ``revolving-door``'s entry point forks it
+first of all, before it imports the library itself (:func:`start_early`, so that the fork
+is of a small process and the worker's imports overlap the command's); a run started
+otherwise (:mod:`sim.cli` from Python) forks it just before the model. When the results are
 collected the command sends it the figure's numbers (:class:`FigureData`, a few hundred
 values) and writes the run's tables while the worker draws. The figure is the same as
 drawn in the command's own process (``tests/test_report_figure.py`` compares the two).
@@ -24,9 +27,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sim.labels import TARGET_SOURCE_LABELS
-from sim.metrics import TARGETS
-from sim.results import atomic_write
 
 #: The cost rows of the figure's third panel (metrics) and their labels.
 COST_BARS = (("cost_placement_gbp", "placements"),
@@ -48,9 +48,20 @@ class FigureData:
     price_year: int
 
 
+def _library() -> tuple[Any, Any, Any]:
+    """``TARGETS``, ``TARGET_SOURCE_LABELS`` and ``atomic_write``, imported on first use:
+    this module is light, so that the command can fork the worker before it imports the
+    library (:func:`start_early`), and the worker's imports overlap the command's own."""
+    from sim.labels import TARGET_SOURCE_LABELS
+    from sim.metrics import TARGETS
+    from sim.results import atomic_write
+    return TARGETS, TARGET_SOURCE_LABELS, atomic_write
+
+
 def draw(data: FigureData, path: Path) -> Path:
     """``report.png``: the re-entry curve against its published points, children in care
     month by month, costs by kind. Legends sit below their panels, clear of the data."""
+    TARGETS, TARGET_SOURCE_LABELS, atomic_write = _library()  # noqa: N806
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import StrMethodFormatter
@@ -107,6 +118,7 @@ def _serve(conn: Connection) -> None:
     try:
         import matplotlib.backends.backend_agg  # noqa: F401  (the point: import it early)
         import matplotlib.figure  # noqa: F401
+        _library()
     except Exception:  # pragma: no cover - reported when the figure is asked for
         pass
     try:
@@ -187,4 +199,26 @@ class FigureWorker:
             self._proc = None
 
 
-__all__ = ["COST_BARS", "FigureData", "FigureWorker", "draw"]
+#: The worker :func:`start_early` forked, until the run takes it (:func:`take_early`).
+_early: FigureWorker | None = None
+
+
+def start_early() -> None:
+    """Fork the figure's worker now, before the command imports the library: the fork of
+    a small process is quick, and the worker's imports (matplotlib, and the library
+    :func:`draw` needs) run while the command imports Hydra, Mesa and pandas and composes
+    its config, not while the model runs (``revolving-door``'s entry point does this for a
+    single run: :mod:`sim.cli_start`)."""
+    global _early
+    if _early is None:
+        _early = FigureWorker().start()
+
+
+def take_early() -> FigureWorker | None:
+    """The worker :func:`start_early` forked (then forgotten here), or ``None``."""
+    global _early
+    worker, _early = _early, None
+    return worker
+
+
+__all__ = ["COST_BARS", "FigureData", "FigureWorker", "draw", "start_early", "take_early"]

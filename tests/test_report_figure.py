@@ -106,3 +106,32 @@ def test_the_numbers_sent_early_are_the_reports_numbers(workers: int) -> None:
     assert len(early) == 1
     assert early[0] == run_report.figure_data(res)
     assert early[0].stock and early[0].costs[0] > 0
+
+
+@needs_fork
+def test_the_early_worker_is_forked_before_the_library_and_draws_the_same(
+        tmp_path: Path) -> None:
+    """``revolving-door``'s entry point forks the worker before it imports the library
+    (sim.cli_start): importing sim.report_figure then loads neither pandas nor the model,
+    the worker imports them itself, and the run takes that worker and its figure is the
+    one drawn here."""
+    here = draw(_data(), tmp_path / "here.png")
+    code = ("import sys, pickle\n"
+            "from pathlib import Path\n"
+            "from sim.report_figure import start_early, take_early\n"
+            "heavy = [m for m in ('pandas', 'sim.metrics', 'matplotlib') if m in sys.modules]\n"
+            "start_early()\n"
+            "from sim.report_figure import FigureData\n"
+            "data = pickle.loads(sys.stdin.buffer.read())\n"
+            "w = take_early()\n"
+            "assert take_early() is None\n"
+            "alive = w._proc is not None and w._proc.is_alive()\n"
+            f"w.draw(data, Path({str(tmp_path / 'early.png')!r}))\n"
+            "w.wait()\n"
+            "print(heavy, alive, 'matplotlib' in sys.modules)\n")
+    import pickle
+    res = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(_data()),
+                         capture_output=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr.decode()[-2000:]
+    assert res.stdout.decode().split() == ["[]", "True", "False"]
+    assert (tmp_path / "early.png").read_bytes() == here.read_bytes()
