@@ -208,13 +208,15 @@ def _check_groups(overrides: list[str]) -> list[str]:
     return out
 
 
-def compose_checked(overrides: list[str], multirun: bool = False) -> DictConfig:
-    """The config Hydra will compose (a sweep's first job), or :class:`OverrideError`."""
+def compose_checked(overrides: list[str], multirun: bool = False,
+                    with_hydra: bool = False) -> DictConfig:
+    """The config Hydra will compose (a sweep's first job), or :class:`OverrideError`;
+    ``with_hydra``: with Hydra's own node (``hydra``)."""
     try:
         first = _check_groups(overrides)
         if not multirun:
             first = overrides  # Hydra itself says a sweep needs -m
-        return _compose(first)
+        return _compose(first, hydra=with_hydra)
     except OverrideError:
         raise
     except (ConfigCompositionException, MissingConfigException, OverrideParseException,
