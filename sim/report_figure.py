@@ -19,6 +19,7 @@ been.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import traceback
@@ -61,7 +62,22 @@ def _library() -> tuple[Any, Any, Any]:
 def draw(data: FigureData, path: Path) -> Path:
     """``report.png``: the re-entry curve against its published points, children in care
     month by month, costs by kind. Legends sit below their panels, clear of the data."""
-    TARGETS, TARGET_SOURCE_LABELS, atomic_write = _library()  # noqa: N806
+    atomic_write = _library()[2]
+    fig = _figure(data)
+    atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+    return path
+
+
+#: What the worker draws, to nowhere, while it waits: matplotlib's first figure takes
+#: about 0.7 s more than the next (fonts, text layout), time the command would wait for.
+_WARM_UP = FigureData(curve_month=[0.0, 72.0], curve_share=[0.0, 0.3],
+                      stock_month=[0.0, 12.0], stock=[1.0, 2.0], from_data=False, scale=1.0,
+                      costs=[1.0e6, 1.0e6, 1.0e6], years=1, price_year=2024)
+
+
+def _figure(data: FigureData) -> Any:
+    """The figure of :func:`draw`, laid out, not saved."""
+    TARGETS, TARGET_SOURCE_LABELS, _ = _library()  # noqa: N806
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import StrMethodFormatter
@@ -104,13 +120,13 @@ def draw(data: FigureData, path: Path) -> Path:
         a.grid(alpha=0.3)
         a.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.18), frameon=False)
     fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
-    return path
+    return fig
 
 
 def _serve(conn: Connection) -> None:
-    """The worker: import matplotlib now, then draw what is sent, once. It runs at a
-    lower priority, so that on a busy machine it gives way to the model."""
+    """The worker: import matplotlib now and draw a figure to nowhere (:data:`_WARM_UP`),
+    then draw what is sent, once. It runs at a lower priority, so that on a busy machine
+    it gives way to the model."""
     try:
         os.nice(5)
     except OSError:  # pragma: no cover - not allowed here: run as is
@@ -119,6 +135,7 @@ def _serve(conn: Connection) -> None:
         import matplotlib.backends.backend_agg  # noqa: F401  (the point: import it early)
         import matplotlib.figure  # noqa: F401
         _library()
+        _figure(_WARM_UP).savefig(io.BytesIO(), dpi=110, bbox_inches="tight", format="png")
     except Exception:  # pragma: no cover - reported when the figure is asked for
         pass
     try:

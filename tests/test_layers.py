@@ -46,11 +46,11 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
     ("sim/mesa_import.py", "_import_mesa", "mesa"):
         "start-up: Mesa imported once, without its continuous space and networkx, and "
         "without reading source context on the stack (about 1 s)",
-    ("sim/report_figure.py", "draw", "matplotlib.backends.backend_agg"):
+    ("sim/report_figure.py", "_figure", "matplotlib.backends.backend_agg"):
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
-    ("sim/report_figure.py", "draw", "matplotlib.figure"):
+    ("sim/report_figure.py", "_figure", "matplotlib.figure"):
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
-    ("sim/report_figure.py", "draw", "matplotlib.ticker"):
+    ("sim/report_figure.py", "_figure", "matplotlib.ticker"):
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
     ("sim/report_figure.py", "_library", "sim.labels"):
         "start-up: the figure worker is forked before the command imports the library",
