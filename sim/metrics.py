@@ -243,10 +243,11 @@ def index_outcomes(df_all: pd.DataFrame, start: float, t_end: float) -> dict[str
 
 
 def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None = None,
-                    costs: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Every metric of ``metrics.json``. ``councils`` and ``costs``: the run's
-    :func:`councils_frame` and :func:`failed_return_costs`, if the caller has them already
-    (they are built otherwise)."""
+                    costs: pd.DataFrame | None = None, curve: pd.DataFrame | None = None
+                    ) -> dict[str, Any]:
+    """Every metric of ``metrics.json``. ``councils``, ``costs`` and ``curve``: the run's
+    :func:`councils_frame`, :func:`failed_return_costs` and :func:`reentry_curve`, if the
+    caller has them already (they are built otherwise)."""
     cfg = model.config
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     scale = cfg.scale
@@ -257,7 +258,8 @@ def compute_metrics(model: "RevolvingDoorModel", councils: pd.DataFrame | None =
     n_exits = len(exits)
     out["returned_home_share"] = (float(np.mean(exits["kind"] == int(ExitKind.RETURNED_HOME)))
                                   if n_exits else float("nan"))
-    curve = reentry_curve(model, ret)
+    if curve is None:
+        curve = reentry_curve(model, ret)
     at = curve.set_index(["group", "month"])["share_reentered"]
     out["reentry_3m"] = float(at[("all", 3)])
     out["reentry_12m"] = float(at[("all", 12)])

@@ -185,7 +185,8 @@ def collect(model: Any, ssda903: bool = False) -> Results:
     """Turn a finished :class:`~sim.model.RevolvingDoorModel` into :class:`Results`
     (``ssda903``: keep the children's episodes, to write them as SSDA903)."""
     cfg: ModelConfig = model.config
-    councils, costs = councils_frame(model), failed_return_costs(model)
+    councils, costs, curve = councils_frame(model), failed_return_costs(model), \
+        reentry_curve(model)
     run_info: dict[str, Any] = {
         "package": "revolving-door", "version": __version__, "seed": cfg.seed,
         "mesa": mesa.__version__, "python": platform.python_version(),
@@ -197,8 +198,8 @@ def collect(model: Any, ssda903: bool = False) -> Results:
         placements=model.placements.frame() if moves_on else None,
         moves=model.records.episodes.moves_frame() if moves_on and ssda903 else None,
         episodes=model.records.episodes_frame() if ssda903 else None,
-        metrics=compute_metrics(model, councils, costs),
-        reentry_curve=reentry_curve(model),
+        metrics=compute_metrics(model, councils, costs, curve),
+        reentry_curve=curve,
         timeseries=timeseries_frame(model),
         councils=councils,
         config=cfg.to_dict(),
