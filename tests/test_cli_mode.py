@@ -15,7 +15,7 @@ TINY = ["scale=0.02", "warmup_years=2", "years=1", "run.progress=false"]
 def command(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("revolving-door")
     return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True,
-                          env=dict(os.environ, HYDRA_FULL_ERROR="0"), timeout=300)
+                          env=dict(os.environ, HYDRA_FULL_ERROR="0"), timeout=150)
 
 
 def test_hydra_mode_multirun_without_m_makes_a_sweep(tmp_path: Path) -> None:
@@ -34,3 +34,48 @@ def test_a_plain_run_is_a_run_with_its_report(tmp_path: Path) -> None:
     assert (tmp_path / "run" / "metrics.json").is_file()
     assert (tmp_path / "run" / "report.png").stat().st_size > 10_000
     assert not (tmp_path / "sweep").exists()
+
+
+def test_the_console_script_leaves_quickly_with_everything_written(tmp_path: Path) -> None:
+    """``revolving-door`` is :func:`sim.cli_start.entry`, which ends the process without
+    the interpreter's teardown once a run has finished (issue 25): what it prints reaches
+    a pipe whole, its files and its log are complete, its exit status is 0; a refused
+    setting still exits 2 the ordinary way."""
+    from importlib.metadata import entry_points
+
+    assert entry_points(group="console_scripts")["revolving-door"].value == \
+        "sim.cli_start:entry"
+    res = command(TINY + [f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.rstrip().endswith(f"All outputs (docs/outputs.md): {tmp_path / 'run'}")
+    assert "Costs to councils" in res.stdout
+    for name in ("metrics.json", "timeseries.csv", "report.md", "report.png", "cli.log"):
+        assert (tmp_path / "run" / name).is_file(), name
+    assert not list((tmp_path / "run").glob(".*.tmp"))  # no half-written file left
+    bad = command(TINY + ["scale=-1", f"hydra.run.dir={tmp_path / 'bad'}"], tmp_path)
+    assert bad.returncode == 2 and "scale" in bad.stderr
+
+
+def test_entry_flushes_and_runs_the_exit_handlers_before_it_leaves(tmp_path: Path) -> None:
+    """What :func:`sim.cli_start.entry` promises, without Hydra: a command's output still
+    in the buffer of a pipe reaches it, exit handlers run, the status is 0; with a thread
+    still running (a sweep's launcher's) it takes the ordinary way out, so the thread is
+    waited for."""
+    mark = tmp_path / "handler.txt"
+    code = ("import atexit, sys, threading, time\n"
+            "import sim.cli_start as cs\n"
+            "def command():\n"
+            "    print('printed, not flushed', end='')\n"
+            f"    atexit.register(lambda: open({str(mark)!r}, 'a').write('ran;'))\n"
+            "    if sys.argv[1:] == ['thread']:\n"
+            "        threading.Thread(target=lambda: (time.sleep(0.5), print(' thread done',"
+            " end=''))).start()\n"
+            "cs.command = command\n"
+            "cs.entry()\n")
+    for args, out in (([], "printed, not flushed"),
+                      (["thread"], "printed, not flushed thread done")):
+        res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                             text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout == out
+    assert mark.read_text() == "ran;ran;"
