@@ -1,6 +1,7 @@
 """Pool the tables of several backtests (``backtest.csv`` of ``revolving-door-data
 backtest --out DIR``) into one summary, each folder's councils kept apart (issue 24: the
-five simulated councils of two seeds, 30 cases).
+five simulated councils of four seeds, 60 cases), and the paired differences of the
+fitted model's errors against persistence's and the stock-flow's.
 
     python scripts/pool_backtests.py five/backtest five12/backtest [--by age_band]
 """
@@ -8,11 +9,60 @@ five simulated councils of two seeds, 30 cases).
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import pandas as pd
 
 from sim.ssda903.backtest import summary
+
+#: the method judged, and those it is compared with case by case
+JUDGED = "model_fitted"
+AGAINST = ("persistence", "stock_flow")
+
+
+def paired(table: pd.DataFrame, method: str = JUDGED, against: tuple[str, ...] = AGAINST
+           ) -> pd.DataFrame:
+    """Case by case (a council and extract date), at each horizon, ``|method's error| -
+    |other's error|`` in % of the truth (``abs_pct_error``) and in children: the mean over
+    the cases and its standard error (the differences' sample standard deviation over the
+    square root of the cases). Negative: ``method`` did better. Totals only."""
+    t = table[table["breakdown"] == "total"] if "breakdown" in table else table
+    case = ["council", "extract_date", "horizon_months"]
+    rows = []
+    for other in against:
+        a = t[t["method"] == method].set_index(case)
+        b = t[t["method"] == other].set_index(case)
+        both = a.index.intersection(b.index)
+        d_pct = a.loc[both, "abs_pct_error"] - b.loc[both, "abs_pct_error"]
+        d_n = a.loc[both, "error"].abs() - b.loc[both, "error"].abs()
+        for h in sorted(both.get_level_values("horizon_months").unique()):
+            sel = both.get_level_values("horizon_months") == h
+            n = int(sel.sum())
+
+            def se(d: pd.Series) -> float:
+                return float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
+
+            rows.append({"method": method, "against": other, "horizon_months": int(h),
+                         "cases": n, "diff_percent": float(d_pct[sel].mean()),
+                         "se_percent": se(d_pct[sel]),
+                         "diff_children": float(d_n[sel].mean()),
+                         "se_children": se(d_n[sel])})
+    return pd.DataFrame(rows)
+
+
+def read(folders: list[Path]) -> pd.DataFrame:
+    """The folders' ``backtest.csv`` in one table, each folder's councils named apart
+    (``Typical#0``, ``Typical#1``)."""
+    tables = [pd.read_csv(f / "backtest.csv", keep_default_na=False,
+                          na_values=[""]).assign(council=lambda t, i=i: t["council"] + f"#{i}")
+              for i, f in enumerate(folders)]
+    table = pd.concat(tables, ignore_index=True)
+    for c in ("in80", "in95"):
+        if c in table:
+            table[c] = table[c].map({True: True, False: False, "True": True,
+                                     "False": False})
+    return table
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
@@ -20,14 +70,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap.add_argument("folders", nargs="+", type=Path)
     ap.add_argument("--by", default="total", help="total (default) or age_band")
     args = ap.parse_args(argv)
-    tables = [pd.read_csv(f / "backtest.csv", keep_default_na=False,
-                          na_values=[""]).assign(council=lambda t, i=i: t["council"] + f"#{i}")
-              for i, f in enumerate(args.folders)]
-    table = pd.concat(tables, ignore_index=True)
-    for c in ("in80", "in95"):
-        if c in table:
-            table[c] = table[c].map({True: True, False: False, "True": True,
-                                     "False": False})
+    table = read(args.folders)
     s = summary(table, args.by)
     show = s.copy()
     for c in ("coverage80", "coverage95"):
@@ -37,6 +80,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
           f"{table['council'].nunique()} council(s), "
           f"{table[['council', 'extract_date']].drop_duplicates().shape[0]} case(s) a horizon")
     print(show.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    if args.by == "total":
+        p = paired(table)
+        print(f"\nPaired, case by case: |{JUDGED} error| - |other's error| (negative: "
+              f"{JUDGED} better), mean and its standard error")
+        print(p.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     return s
 
 

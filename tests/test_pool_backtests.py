@@ -1,0 +1,77 @@
+"""scripts/pool_backtests.py: the paired differences of the fitted model's errors against
+the baselines', checked against a hand-made table whose answer is worked out by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("pool_backtests",
+                                              ROOT / "scripts" / "pool_backtests.py")
+pool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pool)
+
+
+def _table() -> pd.DataFrame:
+    """Three cases at 12 months and two at 36; truth 100 everywhere, so % = children.
+    fitted errors +2, -5, +1 (12) and +10, -4 (36); persistence -4, +3, -1 (12) and +6,
+    +8 (36); stock-flow 0, 0, 0 (12) and -10, 0 (36). A by-age row and a model_unfitted
+    row that must not count."""
+    rows = []
+    errs = {"model_fitted": {12: [2, -5, 1], 36: [10, -4]},
+            "persistence": {12: [-4, 3, -1], 36: [6, 8]},
+            "stock_flow": {12: [0, 0, 0], 36: [-10, 0]},
+            "model_unfitted": {12: [50, 50, 50], 36: [50, 50]}}
+    for method, by_h in errs.items():
+        for h, es in by_h.items():
+            for i, e in enumerate(es):
+                rows.append({"council": f"C{i}", "extract_date": "2018-04-01",
+                             "method": method, "horizon_months": h, "breakdown": "total",
+                             "group": "all", "truth": 100.0, "forecast": 100.0 + e,
+                             "error": float(e), "abs_pct_error": abs(e) * 1.0})
+    rows.append({"council": "C0", "extract_date": "2018-04-01", "method": "model_fitted",
+                 "horizon_months": 12, "breakdown": "age_band", "group": "under 1",
+                 "truth": 10.0, "forecast": 90.0, "error": 80.0, "abs_pct_error": 800.0})
+    return pd.DataFrame(rows)
+
+
+def test_paired_differences_match_a_hand_computation() -> None:
+    p = pool.paired(_table()).set_index(["against", "horizon_months"])
+    # against persistence, 12 months: |2|-|-4| = -2, |-5|-|3| = 2, |1|-|-1| = 0:
+    # mean 0, sd sqrt((4 + 4 + 0) / 2) = 2, se 2 / sqrt(3)
+    r = p.loc[("persistence", 12)]
+    assert r["cases"] == 3
+    assert r["diff_percent"] == pytest.approx(0.0)
+    assert r["se_percent"] == pytest.approx(2 / math.sqrt(3))
+    # 36 months: 10-6 = 4, 4-8 = -4: mean 0, sd sqrt(32) , se sqrt(32)/sqrt(2) = 4
+    r = p.loc[("persistence", 36)]
+    assert (r["cases"], r["diff_percent"], r["se_percent"]) == (2, pytest.approx(0.0),
+                                                                pytest.approx(4.0))
+    # against the stock-flow, 12 months: 2, 5, 1: mean 8/3, sd sqrt(((2-8/3)^2 +
+    # (5-8/3)^2 + (1-8/3)^2) / 2) = sqrt(13/3 ... ) worked: deviations -2/3, 7/3, -5/3,
+    # squares 4/9 + 49/9 + 25/9 = 78/9, / 2 = 39/9
+    r = p.loc[("stock_flow", 12)]
+    assert r["diff_percent"] == pytest.approx(8 / 3)
+    assert r["se_percent"] == pytest.approx(math.sqrt(39 / 9) / math.sqrt(3))
+    # 36 months: 10-10 = 0, 4-0 = 4: mean 2, in children the same (truth 100)
+    r = p.loc[("stock_flow", 36)]
+    assert r["diff_percent"] == pytest.approx(2.0)
+    assert r["diff_children"] == pytest.approx(2.0)
+    assert r["se_children"] == pytest.approx(2.0)
+
+
+def test_the_command_prints_the_pooled_and_paired_tables(tmp_path: Path, capsys) -> None:
+    t = _table()
+    for i, part in enumerate((t[t["council"] != "C2"], t[t["council"] == "C2"])):
+        (tmp_path / f"b{i}").mkdir()
+        part.to_csv(tmp_path / f"b{i}" / "backtest.csv", index=False)
+    pool.main([str(tmp_path / "b0"), str(tmp_path / "b1")])
+    out = capsys.readouterr().out
+    assert "Pooled: 2 backtest(s), 3 council(s), 3 case(s) a horizon" in out
+    assert "Paired, case by case" in out
+    assert "stock_flow" in out.split("Paired")[1]
