@@ -4,13 +4,15 @@ set's weights, the cut of an extract at a past date, and the command's refusals.
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.ssda903.backtest import (accepted_set, age_band, counts, cut, in_care_frame, keys,
-                                  model_frames, prior_weight, stock_flow_frames, summary)
+from sim.ssda903.backtest import (Settings, accepted_set, age_band, counts, cut,
+                                  in_care_frame, keys, model_frames, monitoring_draws,
+                                  monitoring_prior, prior_weight, stock_flow_frames, summary)
 from sim.ssda903.fit import is_count, size_multiplier
 from sim.ssda903.cli import main
 from sim.ssda903.quality import QualityReport
@@ -284,3 +286,38 @@ def test_held_out_metrics_are_the_latest_years() -> None:
     assert m["held_out_returns_per_year"] == pytest.approx(1.0)
     assert "held_out_children_in_care_end" not in _both(x, Window(pd.Timestamp(
         "2017-04-01"), D), False)
+
+
+def test_monitoring_prior_by_hand() -> None:
+    """England's spread of the months a case stays open (median 9, sd of log 0.7, at most
+    36; sim/params/spread.yaml), rounded to whole months: P(9) is the log-normal's mass
+    between 8.5 and 9.5, P(0) below 0.5, P(36) at 35.5 and above (worked with the standard
+    library's normal distribution, not the code's)."""
+    months, mass = monitoring_prior()
+    z = NormalDist()
+
+    def cdf(x: float) -> float:
+        return z.cdf((np.log(x) - np.log(9.0)) / 0.7)
+
+    assert list(months) == list(range(37)) and mass.sum() == pytest.approx(1.0)
+    assert mass[9] == pytest.approx(cdf(9.5) - cdf(8.5), rel=1e-9)
+    assert mass[4] == pytest.approx(cdf(4.5) - cdf(3.5), rel=1e-9)
+    assert mass[0] == pytest.approx(cdf(0.5), rel=1e-9)
+    assert mass[36] == pytest.approx(1 - cdf(35.5), rel=1e-9)
+    # a second way of counting: the model's own draw for a council (sim/model.py)
+    g = np.random.default_rng(5)
+    x = np.clip(np.round(g.lognormal(np.log(9.0), 0.7, 400_000)), 0, 36).astype(int)
+    freq = np.bincount(x, minlength=37) / len(x)
+    assert np.abs(freq - mass).max() < 0.003
+
+
+def test_monitoring_draws_follow_the_prior_and_the_seed() -> None:
+    d = pd.Timestamp("2019-04-01")
+    a = monitoring_draws(Settings(runs=4000), "Quick", d)
+    assert a == monitoring_draws(Settings(runs=4000), "Quick", d)  # same seed, same draws
+    assert a != monitoring_draws(Settings(runs=4000, seed=2), "Quick", d)
+    months, mass = monitoring_prior()
+    freq = np.bincount(np.array(a), minlength=37) / len(a)
+    assert abs(freq[:8].sum() - mass[:8].sum()) < 0.03 and np.median(a) == 9
+    assert monitoring_draws(Settings(runs=3, monitoring_from_prior=False), "Quick", d) == \
+        [None, None, None]

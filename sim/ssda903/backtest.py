@@ -64,7 +64,7 @@ from sim.ssda903.fit import FIT_METRICS, Window, design_effect, fit_council
 from sim.ssda903.measure import AGE_BANDS, months, periods_of_care
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error
-from sim.ssda903.seed import in_care_at
+from sim.ssda903.seed import MONITORING, in_care_at
 from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate
 
 HORIZONS = (12, 24, 36)
@@ -140,6 +140,10 @@ class Settings:
                                     "held_out_children_in_care_end")
     #: fit the size at each grid point (:func:`sim.ssda903.fit.fit_council`)
     profile_scale: bool = True
+    #: draw the months a case stays open after a return from England's spread
+    #: (:func:`monitoring_prior`) for each draw of ``model_fitted``; SSDA903 cannot tell
+    #: them. False: the typical council's (the forecast before this option)
+    monitoring_from_prior: bool = True
 
 
 def cut(extract: Extract, date: pd.Timestamp, history_years: int, la: str) -> Extract:
@@ -209,12 +213,36 @@ def run_from_data(folder: Path, fit_file: Path | None, seed: int, horizons: list
 
 
 def fit_json(folder: Path, name: str, rp: float, th: float, scale: float, date: pd.Timestamp,
-             in_care: int) -> Path:
+             in_care: int, monitoring_months: int | None = None) -> Path:
     f = folder / f"{name}.json"
-    f.write_text(json.dumps({"return_propensity": rp, "thoroughness": th, "scale": scale,
-                             "council": "", "extract_date": str(date.date()),
-                             "children_in_care_at_extract_date": in_care}))
+    fit: dict[str, Any] = {"return_propensity": rp, "thoroughness": th, "scale": scale,
+                           "council": "", "extract_date": str(date.date()),
+                           "children_in_care_at_extract_date": in_care}
+    if monitoring_months is not None:
+        fit[MONITORING] = int(monitoring_months)
+    f.write_text(json.dumps(fit))
     return f
+
+
+def monitoring_prior(spread: PracticeSpread | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """England's spread of the months a case stays open after a return, as the model draws
+    it for a council (``sim/params/spread.yaml``): ``round(X)`` with ``X`` log-normal of
+    median ``monitoring_months_median`` and sd of log ``monitoring_months_sigma``, held to
+    ``[0, monitoring_months_max]``. Returns the whole months ``0..max`` and each one's
+    probability (summing to 1)."""
+    s = spread or PracticeSpread()
+    top = int(s.monitoring_months_max)
+    months_ = np.arange(top + 1)
+    mu, sd = math.log(max(s.monitoring_months_median, 1e-9)), max(s.monitoring_months_sigma,
+                                                                     1e-9)
+
+    def cdf(x: float) -> float:  # P(X < x)
+        return 0.0 if x <= 0 else 0.5 * (1 + math.erf((math.log(x) - mu) / (sd * math.sqrt(2))))
+
+    edges = [cdf(m + 0.5) for m in range(top)]  # round(X) <= m  <=>  X < m + 0.5
+    cum = np.array(edges + [1.0])
+    mass = np.diff(np.concatenate([[0.0], cum]))
+    return months_, mass / mass.sum()
 
 
 def prior_weight(rp: np.ndarray, th: np.ndarray, spread: PracticeSpread | None = None
@@ -258,6 +286,20 @@ def stock_flow_frames(sf: Any, horizons: list[int]) -> list[pd.DataFrame]:
                           "weight": fc[h - 1].ravel()}) for h in horizons]
 
 
+def monitoring_draws(settings: Settings, la: str, date: pd.Timestamp) -> list[int | None]:
+    """The months a case stays open after a return for each draw of ``model_fitted``:
+    from :func:`monitoring_prior` (``settings.monitoring_from_prior``), or ``None`` a draw
+    (the typical council's). Their own seeded stream (the settings' seed, the date, the
+    council), apart from the draws of grid points and sizes, which stay as they were
+    without it."""
+    if not settings.monitoring_from_prior:
+        return [None] * settings.runs
+    rng = np.random.default_rng([settings.seed, date.year, date.month,
+                                 zlib.crc32(la.encode()), 1])
+    levels, mass = monitoring_prior()
+    return [int(v) for v in rng.choice(levels, size=settings.runs, p=mass)]
+
+
 def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[int],
                  settings: Settings, progress: Callable[[str], None] | None = None
                  ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -298,6 +340,7 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         years_fit = Window(start, date).years - 1
         se_log_scale = math.sqrt(design_effect() / max(float(starts) * years_fit, 1.0))
         pick = rng.choice(len(acc), size=settings.runs, p=acc["weight"].to_numpy())
+        monitoring = monitoring_draws(settings, la, date)
         draws = []
         for i, k in enumerate(pick):
             if progress and i % 10 == 0:
@@ -305,7 +348,8 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
             size = float(acc.loc[k, "scale"]) if "scale" in acc else fit.scale
             scale = size * math.exp(rng.normal(0.0, se_log_scale))
             f = fit_json(fits, f"draw{i}", float(acc.loc[k, "return_propensity"]),
-                          float(acc.loc[k, "thoroughness"]), scale, date, in_care)
+                          float(acc.loc[k, "thoroughness"]), scale, date, in_care,
+                          monitoring[i])
             draws.append(run_from_data(folder, f, 3000 + i, horizons))
         forecasts["model_fitted"] = _intervals(np.array(draws))
     mine = extract.episodes[extract.episodes["la"] == la]
@@ -338,6 +382,12 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
             "posterior_mean_log_propensity": spread,
             "posterior_mean_thoroughness": float((acc["weight"] * acc["thoroughness"]).sum()),
             "ridge": _ridge(acc)}
+    if settings.monitoring_from_prior:
+        q = np.quantile(np.asarray(monitoring, dtype=float), [0.1, 0.5, 0.9])
+        info["monitoring_months"] = (f"drawn from England's spread (not told by SSDA903): "
+                                     f"median {q[1]:.0f}, 10-90% {q[0]:.0f}-{q[2]:.0f}")
+    else:
+        info["monitoring_months"] = "the typical council's"
     return rows, info
 
 
@@ -475,4 +525,4 @@ def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Pa
 __all__ = ["BREAKDOWNS", "HORIZONS", "METHODS", "Settings", "accepted_set", "age_band",
            "backtest", "backtest_one", "check_dates", "counts", "cut", "figure",
            "figure_by", "horizons_for", "in_care_frame", "keys", "model_frames",
-           "prior_weight", "summary", "write_cut"]
+           "monitoring_draws", "monitoring_prior", "prior_weight", "summary", "write_cut"]
