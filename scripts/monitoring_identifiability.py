@@ -11,6 +11,11 @@ design effect). A metric tells the months apart if the difference between levels
 several standard errors of the data (and of the runs' mean).
 
     python scripts/monitoring_identifiability.py [--seeds 1 2 3 4]
+    python scripts/monitoring_identifiability.py --vary support_share --levels 0.45 0.6 0.75
+
+``--vary`` another practice setting of ``CouncilPractice`` (``support_share``: Quick's
+other difference from the typical council) at ``--levels`` (the middle one the
+reference, the typical council's).
 """
 
 from __future__ import annotations
@@ -33,12 +38,13 @@ WINDOW = Window(pd.Timestamp("2014-04-01"), pd.Timestamp("2019-04-01"))
 SHARE_MONTHS = (3, 6, 12, 24)
 
 
-def run(rp: float, th: float, monitoring: int, seed: int) -> dict[str, float]:
+def run(rp: float, th: float, level: float, seed: int, vary: str = "monitoring_months"
+        ) -> dict[str, float]:
     cfg = {"seed": seed, "scale": SCALE, "years": WINDOW.years, "warmup_years": 10,
            "start_year": WINDOW.start.year,
            "councils": {"mode": "listed", "listed": [
                {"name": "c", "practice": {"return_propensity": rp, "thoroughness": th,
-                                          "monitoring_months": monitoring}}]}}
+                                          vary: level}}]}}
     model = RevolvingDoorModel(cfg)
     try:
         model.run()
@@ -69,17 +75,22 @@ def run(rp: float, th: float, monitoring: int, seed: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
+    ap.add_argument("--vary", default="monitoring_months")
+    ap.add_argument("--levels", nargs=3, type=float, default=list(LEVELS))
     args = ap.parse_args(argv)
+    levels = [int(v) if v == int(v) and args.vary == "monitoring_months" else v
+              for v in args.levels]
+    lo, mid, hi = levels
     rows = []
     for name, (rp, th) in PRACTICES.items():
-        for mon in LEVELS:
-            reps = [run(rp, th, mon, s) for s in args.seeds]
+        for mon in levels:
+            reps = [run(rp, th, mon, s, args.vary) for s in args.seeds]
             for k in reps[0]:
                 if k.startswith("se_"):
                     continue
                 vals = np.array([r[k] for r in reps])
                 se_data = np.mean([r.get("se_" + k, np.nan) for r in reps])
-                rows.append({"practice": name, "monitoring_months": mon, "metric": k,
+                rows.append({"practice": name, "level": mon, "metric": k,
                              "mean": vals.mean(),
                              "se_runs_mean": vals.std(ddof=1) / math.sqrt(len(vals)),
                              "se_data": se_data})
@@ -87,16 +98,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     pd.set_option("display.width", 160)
     for name in PRACTICES:
         s = t[t["practice"] == name]
-        wide = s.pivot_table(index="metric", columns="monitoring_months", values="mean",
-                             sort=False)
-        wide["se_data(9)"] = s[s["monitoring_months"] == 9].set_index("metric")["se_data"]
-        wide["se_runs(9)"] = s[s["monitoring_months"] == 9].set_index("metric")[
-            "se_runs_mean"]
-        wide["z(4 vs 9)"] = (wide[4] - wide[9]) / wide["se_data(9)"]
-        wide["z(18 vs 9)"] = (wide[18] - wide[9]) / wide["se_data(9)"]
+        wide = s.pivot_table(index="metric", columns="level", values="mean", sort=False)
+        ref = s[s["level"] == mid].set_index("metric")
+        wide[f"se_data({mid})"] = ref["se_data"]
+        wide[f"se_runs({mid})"] = ref["se_runs_mean"]
+        wide[f"z({lo} vs {mid})"] = (wide[lo] - wide[mid]) / ref["se_data"]
+        wide[f"z({hi} vs {mid})"] = (wide[hi] - wide[mid]) / ref["se_data"]
         print(f"\nPractice {name}, scale {SCALE}, seeds {args.seeds}, fit years "
               f"{WINDOW.start.date()} to {WINDOW.fit_end.date()}: mean of the runs by "
-              "monitoring_months; z = difference / the data's standard error")
+              f"{args.vary}; z = difference / the data's standard error")
         print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
     return t
 
