@@ -29,7 +29,8 @@ For each council in the files and each extract date ``D`` (``--at``):
 3. **truth**: the children in care at ``D + h`` in the full files.
 
 The table (:func:`backtest`) has one row a council, date, method, horizon and group
-(``breakdown`` ``total`` with group ``all``, and each :data:`BREAKDOWNS` group: age bands):
+(``breakdown`` ``total`` with group ``all``, and each :data:`BREAKDOWNS` group: age bands
+and placement groups):
 forecast, truth, error, and for the model the 80% and 95% intervals (quantiles of its
 runs) and whether they hold the truth. :func:`summary` averages by method and horizon
 (and group).
@@ -65,7 +66,8 @@ from sim.ssda903.measure import AGE_BANDS, months, periods_of_care
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error
 from sim.ssda903.seed import MONITORING, in_care_at
-from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate
+from sim.ssda903 import codes
+from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate, placement_group
 
 HORIZONS = (12, 24, 36)
 METHODS = ("model_fitted", "model_fitted_point", "model_unfitted", "persistence",
@@ -94,7 +96,16 @@ def age_band(age_years: np.ndarray) -> np.ndarray:
 BREAKDOWNS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], np.ndarray]]] = {
     "age_band": (tuple(b[2] for b in AGE_BANDS),
                  lambda f: age_band(f["age_years"].to_numpy(dtype=float))),
+    # the stock-flow's placement groups (sim.ssda903.stockflow.PLACEMENT_GROUPS): the
+    # files' PLACE of the episode open at the month end, the model's placement of its open
+    # episode (as written to SSDA903, codes.WRITE_PLACE), today's for persistence
+    "placement": (GROUPS, lambda f: f["placement_group"].to_numpy(dtype=object)),
 }
+#: the stock-flow's placement group of each of the model's placements: the ``PLACE`` code
+#: the model writes for it (:data:`sim.ssda903.codes.WRITE_PLACE`), grouped as the files'
+MODEL_PLACEMENT_GROUP: dict[int, str] = {
+    int(p): GROUPS[int(placement_group(pd.Series([code]))[0])]
+    for p, (code, _provider) in codes.WRITE_PLACE.items()}
 #: the totals' row keys
 TOTAL = ("total", "all")
 
@@ -118,11 +129,19 @@ def counts(frame: pd.DataFrame) -> np.ndarray:
 def in_care_frame(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     """The children in care at the start of ``date`` in an extract's episodes (as
     :func:`sim.ssda903.seed.in_care_at` counts them), one row a child: ``age_years``
-    then (NaN without a date of birth: counted in the total and the oldest band)."""
+    then (NaN without a date of birth: counted in the total and the oldest band) and
+    ``placement_group``, the stock-flow's group of the ``PLACE`` of the child's episode
+    open then (:func:`sim.ssda903.stockflow.placement_group`)."""
     per = periods_of_care(episodes)
     per = per[(per["start"] < date) & (per["end"].isna() | (per["end"] >= date))]
     age = -months(per["dob"], date) / 12.0
-    return pd.DataFrame({"age_years": np.where(per["dob"].isna().to_numpy(), np.nan, age)})
+    # the episode open then: the child's latest begun before the date (its period is open)
+    ep = episodes[episodes["DECOM"] < date].sort_values(["child", "DECOM"], kind="stable")
+    place = ep.groupby("child")["PLACE"].last()
+    group = np.asarray(GROUPS, dtype=object)[
+        placement_group(per["child"].map(place).fillna(""))]
+    return pd.DataFrame({"age_years": np.where(per["dob"].isna().to_numpy(), np.nan, age),
+                         "placement_group": group})
 
 
 @dataclass
@@ -185,13 +204,18 @@ def write_cut(x: Extract, folder: Path) -> Path:
 def model_frames(episodes: pd.DataFrame, horizons: list[int]) -> list[pd.DataFrame]:
     """The children in care at each horizon's month end of a run's episodes
     (``RevolvingDoorModel.records.episodes_frame()``, model month 0 the extract date), one
-    row a child: ``age_years`` then. The same children the run's time series counts."""
+    row a child: ``age_years`` then, and ``placement_group``, the group of its open
+    episode's placement (:data:`MODEL_PLACEMENT_GROUP`; a backtest's runs have placement
+    moves off, so a period of care keeps its first placement). The same children the
+    run's time series counts."""
     out = []
     for h in horizons:
         ep = episodes[(episodes["start"] < h) & (episodes["end"].isna() |
                                                   (episodes["end"] >= h))]
         ep = ep.drop_duplicates("child")
-        out.append(pd.DataFrame({"age_years": (h - ep["birth"].to_numpy()) / 12.0}))
+        out.append(pd.DataFrame({"age_years": (h - ep["birth"].to_numpy()) / 12.0,
+                                 "placement_group": ep["placement"].map(
+                                     MODEL_PLACEMENT_GROUP).to_numpy(dtype=object)}))
     return out
 
 
