@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import PROFILES
 from sim.model import RevolvingDoorModel
 from sim.ssda903 import codes
 from sim.ssda903.backtest import fit_json, cut, write_cut
@@ -41,11 +42,20 @@ from sim.ssda903.read import read_extract
 from sim.ssda903.seed import in_care_at
 
 #: the councils of scripts/simulated_councils.py: return propensity, thoroughness, size
-TRUE = {"Typical": (1.0, 0.43, 0.3), "Quick": (2.0, 0.15, 0.25),
-        "Cautious": (0.5, 0.75, 0.2), "Supportive": (1.0, 0.6, 0.15),
-        "Small": (1.6, 0.3, 0.1)}
+#: (the profiles' own values, so that a recalibrated typical council is followed: the
+#: typical thoroughness is the spread's mean)
+TRUE = {name: (PROFILES[profile].return_propensity, PROFILES[profile].thoroughness, share)
+        for name, profile, share in (("Typical", "typical", 0.3),
+                                     ("Quick", "quick_return", 0.25),
+                                     ("Cautious", "cautious", 0.2),
+                                     ("Supportive", "supportive", 0.15))}
+TRUE["Small"] = (1.6, 0.3, 0.1)
 #: the councils' true months a case stays open after a return (sim/config.py::PROFILES)
-MONITORING = {"Typical": 9, "Quick": 4, "Cautious": 18, "Supportive": 24, "Small": 9}
+MONITORING = {"Typical": PROFILES["typical"].monitoring_months,
+              "Quick": PROFILES["quick_return"].monitoring_months,
+              "Cautious": PROFILES["cautious"].monitoring_months,
+              "Supportive": PROFILES["supportive"].monitoring_months,
+              "Small": PROFILES["typical"].monitoring_months}
 SCALE = 0.04
 HORIZONS = (12, 24, 36)
 
