@@ -21,9 +21,11 @@ For each council in the files and each extract date ``D`` (``--at``):
      ``return_propensity_sigma``, thoroughness beta with mean ``thoroughness_mean`` and
      concentration ``thoroughness_concentration``), the size (``scale``) drawn from its
      sampling error (Poisson entries with the sibling design effect); ``runs`` draws, one
-     seed each, each at its grid point's own size. Where the data cannot separate the two
-     practice parameters (a ridge), the draws spread along it rather than picking one
-     point;
+     seed each, each at its grid point's own size, and with the months a case stays open
+     after a return drawn from England's spread (:func:`monitoring_prior`: SSDA903 cannot
+     tell them, ``scripts/monitoring_identifiability.py``). Where the data cannot
+     separate the two practice parameters (a ridge), the draws spread along it rather
+     than picking one point;
    * ``model_fitted_point``: the fit's best point alone (as ``fit`` gives it), for
      comparison.
 3. **truth**: the children in care at ``D + h`` in the full files.
@@ -61,12 +63,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from sim.config import PracticeSpread
 from sim.model import RevolvingDoorModel
+from sim.ssda903 import codes
 from sim.ssda903.fit import FIT_METRICS, Window, design_effect, fit_council
 from sim.ssda903.measure import AGE_BANDS, months, periods_of_care
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error
 from sim.ssda903.seed import MONITORING, in_care_at
-from sim.ssda903 import codes
 from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate, placement_group
 
 HORIZONS = (12, 24, 36)
