@@ -6,7 +6,7 @@ At a fixed practice (return propensity and thoroughness), a council of Quick's s
 0.01, as in ``scripts/simulated_councils.py``) is run at ``monitoring_months`` 4, 9 and 18
 over ``SEEDS``, and the SSDA903-measurable metrics of its annual files (the fit's window:
 five years, the first four as a fit's) are set beside the data's sampling standard error
-at that size (``sim.ssda903.fit._standard_errors``, binomial or Poisson with the sibling
+at that size (``sim.ssda903.fit.standard_errors``, binomial or Poisson with the sibling
 design effect). A metric tells the months apart if the difference between levels is
 several standard errors of the data (and of the runs' mean).
 
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model import RevolvingDoorModel
-from sim.ssda903.fit import (Window, _standard_errors, design_effect, simulated_extract,
+from sim.ssda903.fit import (Window, standard_errors, design_effect, simulated_extract,
                              sizes)
 from sim.ssda903.measure import measure
 
@@ -61,7 +61,7 @@ def run(rp: float, th: float, level: float, seed: int, vary: str = "monitoring_m
         out[k] = float(m.metrics[k])
     out["reentry_6m_of_24m"] = out["reentry_6m"] / max(out["reentry_24m"], 1e-9)
     n = sizes(x, WINDOW.start, WINDOW.fit_end)
-    se = _standard_errors({**m.metrics, **{f"reentry_{k}m": out[f"reentry_{k}m"]
+    se = standard_errors({**m.metrics, **{f"reentry_{k}m": out[f"reentry_{k}m"]
                                             for k in SHARE_MONTHS}},
                           {**n})
     for k in SHARE_MONTHS:  # the extra shares: binomial over the returns, as reentry_12m
