@@ -26,7 +26,12 @@ def paired(table: pd.DataFrame, method: str = JUDGED, against: tuple[str, ...] =
     """Case by case (a council and extract date), at each horizon, ``|method's error| -
     |other's error|`` in % of the truth (``abs_pct_error``) and in children: the mean over
     the cases and its standard error (the differences' sample standard deviation over the
-    square root of the cases). Negative: ``method`` did better. Totals only."""
+    square root of the cases). Negative: ``method`` did better. Totals only.
+
+    ``se_percent_by_council``: the standard error treating each council, not each case, as
+    independent (the mean difference of each council's dates, their standard deviation
+    over the square root of the councils): a council's extract dates share most of their
+    files and their futures, so its cases are not independent of each other."""
     t = table[table["breakdown"] == "total"] if "breakdown" in table else table
     case = ["council", "extract_date", "horizon_months"]
     rows = []
@@ -43,9 +48,13 @@ def paired(table: pd.DataFrame, method: str = JUDGED, against: tuple[str, ...] =
             def se(d: pd.Series) -> float:
                 return float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
 
+            by_council = d_pct[sel].groupby(level="council").mean()
+            k = len(by_council)
             rows.append({"method": method, "against": other, "horizon_months": int(h),
                          "cases": n, "diff_percent": float(d_pct[sel].mean()),
                          "se_percent": se(d_pct[sel]),
+                         "se_percent_by_council": (float(by_council.std(ddof=1) / math.sqrt(k))
+                                                   if k > 1 else float("nan")),
                          "diff_children": float(d_n[sel].mean()),
                          "se_children": se(d_n[sel])})
     return pd.DataFrame(rows)

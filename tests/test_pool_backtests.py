@@ -75,3 +75,21 @@ def test_the_command_prints_the_pooled_and_paired_tables(tmp_path: Path, capsys)
     assert "Pooled: 2 backtest(s), 3 council(s), 3 case(s) a horizon" in out
     assert "Paired, case by case" in out
     assert "stock_flow" in out.split("Paired")[1]
+
+
+def test_standard_error_by_council_by_hand() -> None:
+    """Council A at two dates (fitted minus persistence: |3|-|1| = 2 and |5|-|1| = 4, mean
+    3), council B at one (|1|-|2| = -1): by council 3 and -1, mean of the cases 5/3; the
+    standard error by council sqrt(((3-1)^2 + (-1-1)^2) / 1) / sqrt(2) = 2."""
+    rows = []
+    for council, date, fitted, pers in (("A", "2018-04-01", 3, 1), ("A", "2019-04-01", 5, 1),
+                                        ("B", "2018-04-01", 1, 2)):
+        for method, e in (("model_fitted", fitted), ("persistence", pers)):
+            rows.append({"council": council, "extract_date": date, "method": method,
+                         "horizon_months": 12, "breakdown": "total", "group": "all",
+                         "truth": 100.0, "error": float(e), "abs_pct_error": float(e)})
+    r = pool.paired(pd.DataFrame(rows), against=("persistence",)).iloc[0]
+    assert r["diff_percent"] == pytest.approx(5 / 3)
+    assert r["se_percent_by_council"] == pytest.approx(2.0)
+    # by case: 2, 4, -1: sd sqrt(((1/3)^2 + (7/3)^2 + (8/3)^2) / 2) = sqrt(19/3)
+    assert r["se_percent"] == pytest.approx(math.sqrt(19 / 3) / math.sqrt(3))
