@@ -4,6 +4,11 @@ five simulated councils of four seeds, 60 cases), and the paired differences of 
 fitted model's errors against persistence's and the stock-flow's.
 
     python scripts/pool_backtests.py five/backtest five12/backtest [--by age_band]
+        [--councils]
+
+``--councils``: also each council (its cases in every folder together): the mean absolute
+error (%) of the fitted model, persistence and the stock-flow, and the fitted model's mean
+error (children), by horizon.
 """
 
 from __future__ import annotations
@@ -60,6 +65,20 @@ def paired(table: pd.DataFrame, method: str = JUDGED, against: tuple[str, ...] =
     return pd.DataFrame(rows)
 
 
+def by_council(table: pd.DataFrame) -> pd.DataFrame:
+    """Each council's cases in every folder together (``Typical#0`` and ``Typical#1`` are
+    ``Typical``), totals: mean absolute error (%) by method and the fitted model's mean
+    error (children), a row a council and horizon."""
+    t = table[table["breakdown"] == "total"] if "breakdown" in table else table
+    t = t.assign(council=t["council"].str.replace(r"#\d+$", "", regex=True))
+    mae = t[t["method"].isin((JUDGED, *AGAINST))].pivot_table(
+        index=["council", "horizon_months"], columns="method", values="abs_pct_error",
+        aggfunc="mean")[[JUDGED, *AGAINST]]
+    bias = t[t["method"] == JUDGED].groupby(["council", "horizon_months"])["error"].mean()
+    cases = t[t["method"] == JUDGED].groupby(["council", "horizon_months"]).size()
+    return mae.assign(fitted_bias_children=bias, cases=cases).reset_index()
+
+
 def read(folders: list[Path]) -> pd.DataFrame:
     """The folders' ``backtest.csv`` in one table, each folder's councils named apart
     (``Typical#0``, ``Typical#1``)."""
@@ -77,7 +96,10 @@ def read(folders: list[Path]) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--by", default="total", help="total (default) or age_band")
+    ap.add_argument("--by", default="total",
+                    help="total (default), age_band or placement")
+    ap.add_argument("--councils", action="store_true",
+                    help="also each council's errors (its cases in every folder)")
     args = ap.parse_args(argv)
     table = read(args.folders)
     s = summary(table, args.by)
@@ -94,6 +116,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         print(f"\nPaired, case by case: |{JUDGED} error| - |other's error| (negative: "
               f"{JUDGED} better), mean and its standard error")
         print(p.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    if args.councils:
+        print("\nBy council: mean absolute error, % (and the fitted model's mean error, "
+              "children)")
+        print(by_council(table).to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     return s
 
 

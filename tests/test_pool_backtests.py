@@ -93,3 +93,18 @@ def test_standard_error_by_council_by_hand() -> None:
     assert r["se_percent_by_council"] == pytest.approx(2.0)
     # by case: 2, 4, -1: sd sqrt(((1/3)^2 + (7/3)^2 + (8/3)^2) / 2) = sqrt(19/3)
     assert r["se_percent"] == pytest.approx(math.sqrt(19 / 3) / math.sqrt(3))
+
+
+def test_by_council_joins_the_folders_cases() -> None:
+    """C0 in two folders (``C0#0`` and ``C0#1``) is one council: its cases at 12 months
+    are the fitted errors 2 and 4 (truth 100: 2% and 4%), mean 3%, bias +3 children;
+    persistence -4 and -8: 6%."""
+    t = _table()
+    t = t[t["council"] == "C0"]
+    both = pd.concat([t.assign(council="C0#0"),
+                      t.assign(council="C0#1", error=lambda d: d["error"] * 2,
+                               abs_pct_error=lambda d: d["abs_pct_error"] * 2)])
+    r = pool.by_council(both).set_index(["council", "horizon_months"]).loc[("C0", 12)]
+    assert r["cases"] == 2
+    assert r["model_fitted"] == pytest.approx(3.0) and r["persistence"] == pytest.approx(6.0)
+    assert r["fitted_bias_children"] == pytest.approx(3.0)
