@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.ssda903.backtest import summary
+from sim.ssda903.backtest import BREAKDOWNS, figure, figure_by, summary
 
 #: the method judged, and those it is compared with case by case
 JUDGED = "model_fitted"
@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                     help="total (default), age_band or placement")
     ap.add_argument("--councils", action="store_true",
                     help="also each council's errors (its cases in every folder)")
+    ap.add_argument("--figure", type=Path, default=None,
+                    help="write the pooled figure (a line a method; a panel a group "
+                    "with --by) to this PNG")
     args = ap.parse_args(argv)
     table = read(args.folders)
     s = summary(table, args.by)
@@ -110,7 +113,19 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     print(f"Pooled: {len(args.folders)} backtest(s), "
           f"{table['council'].nunique()} council(s), "
           f"{table[['council', 'extract_date']].drop_duplicates().shape[0]} case(s) a horizon")
-    print(show.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    if args.by == "total":
+        print(show.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    else:  # as the backtest command prints a breakdown: the three methods side by side
+        wide = s[s["method"].isin((JUDGED, *AGAINST))].pivot(
+            index=["group", "horizon_months"], columns="method", values="mae_percent")
+        wide = wide.reindex(BREAKDOWNS[args.by][0], level=0)[
+            [m for m in (JUDGED, *AGAINST) if m in wide]]
+        print(f"By {args.by.replace('_', ' ')}: mean absolute error, % of the group's "
+              "children in care")
+        print(wide.to_string(float_format=lambda v: f"{v:.1f}"))
+    if args.figure is not None:
+        (figure if args.by == "total" else
+         lambda t, f: figure_by(t, f, args.by))(s, args.figure)
     if args.by == "total":
         p = paired(table)
         print(f"\nPaired, case by case: |{JUDGED} error| - |other's error| (negative: "

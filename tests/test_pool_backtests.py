@@ -77,6 +77,20 @@ def test_the_command_prints_the_pooled_and_paired_tables(tmp_path: Path, capsys)
     assert "stock_flow" in out.split("Paired")[1]
 
 
+def test_by_a_breakdown_prints_the_methods_side_by_side(tmp_path: Path, capsys) -> None:
+    """``--by age_band``: the fitted model, persistence and the stock-flow by group and
+    horizon (the C0 under-1 row of the hand table: 800%), and a figure."""
+    (tmp_path / "b").mkdir()
+    _table().to_csv(tmp_path / "b" / "backtest.csv", index=False)
+    pool.main([str(tmp_path / "b"), "--by", "age_band", "--figure",
+               str(tmp_path / "by.png")])
+    out = capsys.readouterr().out
+    assert "By age band" in out and "Paired" not in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("under 1"))
+    assert "800.0" in row
+    assert (tmp_path / "by.png").stat().st_size > 1000
+
+
 def test_standard_error_by_council_by_hand() -> None:
     """Council A at two dates (fitted minus persistence: |3|-|1| = 2 and |5|-|1| = 4, mean
     3), council B at one (|1|-|2| = -1): by council 3 and -1, mean of the cases 5/3; the
