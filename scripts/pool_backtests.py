@@ -120,8 +120,13 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
             index=["group", "horizon_months"], columns="method", values="mae_percent")
         wide = wide.reindex(BREAKDOWNS[args.by][0], level=0)[
             [m for m in (JUDGED, *AGAINST) if m in wide]]
+        t = table[(table["breakdown"] == args.by) & (table["method"] == JUDGED)]
+        g = t.groupby(["group", "horizon_months"])
+        wide["fitted_bias_children"] = g["error"].mean()
+        wide["children"] = g["truth"].mean()
         print(f"By {args.by.replace('_', ' ')}: mean absolute error, % of the group's "
-              "children in care")
+              "children in care; the fitted model's mean error and the group's children "
+              "(the truth's mean over the cases)")
         print(wide.to_string(float_format=lambda v: f"{v:.1f}"))
     if args.figure is not None:
         (figure if args.by == "total" else

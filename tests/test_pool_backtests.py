@@ -87,7 +87,7 @@ def test_by_a_breakdown_prints_the_methods_side_by_side(tmp_path: Path, capsys) 
     out = capsys.readouterr().out
     assert "By age band" in out and "Paired" not in out
     row = next(line for line in out.splitlines() if line.strip().startswith("under 1"))
-    assert "800.0" in row
+    assert row.split()[3:] == ["800.0", "80.0", "10.0"]  # error %, bias, children
     assert (tmp_path / "by.png").stat().st_size > 1000
 
 

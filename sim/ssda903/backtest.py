@@ -521,12 +521,19 @@ def figure(summ: pd.DataFrame, path: Path) -> Path:
 def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Path:
     """Mean absolute error (% of the group's children in care) by horizon, a panel a group
     of ``breakdown`` (:func:`summary` of it), a line a method of the comparison (the fitted
-    model over its accepted set, persistence, stock-flow)."""
+    model over its accepted set, persistence, stock-flow). The panels share one scale
+    unless a group's errors are more than :data:`OWN_SCALE` times another's (a group of a
+    few children, placed for adoption say): then each panel has its own, so that the
+    large groups stay readable."""
     groups = BREAKDOWNS[breakdown][0]
     shown = {"model_fitted": "model, fitted (over the accepted set)",
              "persistence": "persistence", "stock_flow": "stock-flow (Markov)"}
-    fig, axes = plt.subplots(1, len(groups), figsize=(3.0 * len(groups), 3.6), sharey=True)
-    top = float(summ[summ["method"].isin(list(shown))]["mae_percent"].max())
+    mine = summ[summ["method"].isin(list(shown))]
+    tops = mine.groupby("group")["mae_percent"].max()
+    tops = tops[tops > 0]
+    share = len(tops) == 0 or float(tops.max()) <= OWN_SCALE * float(tops.min())
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.0 * len(groups), 3.6), sharey=share)
+    top = float(mine["mae_percent"].max())
     for ax, g in zip(np.atleast_1d(axes), groups):
         for m, label in shown.items():
             s = summ[(summ["method"] == m) & (summ["group"] == g)]
@@ -535,8 +542,13 @@ def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Pa
         ax.set_title(g)
         ax.set_xlabel("months ahead")
         ax.set_xticks(sorted(summ["horizon_months"].unique()))
-    np.atleast_1d(axes)[0].set_ylim(0, (top if top == top else 1.0) * 1.08)
-    np.atleast_1d(axes)[0].set_ylabel("mean absolute error, %")
+        if not share:
+            own = float(tops.get(g, 0.0))
+            ax.set_ylim(0, (own if own > 0 else 1.0) * 1.08)
+    if share:
+        np.atleast_1d(axes)[0].set_ylim(0, (top if top == top else 1.0) * 1.08)
+    np.atleast_1d(axes)[0].set_ylabel("mean absolute error, %" if share else
+                                      "mean absolute error, % (each panel its own scale)")
     handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(shown), frameon=False,
                bbox_to_anchor=(0.5, -0.06))
@@ -546,6 +558,11 @@ def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Pa
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+#: how many times another group's largest error a group's may be before
+#: :func:`figure_by` gives each panel its own scale
+OWN_SCALE = 5.0
 
 
 __all__ = ["BREAKDOWNS", "HORIZONS", "METHODS", "Settings", "accepted_set", "age_band",
