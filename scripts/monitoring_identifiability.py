@@ -26,12 +26,16 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.config import PROFILES
 from sim.model import RevolvingDoorModel
 from sim.ssda903.fit import (Window, standard_errors, design_effect, simulated_extract,
                              sizes)
 from sim.ssda903.measure import measure
 
-PRACTICES = {"Quick's (2.0, 0.15)": (2.0, 0.15), "typical (1.0, 0.43)": (1.0, 0.43)}
+_TYP = PROFILES["typical"]
+PRACTICES = {"Quick's (2.0, 0.15)": (2.0, 0.15),
+             f"typical ({_TYP.return_propensity:g}, {_TYP.thoroughness:.2f})":
+             (_TYP.return_propensity, _TYP.thoroughness)}
 LEVELS = (4, 9, 18)
 SCALE = 0.01
 WINDOW = Window(pd.Timestamp("2014-04-01"), pd.Timestamp("2019-04-01"))
