@@ -4,8 +4,12 @@ was at that date, in the full files (the truth) and in runs from data at the cou
 **true** practice and size (so the fit plays no part).
 
     python scripts/simulated_councils.py five
-    python scripts/forecast_decomposition.py five [DATE] [SEEDS]
+    python scripts/forecast_decomposition.py five [DATE] [SEEDS] [--monitoring]
     python scripts/forecast_decomposition.py --own [EXTRACTS]
+
+``--monitoring``: the runs from data also at the council's true months a case stays open
+after a return (``fit.json``'s ``monitoring_months``: :data:`MONITORING`), which SSDA903
+does not record; without it the typical council's 9.
 
 ``--own``: the model's own extracts instead (the typical practice, scale 0.012, seeds
 101...), each cut at 1 April 2019 and forecast by 3 runs from data at the same practice
@@ -29,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import PROFILES
 from sim.model import RevolvingDoorModel
 from sim.ssda903 import codes
 from sim.ssda903.backtest import fit_json, cut, write_cut
@@ -37,9 +42,20 @@ from sim.ssda903.read import read_extract
 from sim.ssda903.seed import in_care_at
 
 #: the councils of scripts/simulated_councils.py: return propensity, thoroughness, size
-TRUE = {"Typical": (1.0, 0.43, 0.3), "Quick": (2.0, 0.15, 0.25),
-        "Cautious": (0.5, 0.75, 0.2), "Supportive": (1.0, 0.6, 0.15),
-        "Small": (1.6, 0.3, 0.1)}
+#: (the profiles' own values, so that a recalibrated typical council is followed: the
+#: typical thoroughness is the spread's mean)
+TRUE = {name: (PROFILES[profile].return_propensity, PROFILES[profile].thoroughness, share)
+        for name, profile, share in (("Typical", "typical", 0.3),
+                                     ("Quick", "quick_return", 0.25),
+                                     ("Cautious", "cautious", 0.2),
+                                     ("Supportive", "supportive", 0.15))}
+TRUE["Small"] = (1.6, 0.3, 0.1)
+#: the councils' true months a case stays open after a return (sim/config.py::PROFILES)
+MONITORING = {"Typical": PROFILES["typical"].monitoring_months,
+              "Quick": PROFILES["quick_return"].monitoring_months,
+              "Cautious": PROFILES["cautious"].monitoring_months,
+              "Supportive": PROFILES["supportive"].monitoring_months,
+              "Small": PROFILES["typical"].monitoring_months}
 SCALE = 0.04
 HORIZONS = (12, 24, 36)
 
@@ -67,13 +83,15 @@ def truth(full_per: pd.DataFrame, seen: pd.Series, every: pd.Series, date: pd.Ti
     return pd.DataFrame(rows).fillna(0).astype(int)
 
 
-def model(x, la: str, date: pd.Timestamp, seeds: int) -> pd.DataFrame:
+def model(x, la: str, date: pd.Timestamp, seeds: int, monitoring: bool = False
+          ) -> pd.DataFrame:
     rp, th, share = TRUE[la]
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_cut(x, Path(tmp) / "x")
         fj = fit_json(Path(tmp), "true", rp, th, SCALE * share, date,
-                       in_care_at(x.episodes, date))
+                       in_care_at(x.episodes, date),
+                       MONITORING[la] if monitoring else None)
         for seed in range(1, seeds + 1):
             m = RevolvingDoorModel({"seed": seed, "years": 3, "councils": {
                 "mode": "from_data", "path": str(folder), "fit": str(fj)}})
@@ -96,17 +114,19 @@ def model(x, la: str, date: pd.Timestamp, seeds: int) -> pd.DataFrame:
     return df.groupby(level="horizon").mean()
 
 
-def main(folder: str, date: str = "2019-04-01", seeds: int = 4) -> None:
+def main(folder: str, date: str = "2019-04-01", seeds: int = 4, monitoring: bool = False
+         ) -> None:
     d = pd.Timestamp(date)
     full = read_extract(sorted(Path(folder).glob("regional_*_20*.csv")))
     print(f"Children in care after {d.date()}, by what they were then: the files (truth) "
-          f"and runs from data at the true practice and size (mean of {seeds} seeds)")
+          f"and runs from data at the true practice and size (mean of {seeds} seeds)"
+          + ("; months a case stays open: the true ones" if monitoring else ""))
     for la in TRUE:
         x = cut(full, d, 5, la)
         per = periods_of_care(full.episodes[full.episodes["la"] == la])
         seen, every = status(periods_of_care(x.episodes), d), status(per, d)
         t = truth(per, seen, every, d)
-        m = model(x, la, d, seeds)
+        m = model(x, la, d, seeds, monitoring)
         both = pd.concat({"truth": t, "model": m.round(1)}, axis=1).fillna(0)
         print(f"\n{la}: in care {int((seen == 'in_care').sum())}, at home after a return "
               f"{int((seen == 'at_home').sum())} seen in the cut, "
@@ -145,6 +165,9 @@ if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "--own":
         main_own(*(int(a) for a in sys.argv[2:3]))
         sys.exit(0)
-    if len(sys.argv) < 2:
-        sys.exit("usage: python scripts/forecast_decomposition.py FIVE_DIR [DATE] [SEEDS]")
-    main(sys.argv[1], *(sys.argv[2:3]), *(int(a) for a in sys.argv[3:4]))
+    flag = "--monitoring" in sys.argv
+    argv = [a for a in sys.argv if a != "--monitoring"]
+    if len(argv) < 2:
+        sys.exit("usage: python scripts/forecast_decomposition.py FIVE_DIR [DATE] [SEEDS] "
+                 "[--monitoring]")
+    main(argv[1], *(argv[2:3]), *(int(a) for a in argv[3:4]), monitoring=flag)

@@ -259,7 +259,8 @@ def check_ssda903_output(cfg: "ModelConfig", ssda903: bool) -> None:
 
 def data_practice(c: CouncilsConfig) -> CouncilPractice:
     """The practice of the council of a run from data: the typical council's, with the
-    fit's return propensity and thoroughness when a fit is given."""
+    fit's return propensity and thoroughness when a fit is given (and its months a case
+    stays open after a return when ``fit.json`` has ``monitoring_months``)."""
     base = dataclasses.asdict(PROFILES["typical"])
     base.update(council_data(c).practice())
     return build(CouncilPractice, base, "councils.fit")

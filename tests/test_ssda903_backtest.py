@@ -4,13 +4,15 @@ set's weights, the cut of an extract at a past date, and the command's refusals.
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.ssda903.backtest import (accepted_set, age_band, counts, cut, in_care_frame, keys,
-                                  model_frames, prior_weight, stock_flow_frames, summary)
+from sim.ssda903.backtest import (MODEL_PLACEMENT_GROUP, Settings, accepted_set, age_band, counts, cut,
+                                  in_care_frame, keys, model_frames, monitoring_draws,
+                                  monitoring_prior, prior_weight, stock_flow_frames, summary)
 from sim.ssda903.fit import is_count, size_multiplier
 from sim.ssda903.cli import main
 from sim.ssda903.quality import QualityReport
@@ -196,7 +198,13 @@ def test_model_frames_count_what_the_run_counts(tmp_path: Path) -> None:
     frames = model_frames(ep, [12, 24, 36])
     c = np.array([counts(f) for f in frames])
     assert c[:, 0].tolist() == [ts[11], ts[23], ts[35]]
-    assert (c[:, 1:].sum(axis=1) == c[:, 0]).all()
+    for b in ("age_band", "placement"):  # each breakdown's groups add up to the total
+        cols = [j for j, k in enumerate(keys()) if k[0] == b]
+        assert (c[:, cols].sum(axis=1) == c[:, 0]).all(), b
+    # the model's placements as the children's open episodes had them (a second count)
+    at12 = ep[(ep["start"] < 12) & (ep["end"].isna() | (ep["end"] >= 12))]
+    foster = int((at12.drop_duplicates("child")["placement"] == 0).sum())
+    assert c[0, keys().index(("placement", "foster"))] == foster > 0
     assert all(((f["age_years"] >= 0) & (f["age_years"] < 18)).all() for f in frames)
 
 
@@ -284,3 +292,78 @@ def test_held_out_metrics_are_the_latest_years() -> None:
     assert m["held_out_returns_per_year"] == pytest.approx(1.0)
     assert "held_out_children_in_care_end" not in _both(x, Window(pd.Timestamp(
         "2017-04-01"), D), False)
+
+
+def test_monitoring_prior_by_hand() -> None:
+    """England's spread of the months a case stays open (median 9, sd of log 0.7, at most
+    36; sim/params/spread.yaml), rounded to whole months: P(9) is the log-normal's mass
+    between 8.5 and 9.5, P(0) below 0.5, P(36) at 35.5 and above (worked with the standard
+    library's normal distribution, not the code's)."""
+    months, mass = monitoring_prior()
+    z = NormalDist()
+
+    def cdf(x: float) -> float:
+        return z.cdf((np.log(x) - np.log(9.0)) / 0.7)
+
+    assert list(months) == list(range(37)) and mass.sum() == pytest.approx(1.0)
+    assert mass[9] == pytest.approx(cdf(9.5) - cdf(8.5), rel=1e-9)
+    assert mass[4] == pytest.approx(cdf(4.5) - cdf(3.5), rel=1e-9)
+    assert mass[0] == pytest.approx(cdf(0.5), rel=1e-9)
+    assert mass[36] == pytest.approx(1 - cdf(35.5), rel=1e-9)
+    # a second way of counting: the model's own draw for a council (sim/model.py)
+    g = np.random.default_rng(5)
+    x = np.clip(np.round(g.lognormal(np.log(9.0), 0.7, 400_000)), 0, 36).astype(int)
+    freq = np.bincount(x, minlength=37) / len(x)
+    assert np.abs(freq - mass).max() < 0.003
+
+
+def test_monitoring_draws_follow_the_prior_and_the_seed() -> None:
+    d = pd.Timestamp("2019-04-01")
+    a = monitoring_draws(Settings(runs=4000), "Quick", d)
+    assert a == monitoring_draws(Settings(runs=4000), "Quick", d)  # same seed, same draws
+    assert a != monitoring_draws(Settings(runs=4000, seed=2), "Quick", d)
+    months, mass = monitoring_prior()
+    freq = np.bincount(np.array(a), minlength=37) / len(a)
+    assert abs(freq[:8].sum() - mass[:8].sum()) < 0.03 and np.median(a) == 9
+    assert monitoring_draws(Settings(runs=3, monitoring_from_prior=False), "Quick", d) == \
+        [None, None, None]
+
+
+def test_in_care_by_placement_by_hand() -> None:
+    """On 1 April 2020, the PLACE of each child's episode open then, grouped as the
+    stock-flow groups it: child 1 moved from foster (U6) to a children's home (K2) in
+    2019: residential; child 2 placed with parents (P1); child 3 placed for adoption (A4);
+    child 4 in kinship care (U1) who moves to foster care after the date: kinship; child 5
+    in an unlisted placement (Z1) until the date itself, when it moves to foster care:
+    other (the state at the start of the day); child 6 went home before the date: not
+    counted."""
+    x = _extract([(1, "2018-01-01", "2019-06-01", "U6", "P4"),
+                  (1, "2019-06-01", None, "K2", None),
+                  (2, "2019-02-01", None, "P1", None),
+                  (3, "2019-03-01", None, "A4", None),
+                  (4, "2019-03-01", "2020-05-01", "U1", "P4"),
+                  (4, "2020-05-01", None, "U6", None),
+                  (5, "2019-05-01", "2020-04-01", "Z1", "P4"),
+                  (5, "2020-04-01", None, "U6", None),
+                  (6, "2019-01-01", "2020-02-01", "U6", "E4A")],
+                 {1: "2010-01-01", 2: "2012-01-01", 3: "2018-01-01", 4: "2008-01-01",
+                  5: "2004-01-01", 6: "2011-01-01"})
+    got = dict(zip(keys(), counts(in_care_frame(x.episodes, D))))
+    assert got[("total", "all")] == 5
+    assert {g: got[("placement", g)] for g in GROUPS} == {
+        "foster": 0, "kinship": 1, "residential": 1, "placed_for_adoption": 1,
+        "placed_with_parents": 1, "other": 1}
+    later = dict(zip(keys(), counts(in_care_frame(x.episodes, pd.Timestamp("2020-06-01")))))
+    assert later[("placement", "foster")] == 2 and later[("placement", "kinship")] == 0
+    assert later[("placement", "other")] == 0
+
+
+def test_model_placements_are_grouped_as_the_files() -> None:
+    """The model's placements by the PLACE code it writes: other placements are written
+    H5 (semi-independent living), which the stock-flow counts as residential."""
+    from sim.agents.child import Placement
+
+    assert MODEL_PLACEMENT_GROUP == {
+        int(Placement.FOSTER): "foster", int(Placement.RESIDENTIAL): "residential",
+        int(Placement.KINSHIP): "kinship", int(Placement.WITH_PARENTS): "placed_with_parents",
+        int(Placement.OTHER): "residential"}

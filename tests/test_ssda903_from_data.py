@@ -497,3 +497,49 @@ def test_seeded_model_counts_match_the_table(hand: Path) -> None:
         assert model.month == 12
     finally:
         model.release()
+
+
+# ------------------------------------------------------------------ months a case stays open
+def test_fit_monitoring_months_reaches_the_council(original: dict, tmp_path: Path) -> None:
+    """``monitoring_months`` in ``fit.json`` (optional; issue 24) becomes the council's
+    ``monitoring_months``; a fit without it keeps the typical council's. Its effect is
+    checked in what the run does: with cases open 24 months, returning families are
+    visited for longer than with 4, so more is spent after a return (same seed, same
+    children)."""
+    plain = _fit_file(original["extract"], tmp_path / "fit")
+    fit = json.loads(plain.read_text())
+    assert "monitoring_months" not in fit  # fit does not write it: SSDA903 cannot tell it
+    files = {}
+    for m in (4, 24):
+        files[m] = tmp_path / f"fit_{m}.json"
+        files[m].write_text(json.dumps(dict(fit, monitoring_months=m)))
+    base = {"seed": 2, "years": 2, "councils": {"mode": "from_data",
+                                                "path": str(original["extract"])}}
+    spend = {}
+    for key, f in (("plain", plain), (4, files[4]), (24, files[24])):
+        cfg = dict(base, councils=dict(base["councils"], fit=str(f)))
+        model = RevolvingDoorModel(cfg)
+        try:
+            months = model.councils[0].monitoring_months
+        finally:
+            model.release()
+        assert months == (PROFILES["typical"].monitoring_months if key == "plain" else key)
+        spend[key] = run(cfg).metrics["cost_after_return_gbp"]
+    assert spend[24] > 1.2 * spend[4]
+    assert spend[4] < spend["plain"] < spend[24]  # typical: 9 months
+
+
+@pytest.mark.parametrize("bad", [4.5, -1, 121, "9", True, None])
+def test_a_bad_monitoring_months_is_refused_naming_the_field(original: dict, tmp_path: Path,
+                                                             bad: object) -> None:
+    fit = json.loads(_fit_file(original["extract"], tmp_path / "fit").read_text())
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps(dict(fit, monitoring_months=bad)))
+    with pytest.raises(ConfigError) as err:
+        ModelConfig.from_dict({"councils": {"mode": "from_data",
+                                            "path": str(original["extract"]),
+                                            "fit": str(f)}})
+    msg = str(err.value)
+    assert "councils.fit" in msg and "monitoring_months is" in msg
+    assert "allowed: a whole number of months from 0 to 120" in msg
+    assert len(msg.strip().splitlines()) == 1

@@ -21,15 +21,18 @@ For each council in the files and each extract date ``D`` (``--at``):
      ``return_propensity_sigma``, thoroughness beta with mean ``thoroughness_mean`` and
      concentration ``thoroughness_concentration``), the size (``scale``) drawn from its
      sampling error (Poisson entries with the sibling design effect); ``runs`` draws, one
-     seed each, each at its grid point's own size. Where the data cannot separate the two
-     practice parameters (a ridge), the draws spread along it rather than picking one
-     point;
+     seed each, each at its grid point's own size, and with the months a case stays open
+     after a return drawn from England's spread (:func:`monitoring_prior`: SSDA903 cannot
+     tell them, ``scripts/monitoring_identifiability.py``). Where the data cannot
+     separate the two practice parameters (a ridge), the draws spread along it rather
+     than picking one point;
    * ``model_fitted_point``: the fit's best point alone (as ``fit`` gives it), for
      comparison.
 3. **truth**: the children in care at ``D + h`` in the full files.
 
 The table (:func:`backtest`) has one row a council, date, method, horizon and group
-(``breakdown`` ``total`` with group ``all``, and each :data:`BREAKDOWNS` group: age bands):
+(``breakdown`` ``total`` with group ``all``, and each :data:`BREAKDOWNS` group: age bands
+and placement groups):
 forecast, truth, error, and for the model the 80% and 95% intervals (quantiles of its
 runs) and whether they hold the truth. :func:`summary` averages by method and horizon
 (and group).
@@ -60,12 +63,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from sim.config import PracticeSpread
 from sim.model import RevolvingDoorModel
+from sim.ssda903 import codes
 from sim.ssda903.fit import FIT_METRICS, Window, design_effect, fit_council
 from sim.ssda903.measure import AGE_BANDS, months, periods_of_care
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error
-from sim.ssda903.seed import in_care_at
-from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate
+from sim.ssda903.seed import MONITORING, in_care_at
+from sim.ssda903.stockflow import AGE_OUT_MONTHS, GROUPS, estimate, placement_group
 
 HORIZONS = (12, 24, 36)
 METHODS = ("model_fitted", "model_fitted_point", "model_unfitted", "persistence",
@@ -94,7 +98,16 @@ def age_band(age_years: np.ndarray) -> np.ndarray:
 BREAKDOWNS: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], np.ndarray]]] = {
     "age_band": (tuple(b[2] for b in AGE_BANDS),
                  lambda f: age_band(f["age_years"].to_numpy(dtype=float))),
+    # the stock-flow's placement groups (sim.ssda903.stockflow.PLACEMENT_GROUPS): the
+    # files' PLACE of the episode open at the month end, the model's placement of its open
+    # episode (as written to SSDA903, codes.WRITE_PLACE), today's for persistence
+    "placement": (GROUPS, lambda f: f["placement_group"].to_numpy(dtype=object)),
 }
+#: the stock-flow's placement group of each of the model's placements: the ``PLACE`` code
+#: the model writes for it (:data:`sim.ssda903.codes.WRITE_PLACE`), grouped as the files'
+MODEL_PLACEMENT_GROUP: dict[int, str] = {
+    int(p): GROUPS[int(placement_group(pd.Series([code]))[0])]
+    for p, (code, _provider) in codes.WRITE_PLACE.items()}
 #: the totals' row keys
 TOTAL = ("total", "all")
 
@@ -118,11 +131,19 @@ def counts(frame: pd.DataFrame) -> np.ndarray:
 def in_care_frame(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     """The children in care at the start of ``date`` in an extract's episodes (as
     :func:`sim.ssda903.seed.in_care_at` counts them), one row a child: ``age_years``
-    then (NaN without a date of birth: counted in the total and the oldest band)."""
+    then (NaN without a date of birth: counted in the total and the oldest band) and
+    ``placement_group``, the stock-flow's group of the ``PLACE`` of the child's episode
+    open then (:func:`sim.ssda903.stockflow.placement_group`)."""
     per = periods_of_care(episodes)
     per = per[(per["start"] < date) & (per["end"].isna() | (per["end"] >= date))]
     age = -months(per["dob"], date) / 12.0
-    return pd.DataFrame({"age_years": np.where(per["dob"].isna().to_numpy(), np.nan, age)})
+    # the episode open then: the child's latest begun before the date (its period is open)
+    ep = episodes[episodes["DECOM"] < date].sort_values(["child", "DECOM"], kind="stable")
+    place = ep.groupby("child")["PLACE"].last()
+    group = np.asarray(GROUPS, dtype=object)[
+        placement_group(per["child"].map(place).fillna(""))]
+    return pd.DataFrame({"age_years": np.where(per["dob"].isna().to_numpy(), np.nan, age),
+                         "placement_group": group})
 
 
 @dataclass
@@ -140,6 +161,10 @@ class Settings:
                                     "held_out_children_in_care_end")
     #: fit the size at each grid point (:func:`sim.ssda903.fit.fit_council`)
     profile_scale: bool = True
+    #: draw the months a case stays open after a return from England's spread
+    #: (:func:`monitoring_prior`) for each draw of ``model_fitted``; SSDA903 cannot tell
+    #: them. False: the typical council's (the forecast before this option)
+    monitoring_from_prior: bool = True
 
 
 def cut(extract: Extract, date: pd.Timestamp, history_years: int, la: str) -> Extract:
@@ -181,13 +206,18 @@ def write_cut(x: Extract, folder: Path) -> Path:
 def model_frames(episodes: pd.DataFrame, horizons: list[int]) -> list[pd.DataFrame]:
     """The children in care at each horizon's month end of a run's episodes
     (``RevolvingDoorModel.records.episodes_frame()``, model month 0 the extract date), one
-    row a child: ``age_years`` then. The same children the run's time series counts."""
+    row a child: ``age_years`` then, and ``placement_group``, the group of its open
+    episode's placement (:data:`MODEL_PLACEMENT_GROUP`; a backtest's runs have placement
+    moves off, so a period of care keeps its first placement). The same children the
+    run's time series counts."""
     out = []
     for h in horizons:
         ep = episodes[(episodes["start"] < h) & (episodes["end"].isna() |
                                                   (episodes["end"] >= h))]
         ep = ep.drop_duplicates("child")
-        out.append(pd.DataFrame({"age_years": (h - ep["birth"].to_numpy()) / 12.0}))
+        out.append(pd.DataFrame({"age_years": (h - ep["birth"].to_numpy()) / 12.0,
+                                 "placement_group": ep["placement"].map(
+                                     MODEL_PLACEMENT_GROUP).to_numpy(dtype=object)}))
     return out
 
 
@@ -209,12 +239,36 @@ def run_from_data(folder: Path, fit_file: Path | None, seed: int, horizons: list
 
 
 def fit_json(folder: Path, name: str, rp: float, th: float, scale: float, date: pd.Timestamp,
-             in_care: int) -> Path:
+             in_care: int, monitoring_months: int | None = None) -> Path:
     f = folder / f"{name}.json"
-    f.write_text(json.dumps({"return_propensity": rp, "thoroughness": th, "scale": scale,
-                             "council": "", "extract_date": str(date.date()),
-                             "children_in_care_at_extract_date": in_care}))
+    fit: dict[str, Any] = {"return_propensity": rp, "thoroughness": th, "scale": scale,
+                           "council": "", "extract_date": str(date.date()),
+                           "children_in_care_at_extract_date": in_care}
+    if monitoring_months is not None:
+        fit[MONITORING] = int(monitoring_months)
+    f.write_text(json.dumps(fit))
     return f
+
+
+def monitoring_prior(spread: PracticeSpread | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """England's spread of the months a case stays open after a return, as the model draws
+    it for a council (``sim/params/spread.yaml``): ``round(X)`` with ``X`` log-normal of
+    median ``monitoring_months_median`` and sd of log ``monitoring_months_sigma``, held to
+    ``[0, monitoring_months_max]``. Returns the whole months ``0..max`` and each one's
+    probability (summing to 1)."""
+    s = spread or PracticeSpread()
+    top = int(s.monitoring_months_max)
+    months_ = np.arange(top + 1)
+    mu, sd = math.log(max(s.monitoring_months_median, 1e-9)), max(s.monitoring_months_sigma,
+                                                                     1e-9)
+
+    def cdf(x: float) -> float:  # P(X < x)
+        return 0.0 if x <= 0 else 0.5 * (1 + math.erf((math.log(x) - mu) / (sd * math.sqrt(2))))
+
+    edges = [cdf(m + 0.5) for m in range(top)]  # round(X) <= m  <=>  X < m + 0.5
+    cum = np.array(edges + [1.0])
+    mass = np.diff(np.concatenate([[0.0], cum]))
+    return months_, mass / mass.sum()
 
 
 def prior_weight(rp: np.ndarray, th: np.ndarray, spread: PracticeSpread | None = None
@@ -258,6 +312,20 @@ def stock_flow_frames(sf: Any, horizons: list[int]) -> list[pd.DataFrame]:
                           "weight": fc[h - 1].ravel()}) for h in horizons]
 
 
+def monitoring_draws(settings: Settings, la: str, date: pd.Timestamp) -> list[int | None]:
+    """The months a case stays open after a return for each draw of ``model_fitted``:
+    from :func:`monitoring_prior` (``settings.monitoring_from_prior``), or ``None`` a draw
+    (the typical council's). Their own seeded stream (the settings' seed, the date, the
+    council), apart from the draws of grid points and sizes, which stay as they were
+    without it."""
+    if not settings.monitoring_from_prior:
+        return [None] * settings.runs
+    rng = np.random.default_rng([settings.seed, date.year, date.month,
+                                 zlib.crc32(la.encode()), 1])
+    levels, mass = monitoring_prior()
+    return [int(v) for v in rng.choice(levels, size=settings.runs, p=mass)]
+
+
 def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[int],
                  settings: Settings, progress: Callable[[str], None] | None = None
                  ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -298,6 +366,7 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         years_fit = Window(start, date).years - 1
         se_log_scale = math.sqrt(design_effect() / max(float(starts) * years_fit, 1.0))
         pick = rng.choice(len(acc), size=settings.runs, p=acc["weight"].to_numpy())
+        monitoring = monitoring_draws(settings, la, date)
         draws = []
         for i, k in enumerate(pick):
             if progress and i % 10 == 0:
@@ -305,7 +374,8 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
             size = float(acc.loc[k, "scale"]) if "scale" in acc else fit.scale
             scale = size * math.exp(rng.normal(0.0, se_log_scale))
             f = fit_json(fits, f"draw{i}", float(acc.loc[k, "return_propensity"]),
-                          float(acc.loc[k, "thoroughness"]), scale, date, in_care)
+                          float(acc.loc[k, "thoroughness"]), scale, date, in_care,
+                          monitoring[i])
             draws.append(run_from_data(folder, f, 3000 + i, horizons))
         forecasts["model_fitted"] = _intervals(np.array(draws))
     mine = extract.episodes[extract.episodes["la"] == la]
@@ -338,6 +408,12 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
             "posterior_mean_log_propensity": spread,
             "posterior_mean_thoroughness": float((acc["weight"] * acc["thoroughness"]).sum()),
             "ridge": _ridge(acc)}
+    if settings.monitoring_from_prior:
+        q = np.quantile(np.asarray(monitoring, dtype=float), [0.1, 0.5, 0.9])
+        info["monitoring_months"] = (f"drawn from England's spread (not told by SSDA903): "
+                                     f"median {q[1]:.0f}, 10-90% {q[0]:.0f}-{q[2]:.0f}")
+    else:
+        info["monitoring_months"] = "the typical council's"
     return rows, info
 
 
@@ -445,12 +521,19 @@ def figure(summ: pd.DataFrame, path: Path) -> Path:
 def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Path:
     """Mean absolute error (% of the group's children in care) by horizon, a panel a group
     of ``breakdown`` (:func:`summary` of it), a line a method of the comparison (the fitted
-    model over its accepted set, persistence, stock-flow)."""
+    model over its accepted set, persistence, stock-flow). The panels share one scale
+    unless a group's errors are more than :data:`OWN_SCALE` times another's (a group of a
+    few children, placed for adoption say): then each panel has its own, so that the
+    large groups stay readable."""
     groups = BREAKDOWNS[breakdown][0]
     shown = {"model_fitted": "model, fitted (over the accepted set)",
              "persistence": "persistence", "stock_flow": "stock-flow (Markov)"}
-    fig, axes = plt.subplots(1, len(groups), figsize=(3.0 * len(groups), 3.6), sharey=True)
-    top = float(summ[summ["method"].isin(list(shown))]["mae_percent"].max())
+    mine = summ[summ["method"].isin(list(shown))]
+    tops = mine.groupby("group")["mae_percent"].max()
+    tops = tops[tops > 0]
+    share = len(tops) == 0 or float(tops.max()) <= OWN_SCALE * float(tops.min())
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.0 * len(groups), 3.6), sharey=share)
+    top = float(mine["mae_percent"].max())
     for ax, g in zip(np.atleast_1d(axes), groups):
         for m, label in shown.items():
             s = summ[(summ["method"] == m) & (summ["group"] == g)]
@@ -459,8 +542,13 @@ def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Pa
         ax.set_title(g)
         ax.set_xlabel("months ahead")
         ax.set_xticks(sorted(summ["horizon_months"].unique()))
-    np.atleast_1d(axes)[0].set_ylim(0, (top if top == top else 1.0) * 1.08)
-    np.atleast_1d(axes)[0].set_ylabel("mean absolute error, %")
+        if not share:
+            own = float(tops.get(g, 0.0))
+            ax.set_ylim(0, (own if own > 0 else 1.0) * 1.08)
+    if share:
+        np.atleast_1d(axes)[0].set_ylim(0, (top if top == top else 1.0) * 1.08)
+    np.atleast_1d(axes)[0].set_ylabel("mean absolute error, %" if share else
+                                      "mean absolute error, % (each panel its own scale)")
     handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(shown), frameon=False,
                bbox_to_anchor=(0.5, -0.06))
@@ -472,7 +560,12 @@ def figure_by(summ: pd.DataFrame, path: Path, breakdown: str = "age_band") -> Pa
     return path
 
 
+#: how many times another group's largest error a group's may be before
+#: :func:`figure_by` gives each panel its own scale
+OWN_SCALE = 5.0
+
+
 __all__ = ["BREAKDOWNS", "HORIZONS", "METHODS", "Settings", "accepted_set", "age_band",
            "backtest", "backtest_one", "check_dates", "counts", "cut", "figure",
            "figure_by", "horizons_for", "in_care_frame", "keys", "model_frames",
-           "prior_weight", "summary", "write_cut"]
+           "monitoring_draws", "monitoring_prior", "prior_weight", "summary", "write_cut"]

@@ -251,7 +251,7 @@ def backtest_command(args: argparse.Namespace) -> int:
     print("\nFits (practice where the data put it; ridge = the two parameters not "
           "separated):")
     print(fits[["council", "extract_date", "return_propensity", "thoroughness",
-                "accepted_points", "ridge"]].to_string(index=False))
+                "accepted_points", "ridge", "monitoring_months"]].to_string(index=False))
     print(f"\nOutputs in {out} ({time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -148,7 +148,7 @@ def design_effect() -> float:
     return float((p @ k**2) / (p @ k))
 
 
-def _standard_errors(m: dict[str, Any], n: dict[str, float]) -> dict[str, float]:
+def standard_errors(m: dict[str, Any], n: dict[str, float]) -> dict[str, float]:
     """Sampling standard errors of the observed metrics: binomial for shares, Poisson for
     counts, both inflated by :func:`design_effect`."""
     se = {}
@@ -249,11 +249,11 @@ def fit_council(observed: Extract, window: Window, *, seeds: tuple[int, ...] = (
     data would not give it."""
     obs = _metrics(observed, window.start, window.fit_end)
     n_obs = sizes(observed, window.start, window.fit_end)
-    se_obs = _standard_errors(obs, n_obs)
+    se_obs = standard_errors(obs, n_obs)
     held_out = any(k.startswith(HELD_OUT) for k in metrics)
     if held_out:
         obs_h = _metrics(observed, window.fit_end, window.end)
-        se_h = _standard_errors(obs_h, sizes(observed, window.fit_end, window.end))
+        se_h = standard_errors(obs_h, sizes(observed, window.fit_end, window.end))
         obs.update({HELD_OUT + k: v for k, v in obs_h.items()})
         se_obs.update({HELD_OUT + k: v for k, v in se_h.items()})
     per_scale = Parameters().entry.children_per_year
@@ -329,7 +329,7 @@ def fit_table(observed: Extract, window: Window, practice: tuple[float, float], 
                                  FIT_METRICS + CHECK_METRICS),
                                 ("held out", (window.fit_end, window.end), HOLDOUT_METRICS)):
         obs = _metrics(observed, a, b)
-        se = _standard_errors(obs, sizes(observed, a, b))
+        se = standard_errors(obs, sizes(observed, a, b))
         reps = [_metrics(x, a, b) for x in sims]
         for k in names:
             vals = np.array([r[k] for r in reps])

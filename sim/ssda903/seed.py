@@ -62,6 +62,14 @@ ENTRY_YEARS = 3
 #: Keys of ``fit.json`` that a run from data reads.
 FIT_KEYS = ("return_propensity", "thoroughness", "scale", "council", "extract_date",
             "children_in_care_at_extract_date")
+#: Optional key of ``fit.json``: the months a case stays open after a return home
+#: (``CouncilPractice.monitoring_months``). SSDA903 does not record it and cannot tell it
+#: (``scripts/monitoring_identifiability.py``), so ``fit`` does not write it; a backtest's
+#: forecast draws write one drawn from England's spread, and a council that knows its own
+#: practice may add it. Without it, the typical council's.
+MONITORING = "monitoring_months"
+#: the whole months allowed (``CouncilPractice.monitoring_months``'s valid range)
+MONITORING_RANGE = (0, 120)
 _PATH_ALLOWED = ("allowed: a folder holding SSDA903 episodes and header CSV files, one "
                  "such file, or a glob pattern of them")
 
@@ -96,12 +104,16 @@ class CouncilData:
             return float(self.fit["scale"])
         return self.starts_per_year / children_per_year
 
-    def practice(self) -> dict[str, float]:
-        """The council's practice that the data set: the fit's, or none (typical)."""
+    def practice(self) -> dict[str, Any]:
+        """The council's practice that the data set: the fit's (and its
+        ``monitoring_months`` when ``fit.json`` has it), or none (typical)."""
         if self.fit is None:
             return {}
-        return {"return_propensity": float(self.fit["return_propensity"]),
-                "thoroughness": float(self.fit["thoroughness"])}
+        out: dict[str, Any] = {"return_propensity": float(self.fit["return_propensity"]),
+                               "thoroughness": float(self.fit["thoroughness"])}
+        if MONITORING in self.fit:
+            out[MONITORING] = int(self.fit[MONITORING])
+        return out
 
     def summary(self, max_left_out: float | None = None) -> dict[str, Any]:
         """Aggregate facts for ``run.json`` and the command's summary (``max_left_out``:
@@ -371,7 +383,17 @@ def _read_fit(path: Path, la: str, date: pd.Timestamp, in_care: int) -> dict[str
                 or v < 0:
             raise DataError(f"councils.fit: {path}: {k} is {v!r}; allowed: a number of at "
                             f"least 0; {allowed}")
-    return {k: fit[k] for k in FIT_KEYS}
+    out = {k: fit[k] for k in FIT_KEYS}
+    if MONITORING in fit:
+        v = fit[MONITORING]
+        lo, hi = MONITORING_RANGE
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or v != int(v) or not lo <= v <= hi:
+            raise DataError(f"councils.fit: {path}: {MONITORING} is {v!r}; allowed: a whole "
+                            f"number of months from {lo} to {hi} (or no {MONITORING}: the "
+                            "typical council's)")
+        out[MONITORING] = int(v)
+    return out
 
 
 # ------------------------------------------------------------------ the initial stock
