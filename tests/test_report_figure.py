@@ -115,7 +115,6 @@ def test_the_early_worker_is_forked_before_the_library_and_draws_the_same(
     (sim.cli_start): importing sim.report_figure then loads neither pandas nor the model,
     the worker imports them itself, and the run takes that worker and its figure is the
     one drawn here."""
-    here = draw(_data(), tmp_path / "here.png")
     code = ("import sys, pickle\n"
             "from pathlib import Path\n"
             "from sim.report_figure import start_early, take_early\n"
@@ -128,10 +127,12 @@ def test_the_early_worker_is_forked_before_the_library_and_draws_the_same(
             "alive = w._proc is not None and w._proc.is_alive()\n"
             f"w.draw(data, Path({str(tmp_path / 'early.png')!r}))\n"
             "w.wait()\n"
-            "print(heavy, alive, 'matplotlib' in sys.modules)\n")
+            "print(heavy, alive, 'matplotlib' in sys.modules)\n"
+            "from sim.report_figure import draw\n"  # here, in a fresh process as well
+            f"draw(data, Path({str(tmp_path / 'here.png')!r}))\n")
     import pickle
     res = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(_data()),
                          capture_output=True, cwd=ROOT, timeout=300)
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     assert res.stdout.decode().split() == ["[]", "True", "False"]
-    assert (tmp_path / "early.png").read_bytes() == here.read_bytes()
+    assert (tmp_path / "early.png").read_bytes() == (tmp_path / "here.png").read_bytes()
