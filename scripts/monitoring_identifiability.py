@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config import PROFILES
-from sim.model import RevolvingDoorModel
-from sim.ssda903.fit import (Window, standard_errors, design_effect, simulated_extract,
-                             sizes)
+from sim.ssda903.fit import (Window, design_effect, run_episodes, simulated_extract, sizes,
+                             standard_errors)
 from sim.ssda903.measure import measure
 
 _TYP = PROFILES["typical"]
@@ -49,13 +48,7 @@ def run(rp: float, th: float, level: float, seed: int, vary: str = "monitoring_m
            "councils": {"mode": "listed", "listed": [
                {"name": "c", "practice": {"return_propensity": rp, "thoroughness": th,
                                           vary: level}}]}}
-    model = RevolvingDoorModel(cfg)
-    try:
-        model.run()
-        ep = model.records.episodes_frame()
-    finally:
-        model.release()
-    x = simulated_extract(ep, start_year=WINDOW.start.year, warmup_years=10,
+    x = simulated_extract(run_episodes(cfg), start_year=WINDOW.start.year, warmup_years=10,
                           seen_from=WINDOW.start)
     m = measure(x, WINDOW.start, WINDOW.fit_end, tables=False)
     cur = m.reentry_curve.set_index(["group", "month"])["share_reentered"]

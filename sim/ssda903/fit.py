@@ -187,14 +187,19 @@ def simulate(practice: tuple[float, float], scale: float, seed: int, window: Win
                {"name": "fitted", "practice": {"return_propensity": rp, "thoroughness": th}}]}}
     if params:
         cfg["params"] = params
+    return simulated_extract(run_episodes(cfg), start_year=window.start.year,
+                             warmup_years=warmup_years, seen_from=window.start)
+
+
+def run_episodes(cfg: dict[str, Any]) -> pd.DataFrame:
+    """The episode log of a run of ``cfg`` (``records.episodes_frame()``), the model
+    released after (also on failure: Mesa's registry would keep it alive)."""
     model = RevolvingDoorModel(cfg)
     try:
         model.run()
-        ep = model.records.episodes_frame()
+        return model.records.episodes_frame()
     finally:
         model.release()
-    return simulated_extract(ep, start_year=window.start.year, warmup_years=warmup_years,
-                             seen_from=window.start)
 
 
 def _metrics(x: Extract, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float]:
