@@ -161,6 +161,9 @@ class Settings:
                                     "held_out_children_in_care_end")
     #: fit the size at each grid point (:func:`sim.ssda903.fit.fit_council`)
     profile_scale: bool = True
+    #: years each of the fit's simulations runs before its window: long enough for the
+    #: stock in care to settle
+    fit_warmup_years: int = 20
     #: draw the months a case stays open after a return from England's spread
     #: (:func:`monitoring_prior`) for each draw of ``model_fitted``; SSDA903 cannot tell
     #: them. False: the typical council's (the forecast before this option)
@@ -354,7 +357,8 @@ def backtest_one(extract: Extract, la: str, date: pd.Timestamp, horizons: list[i
         if progress:
             progress(f"{la or 'council'} {date.date()}: fitting")
         fit = fit_council(x, Window(start, date), seeds=settings.fit_seeds,
-                          metrics=settings.fit_metrics, profile_scale=settings.profile_scale)
+                          metrics=settings.fit_metrics, profile_scale=settings.profile_scale,
+                          warmup_years=settings.fit_warmup_years)
         point = fit_json(fits, "point", fit.return_propensity, fit.thoroughness, fit.scale,
                           date, in_care)
         pt = np.array([run_from_data(folder, point, 2000 + i, horizons)
