@@ -83,7 +83,9 @@ def read(folders: list[Path]) -> pd.DataFrame:
     """The folders' ``backtest.csv`` in one table, each folder's councils named apart
     (``Typical#0``, ``Typical#1``)."""
     tables = [pd.read_csv(f / "backtest.csv", keep_default_na=False,
-                          na_values=[""]).assign(council=lambda t, i=i: t["council"] + f"#{i}")
+                          na_values=[""]).assign(
+                                  council=lambda t, i=i: t["council"].astype(object).fillna("")
+                                  .astype(str) + f"#{i}")
               for i, f in enumerate(folders)]
     table = pd.concat(tables, ignore_index=True)
     for c in ("in80", "in95"):

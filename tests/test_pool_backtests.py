@@ -122,3 +122,15 @@ def test_by_council_joins_the_folders_cases() -> None:
     assert r["cases"] == 2
     assert r["model_fitted"] == pytest.approx(3.0) and r["persistence"] == pytest.approx(6.0)
     assert r["fitted_bias_children"] == pytest.approx(3.0)
+
+
+def test_folders_of_one_council_without_an_la_column(tmp_path: Path, capsys) -> None:
+    """A backtest of one council's own files (no LA column) names its council "": such
+    folders pool like any others (they failed on the empty name)."""
+    t = _table()
+    t = t[t["council"] == "C0"].assign(council="")
+    for i in range(2):
+        (tmp_path / str(i)).mkdir()
+        t.to_csv(tmp_path / str(i) / "backtest.csv", index=False)
+    pool.main([str(tmp_path / "0"), str(tmp_path / "1")])
+    assert "Pooled: 2 backtest(s), 2 council(s), 2 case(s) a horizon" in capsys.readouterr().out
