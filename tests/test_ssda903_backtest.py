@@ -367,3 +367,35 @@ def test_model_placements_are_grouped_as_the_files() -> None:
         int(Placement.FOSTER): "foster", int(Placement.RESIDENTIAL): "residential",
         int(Placement.KINSHIP): "kinship", int(Placement.WITH_PARENTS): "placed_with_parents",
         int(Placement.OTHER): "residential"}
+
+
+def test_the_fit_of_a_backtest_warms_up_long_enough(monkeypatch) -> None:
+    """The forecast fit's simulations are warmed up ``Settings.fit_warmup_years`` (20): a
+    council started empty has not settled its stock in care by 14 or 15 years, where a
+    10-year warm-up had the fit measure it (``scripts/stock_settling.py``), and the fit
+    then took practices whose settled stock was higher than the council's."""
+    import sim.ssda903.backtest as bt
+
+    seen: dict = {}
+
+    class Stop(Exception):
+        pass
+
+    def fit(extract, window, **kw):  # noqa: ANN001, ANN003
+        seen.update(kw)
+        raise Stop
+
+    monkeypatch.setattr(bt, "fit_council", fit)
+    monkeypatch.setattr(bt, "run_from_data",
+                        lambda folder, fit_file, seed, horizons: np.zeros((len(horizons),
+                                                                           len(keys()))))
+    x = _extract([(1, "2016-05-01", None, "U4", None), (2, "2017-06-01", "2018-09-01", "U4",
+                                                          "E4A"), (3, "2018-01-01", None, "R1", None)],
+                 {1: "2010-01-01", 2: "2012-01-01", 3: "2005-01-01"})
+    assert Settings().fit_warmup_years == 20
+    with pytest.raises(Stop):
+        bt.backtest_one(x, "", D, [12], Settings(runs_unfitted=1))
+    assert seen["warmup_years"] == 20
+    with pytest.raises(Stop):
+        bt.backtest_one(x, "", D, [12], Settings(runs_unfitted=1, fit_warmup_years=12))
+    assert seen["warmup_years"] == 12
