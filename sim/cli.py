@@ -22,9 +22,9 @@ import logging
 import sys
 import time
 import traceback
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -211,6 +211,7 @@ def command() -> None:
     if answered is not None:
         sys.exit(answered)
     args = parse_command_line(sys.argv[1:])  # a refused flag: one line, exit 2
+    mode: RunMode | None | bool = False  # False: not read (Hydra reads it itself)
     try:
         check_modes(args)  # two of -m, --cfg, --info, --run: Hydra's would be a traceback
         if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
@@ -220,21 +221,29 @@ def command() -> None:
                 del cfg["hydra"]
             if not args.multirun and args.cfg is None:  # a sweep records its jobs' errors
                 checked(cfg, in_sweep=False)
-            if args.cfg is None:
-                _mode_known(mode)
     except (ConfigError, ValueError, FileNotFoundError) as err:  # OverrideError too
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
-    main()
+    with _mode_known(mode if args.cfg is None else False):
+        main()
 
 
-def _mode_known(mode: RunMode | None) -> None:
+@contextmanager
+def _mode_known(mode: RunMode | None | bool) -> Iterator[None]:
     """Hydra composes the whole config once only to read ``hydra.mode`` (``Hydra.get_mode``,
     hydra-core 1.3.8, which pyproject.toml pins), before it composes it again to run; the
-    command has just composed the same overrides, so it answers with the mode it read
-    (about 0.1 s of every run's start: issue 25). ``tests/test_cli_mode.py`` checks that
-    ``hydra.mode=MULTIRUN`` without ``-m`` still makes a sweep."""
-    Hydra.get_mode = lambda self, config_name, overrides: mode  # type: ignore[method-assign]
+    command has just composed the same overrides, so while Hydra runs it answers with the
+    mode it read (about 0.1 s of every run's start: issue 25), and Hydra's own answer is put
+    back after (``False``: the mode was not read; Hydra's own answer throughout).
+    ``tests/test_cli_mode.py`` checks that ``hydra.mode=MULTIRUN`` without ``-m`` still
+    makes a sweep."""
+    original = Hydra.get_mode
+    if mode is not False:
+        Hydra.get_mode = lambda self, config_name, overrides: mode  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Hydra.get_mode = original  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

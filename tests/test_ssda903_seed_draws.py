@@ -243,12 +243,18 @@ HEAD = ("LA,CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHA
 HEADER = "LA,CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 
 
-def test_a_fit_file_sets_the_practice_and_scale_and_is_read_again_when_changed(
-        tmp_path: Path) -> None:
+def _one_child_files(tmp_path: Path) -> Path:
+    """A folder of SSDA903 files of council LA1 with one child in care since May 2015."""
     d = tmp_path / "files"
     d.mkdir()
     (d / "episodes.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
     (d / "header.csv").write_text(HEADER + "LA1,A,1,01/01/2010,WBRI,,,\n")
+    return d
+
+
+def test_a_fit_file_sets_the_practice_and_scale_and_is_read_again_when_changed(
+        tmp_path: Path) -> None:
+    d = _one_child_files(tmp_path)
     fit = tmp_path / "fit.json"
     base = {"council": "LA1", "extract_date": "2016-04-01",
             "children_in_care_at_extract_date": 1}
@@ -299,10 +305,7 @@ def test_the_council_number_is_the_one_given_or_0() -> None:
 
 def test_a_fit_of_another_extract_or_broken_is_refused_naming_the_field(
         tmp_path: Path) -> None:
-    d = tmp_path / "files"
-    d.mkdir()
-    (d / "episodes.csv").write_text(HEAD + "LA1,A,01/05/2015,S,C2,N1,U3,PR1,,,,,,\n")
-    (d / "header.csv").write_text(HEADER + "LA1,A,1,01/01/2010,WBRI,,,\n")
+    d = _one_child_files(tmp_path)
     allowed = ("allowed: the fit.json that revolving-door-data fit wrote for the same "
                "council's files")
     good = {"council": "LA1", "extract_date": "2016-04-01",
