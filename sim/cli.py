@@ -18,6 +18,7 @@ already holds a complete run of the same configuration is skipped.
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import time
@@ -28,7 +29,10 @@ from typing import Any, Iterator
 
 import hydra
 from hydra.core.config_store import ConfigStore
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra._internal.hydra import Hydra
+from hydra._internal.utils import (detect_calling_file_or_module_from_task_function,
+                                   detect_task_name)
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -212,11 +216,20 @@ def command() -> None:
         sys.exit(answered)
     args = parse_command_line(sys.argv[1:])  # a refused flag: one line, exit 2
     mode: RunMode | None | bool = False  # False: not read (Hydra reads it itself)
+    composed: DictConfig | None = None  # a single run's whole config, as Hydra composes it
     try:
         check_modes(args)  # two of -m, --cfg, --info, --run: Hydra's would be a traceback
         if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
-            cfg = compose_checked(args.overrides, multirun=args.multirun, with_hydra=True)
-            mode = cfg.hydra.mode
+            # a single run that leaves hydra.mode unset: Hydra composes it with
+            # hydra.mode=RUN added to the overrides (hydra-core 1.3.8, _run_app), so the
+            # command composes the same, once for both (_composition_known)
+            single = not args.multirun and args.cfg is None and not _sets_mode(args.overrides)
+            overrides = [*args.overrides, "hydra.mode=RUN"] if single else args.overrides
+            cfg = compose_checked(overrides, multirun=args.multirun, with_hydra=True,
+                                  job_name=JOB_NAME)
+            mode = None if single else cfg.hydra.mode  # what Hydra's get_mode would read
+            if single:
+                composed = copy.deepcopy(cfg)
             with open_dict(cfg):
                 del cfg["hydra"]
             if not args.multirun and args.cfg is None:  # a sweep records its jobs' errors
@@ -224,8 +237,53 @@ def command() -> None:
     except (ConfigError, ValueError, FileNotFoundError) as err:  # OverrideError too
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
-    with _mode_known(mode if args.cfg is None else False):
+    with _mode_known(mode if args.cfg is None else False), \
+            _composition_known(composed, [*args.overrides, "hydra.mode=RUN"]):
         main()
+
+
+def _sets_mode(overrides: list[str]) -> bool:
+    """Whether the overrides set ``hydra.mode`` (``hydra.mode=...``, ``+``/``++``/``~``)."""
+    return any(o.split("=", 1)[0].lstrip("+~").strip() == "hydra.mode" for o in overrides)
+
+
+#: ``hydra.job.name`` of the command's runs: Hydra's app names a job after the module of
+#: its task function (:func:`main`), as Hydra itself finds it.
+JOB_NAME = detect_task_name(*detect_calling_file_or_module_from_task_function(
+    main.__wrapped__))  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _composition_known(composed: DictConfig | None, overrides: list[str]) -> Iterator[None]:
+    """A single run's config is composed twice: by the command, to check it before Hydra
+    makes the run's folder, then by Hydra to run it. The two are the same composition
+    (same config, overrides and job name), so while Hydra runs, its first composition of
+    these overrides for a run is answered with the command's, once (about 0.1 s of every
+    run's start: issue 25); any other (a sweep's, a second call) is Hydra's own, and
+    Hydra's loader is put back after. ``None``: Hydra composes as usual.
+    ``tests/test_cli_mode.py`` checks that a run's ``.hydra`` files are byte for byte the
+    ones Hydra's own composition writes."""
+    original = ConfigLoaderImpl.load_configuration
+    given = list(overrides)
+    left = [composed]
+
+    def load_configuration(self: ConfigLoaderImpl, config_name: str | None,
+                           overrides: list[str], run_mode: RunMode, from_shell: bool = True,
+                           validate_sweep_overrides: bool = True) -> DictConfig:
+        cfg = left[0]
+        if cfg is not None and run_mode == RunMode.RUN and config_name == CONFIG_NAME \
+                and list(overrides) == given:
+            left[0] = None
+            return cfg
+        return original(self, config_name, overrides, run_mode, from_shell,
+                        validate_sweep_overrides)
+
+    if composed is not None:
+        ConfigLoaderImpl.load_configuration = load_configuration  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ConfigLoaderImpl.load_configuration = original  # type: ignore[method-assign]
 
 
 @contextmanager

@@ -67,8 +67,9 @@ def check_modes(args: Any) -> None:
             "job's config, revolving-door -m seed=1,2 runs the sweep)")
 
 
-def _compose(overrides: list[str], hydra: bool = False) -> DictConfig:
-    with initialize_config_module(config_module=CONFIG_PACKAGE, version_base="1.3"):
+def _compose(overrides: list[str], hydra: bool = False, job_name: str = "app") -> DictConfig:
+    with initialize_config_module(config_module=CONFIG_PACKAGE, version_base="1.3",
+                                  job_name=job_name):
         return compose(config_name=CONFIG_NAME, overrides=overrides, return_hydra_config=hydra)
 
 
@@ -209,14 +210,15 @@ def _check_groups(overrides: list[str]) -> list[str]:
 
 
 def compose_checked(overrides: list[str], multirun: bool = False,
-                    with_hydra: bool = False) -> DictConfig:
+                    with_hydra: bool = False, job_name: str = "app") -> DictConfig:
     """The config Hydra will compose (a sweep's first job), or :class:`OverrideError`;
-    ``with_hydra``: with Hydra's own node (``hydra``)."""
+    ``with_hydra``: with Hydra's own node (``hydra``), whose ``hydra.job.name`` is
+    ``job_name`` (Hydra's app names it after the module of its task function)."""
     try:
         first = _check_groups(overrides)
         if not multirun:
             first = overrides  # Hydra itself says a sweep needs -m
-        return _compose(first, hydra=with_hydra)
+        return _compose(first, hydra=with_hydra, job_name=job_name)
     except OverrideError:
         raise
     except (ConfigCompositionException, MissingConfigException, OverrideParseException,

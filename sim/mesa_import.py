@@ -9,9 +9,10 @@ model, and the model uses none of them.
 Every module of this project imports Mesa through here (``from sim.mesa_import import
 mesa``; ``tests/test_mesa_import.py`` checks that no other module imports it directly):
 
-- the continuous space and networkx are registered as modules whose code runs, whole
-  and unchanged, the first time one of their names is used (a user's own Mesa model, the
-  browser page), not before;
+- the continuous space, networkx and asyncio (which Mesa's batch runner loads through
+  ``tqdm.auto``, about 0.04 s, used only by an asynchronous progress bar) are registered
+  as modules whose code runs, whole and unchanged, the first time one of their names is
+  used (a user's own Mesa model, the browser page), not before;
 - while Mesa is imported, :func:`inspect.getouterframes` gives each frame's file, line and
   function without looking up its source. Mesa's ``method_logger`` uses only the calling
   function's name from it (for a debug message).
@@ -29,7 +30,7 @@ from types import FrameType, ModuleType
 from typing import Any
 
 #: Modules that ``import mesa`` loads and a run never uses: loaded when first used.
-DEFERRED = ("networkx", "mesa.experimental.continuous_space")
+DEFERRED = ("networkx", "mesa.experimental.continuous_space", "asyncio")
 
 
 def _spec(name: str) -> Any:

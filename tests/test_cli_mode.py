@@ -79,3 +79,46 @@ def test_entry_flushes_and_runs_the_exit_handlers_before_it_leaves(tmp_path: Pat
         assert res.returncode == 0, res.stderr
         assert res.stdout == out
     assert mark.read_text() == "ran;ran;"
+
+
+_COUNTED = """
+import contextlib, sys
+import sim.cli as cli
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+count = [0]
+real = ConfigLoaderImpl._load_configuration_impl
+def counted(self, *a, **k):
+    count[0] += 1
+    return real(self, *a, **k)
+ConfigLoaderImpl._load_configuration_impl = counted
+if sys.argv[1] == "hydra-composes":
+    cli._composition_known = lambda *a: contextlib.nullcontext()
+sys.argv = ["revolving-door", *sys.argv[2:]]
+try:
+    cli.command()
+finally:
+    print("COMPOSITIONS", count[0])
+"""
+
+
+def test_a_run_is_composed_once_and_hydra_records_the_same_config(tmp_path: Path) -> None:
+    """The command hands Hydra the config it composed to check a run
+    (``sim/cli.py::_composition_known``, issue 25) instead of letting Hydra compose it
+    again: one composition, not two, and the run's ``.hydra`` files (what Hydra records of
+    the run: config, overrides, Hydra's own settings) are byte for byte those of Hydra's
+    own composition, apart from the folder's name."""
+    written = {}
+    for how in ("handed", "hydra-composes"):
+        out = tmp_path / how
+        res = subprocess.run([sys.executable, "-c", _COUNTED, how, *TINY, "seed=4",
+                              f"hydra.run.dir={out}"], cwd=tmp_path, capture_output=True,
+                             text=True, env=dict(os.environ, HYDRA_FULL_ERROR="0"),
+                             timeout=150)
+        assert res.returncode == 0, res.stderr[-2000:]
+        assert (out / "metrics.json").is_file()
+        n = int(res.stdout.rsplit("COMPOSITIONS", 1)[1])
+        assert n == (1 if how == "handed" else 2), (how, n)
+        written[how] = {f: (out / ".hydra" / f).read_text().replace(str(out), "OUT")
+                        for f in ("config.yaml", "overrides.yaml", "hydra.yaml")}
+    assert "name: cli" in written["hydra-composes"]["hydra.yaml"]
+    assert written["handed"] == written["hydra-composes"]

@@ -1,6 +1,6 @@
 """Mesa imported without what a run never uses (sim/mesa_import.py, issue 25): a run's
-process does not load SciPy's spatial module or networkx, and both still work, unchanged,
-the moment something uses them."""
+process does not load SciPy's spatial module, networkx or asyncio (which Mesa's batch
+runner loads through tqdm), and each still works, unchanged, the moment something uses it."""
 from __future__ import annotations
 
 import re
@@ -18,14 +18,14 @@ def _python(code: str) -> str:
     return res.stdout
 
 
-def test_a_run_loads_neither_scipy_spatial_nor_networkx() -> None:
+def test_a_run_loads_neither_scipy_spatial_nor_networkx_nor_asyncio() -> None:
     out = _python(
         "import sys\n"
         "import sim\n"
         "sim.run({'scale': 0.01, 'seed': 2, 'years': 2, 'warmup_years': 1})\n"
         "print('mesa' in sys.modules, 'scipy.spatial' in sys.modules,\n"
-        "      'networkx.classes' in sys.modules)\n")
-    assert out.split() == ["True", "False", "False"], out
+        "      'networkx.classes' in sys.modules, 'asyncio.events' in sys.modules)\n")
+    assert out.split() == ["True", "False", "False", "False"], out
 
 
 def test_the_deferred_modules_work_when_used() -> None:
@@ -38,10 +38,16 @@ def test_the_deferred_modules_work_when_used() -> None:
         "g = nx.complete_graph(4)\n"
         "print(g.number_of_edges(), type(NetworkGrid(g)).__name__)\n"
         "space = ContinuousSpace([[0, 1], [0, 1]], random=random.Random(1))\n"
-        "print(type(space).__name__, space.size.tolist())\n")
-    first, second = out.splitlines()
+        "print(type(space).__name__, space.size.tolist())\n"
+        "import asyncio\n"
+        "from tqdm.asyncio import tqdm_asyncio\n"
+        "async def count():\n"
+        "    return [i async for i in tqdm_asyncio(range(3), disable=True)]\n"
+        "print(asyncio.run(count()))\n")
+    first, second, third = out.splitlines()
     assert first == "6 NetworkGrid"
     assert second == "ContinuousSpace [1, 1]"
+    assert third == "[0, 1, 2]"
 
 
 def test_a_deferred_modules_own_names_load_it_too() -> None:
