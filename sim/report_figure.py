@@ -3,8 +3,9 @@ started before the model runs (issue 25: the command's own time).
 
 Importing matplotlib and drawing the three panels took about a second of every run's
 command, on top of the model. The command therefore starts a :class:`FigureWorker` before
-the model runs: a process forked from the command that imports matplotlib (and the library
-the figure needs) on the other core, then waits. ``revolving-door``'s entry point forks it
+the model runs: a process forked from the command that imports matplotlib (and nothing of
+the library: what the figure needs, its published points included, comes in
+:class:`FigureData`) on the other core, then waits. ``revolving-door``'s entry point forks it
 first of all, before it imports the library itself (:func:`start_early`, so that the fork
 is of a small process and the worker's imports overlap the command's); a run started
 otherwise (:mod:`sim.cli` from Python) forks it just before the model. When the results are
@@ -28,6 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from sim.atomic_write import atomic_write
 
 #: The cost rows of the figure's third panel (metrics) and their labels.
 COST_BARS = (("cost_placement_gbp", "placements"),
@@ -47,22 +49,15 @@ class FigureData:
     costs: list[float]
     years: int
     price_year: int
-
-
-def _library() -> tuple[Any, Any, Any]:
-    """``TARGETS``, ``TARGET_SOURCE_LABELS`` and ``atomic_write``, imported on first use:
-    this module is light, so that the command can fork the worker before it imports the
-    library (:func:`start_early`), and the worker's imports overlap the command's own."""
-    from sim.labels import TARGET_SOURCE_LABELS
-    from sim.metrics import TARGETS
-    from sim.results import atomic_write
-    return TARGETS, TARGET_SOURCE_LABELS, atomic_write
+    #: the published points on the re-entry curve: ``(month, share, tolerance, label)``,
+    #: label ``None`` for a point the legend does not name again (``sim.metrics.TARGETS``,
+    #: given by the command, so that the worker need not import the library)
+    published: list[tuple[float, float, float, str | None]]
 
 
 def draw(data: FigureData, path: Path) -> Path:
     """``report.png``: the re-entry curve against its published points, children in care
     month by month, costs by kind. Legends sit below their panels, clear of the data."""
-    atomic_write = _library()[2]
     fig = _figure(data)
     atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
     return path
@@ -72,12 +67,13 @@ def draw(data: FigureData, path: Path) -> Path:
 #: about 0.7 s more than the next (fonts, text layout), time the command would wait for.
 _WARM_UP = FigureData(curve_month=[0.0, 72.0], curve_share=[0.0, 0.3],
                       stock_month=[0.0, 12.0], stock=[1.0, 2.0], from_data=False, scale=1.0,
-                      costs=[1.0e6, 1.0e6, 1.0e6], years=1, price_year=2024)
+                      costs=[1.0e6, 1.0e6, 1.0e6], years=1, price_year=2024,
+                      published=[(3.0, 0.1, 0.02, "published, ± tolerance"),
+                                 (12.0, 0.2, 0.02, None)])
 
 
 def _figure(data: FigureData) -> Any:
     """The figure of :func:`draw`, laid out, not saved."""
-    TARGETS, TARGET_SOURCE_LABELS, _ = _library()  # noqa: N806
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import StrMethodFormatter
@@ -88,11 +84,9 @@ def _figure(data: FigureData) -> Any:
     ax = axes[0]
     ax.plot(data.curve_month, [x * 100 for x in data.curve_share], color="tab:blue", lw=2,
             label="this run")
-    for k, month in (("reentry_3m", 3), ("reentry_12m", 12), ("reentry_72m", 72)):
-        target, tol, _ = TARGETS[k]
+    for month, target, tol, label in data.published:
         ax.errorbar([month], [target * 100], yerr=[tol * 100], fmt="o", color="tab:red",
-                    capsize=4, label=(f"published ({TARGET_SOURCE_LABELS[k]}), ± tolerance"
-                                      if k == "reentry_3m" else None))
+                    capsize=4, label=label)
     ax.set_xlim(0, 74)
     ax.set_ylim(0, None)
     ax.set_xlabel("months since the return home")
@@ -134,7 +128,6 @@ def _serve(conn: Connection) -> None:
     try:
         import matplotlib.backends.backend_agg  # noqa: F401  (the point: import it early)
         import matplotlib.figure  # noqa: F401
-        _library()
         _figure(_WARM_UP).savefig(io.BytesIO(), dpi=110, bbox_inches="tight", format="png")
     except Exception:  # pragma: no cover - reported when the figure is asked for
         pass

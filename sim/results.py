@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -20,6 +19,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no lock
     fcntl = None  # type: ignore[assignment]
 
+from sim.atomic_write import atomic_write
 from sim.csv_write import write_csv
 from sim.mesa_import import mesa
 from sim.config import ModelConfig, check_ssda903_output, council_data
@@ -41,7 +41,6 @@ OUTPUT_FILES = ("reentry_curve.csv", "timeseries.csv", "councils.csv",
 #: The lock file a run holds in its output folder while it runs (:func:`folder_lock`).
 LOCK_FILE = ".revolving-door.lock"
 
-_tmp_names = itertools.count()
 
 
 class FolderInUse(RuntimeError):
@@ -99,29 +98,6 @@ class Results:
 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
-
-
-def atomic_write(path: Path, write: Callable[[str], Any]) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place.
-
-    The temporary file is created with mode 0666 less the user's umask, the mode any
-    ordinary file gets (``tempfile.mkstemp`` would make it 0600, unreadable by colleagues).
-    """
-    while True:
-        tmp = str(path.parent / f".{path.name}.{os.getpid()}-{next(_tmp_names)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # left by a killed process of the same id: take the next
-            continue
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def stale_temporaries(folder: str | Path) -> list[Path]:

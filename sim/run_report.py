@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config import ModelConfig, council_data
-from sim.labels import METRIC_LABELS, metric_label, option_label
+from sim.labels import METRIC_LABELS, TARGET_SOURCE_LABELS, metric_label, option_label
 from sim.metrics import TARGETS, reentry_curve
 from sim.records import STOCK_FIELDS
 from sim.report_figure import COST_BARS, FigureData, FigureWorker, draw
@@ -288,6 +288,18 @@ def table_frame(results: Results) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ the figure
+#: The published points the figure puts on the re-entry curve (``sim.metrics.TARGETS``).
+CURVE_POINTS = (("reentry_3m", 3), ("reentry_12m", 12), ("reentry_72m", 72))
+
+
+def published_points() -> list[tuple[float, float, float, str | None]]:
+    """``FigureData.published``: each point's month, share and tolerance, the first
+    labelled with its source."""
+    return [(float(month), float(TARGETS[k][0]), float(TARGETS[k][1]),
+             f"published ({TARGET_SOURCE_LABELS[k]}), ± tolerance" if i == 0 else None)
+            for i, (k, month) in enumerate(CURVE_POINTS)]
+
+
 def figure_data(results: Results) -> FigureData:
     """The numbers ``report.png`` shows (:mod:`sim.report_figure` draws them)."""
     c, m = results.config, results.metrics
@@ -299,7 +311,7 @@ def figure_data(results: Results) -> FigureData:
         stock_month=[float(x) for x in ts.index], stock=[float(x) for x in ts.to_numpy()],
         from_data=bool(results.run_info.get("from_data")), scale=float(c["scale"]),
         costs=[float(m[key]) for key, _ in COST_BARS], years=int(c["years"]),
-        price_year=int(c["price_year"]))
+        price_year=int(c["price_year"]), published=published_points())
 
 
 def figure_data_from_model(model: Any) -> FigureData:
@@ -317,7 +329,7 @@ def figure_data_from_model(model: Any) -> FigureData:
         stock_month=[float(x) for x in range(len(stock))], stock=[float(x) for x in stock],
         from_data=cfg.councils.mode == "from_data", scale=scale,
         costs=[groups[key[len("cost_"):-len("_gbp")]] / scale for key, _ in COST_BARS],
-        years=int(cfg.years), price_year=int(cfg.price_year))
+        years=int(cfg.years), price_year=int(cfg.price_year), published=published_points())
 
 
 def figure(results: Results, path: Path) -> Path:

@@ -52,12 +52,6 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
     ("sim/report_figure.py", "_figure", "matplotlib.ticker"):
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
-    ("sim/report_figure.py", "_library", "sim.labels"):
-        "start-up: the figure worker is forked before the command imports the library",
-    ("sim/report_figure.py", "_library", "sim.metrics"):
-        "start-up: the figure worker is forked before the command imports the library",
-    ("sim/report_figure.py", "_library", "sim.results"):
-        "start-up: the figure worker is forked before the command imports the library",
     ("sim/report_figure.py", "_serve", "matplotlib.backends.backend_agg"):
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
     ("sim/report_figure.py", "_serve", "matplotlib.figure"):

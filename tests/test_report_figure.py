@@ -26,7 +26,9 @@ def _data() -> FigureData:
                       curve_share=[0.4 * (1 - 0.97 ** m) for m in months],
                       stock_month=[float(m) for m in range(120)],
                       stock=[800.0 + 2 * m for m in range(120)], from_data=False, scale=0.01,
-                      costs=[3.0e8, 1.2e8, 2.0e7], years=10, price_year=2024)
+                      costs=[3.0e8, 1.2e8, 2.0e7], years=10, price_year=2024,
+                      published=[(3.0, 0.12, 0.03, "published (a source), ± tolerance"),
+                                 (12.0, 0.2, 0.03, None), (72.0, 0.33, 0.05, None)])
 
 
 @needs_fork
@@ -113,8 +115,7 @@ def test_the_early_worker_is_forked_before_the_library_and_draws_the_same(
         tmp_path: Path) -> None:
     """``revolving-door``'s entry point forks the worker before it imports the library
     (sim.cli_start): importing sim.report_figure then loads neither pandas nor the model,
-    the worker imports them itself, and the run takes that worker and its figure is the
-    one drawn here."""
+    and the run takes that worker and its figure is the one drawn here."""
     code = ("import sys, pickle\n"
             "from pathlib import Path\n"
             "from sim.report_figure import start_early, take_early\n"
@@ -136,3 +137,35 @@ def test_the_early_worker_is_forked_before_the_library_and_draws_the_same(
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     assert res.stdout.decode().split() == ["[]", "True", "False"]
     assert (tmp_path / "early.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
+def test_the_worker_loads_matplotlib_and_not_the_library(tmp_path: Path) -> None:
+    """The worker imports matplotlib and draws its warm-up figure while the command starts,
+    and nothing of the library (pandas, the model): that would be CPU taken from the model
+    while it runs (issue 25). Its loaded shared libraries, read from /proc once it waits
+    for its numbers: matplotlib's and not pandas'; then it draws what it is sent."""
+    import pickle
+    code = ("import sys, time, pickle\n"
+            "from pathlib import Path\n"
+            "from sim.report_figure import start_early, take_early\n"
+            "start_early()\n"
+            "w = take_early()\n"
+            "maps, state = f'/proc/{w._proc.pid}/maps', f'/proc/{w._proc.pid}/stat'\n"
+            "deadline, idle = time.time() + 120, 0\n"
+            "while time.time() < deadline and idle < 5:\n"
+            "    time.sleep(0.2)\n"
+            "    text = open(maps).read()\n"
+            "    waiting = open(state).read().rsplit(')', 1)[1].split()[0] == 'S'\n"
+            "    idle = idle + 1 if waiting and 'ft2font' in text else 0\n"
+            "print('matplotlib' if 'ft2font' in text else '-',\n"
+            "      'pandas' if '/pandas/' in text else '-')\n"
+            "data = pickle.loads(sys.stdin.buffer.read())\n"
+            f"w.draw(data, Path({str(tmp_path / 'report.png')!r}))\n"
+            "w.wait()\n")
+    res = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(_data()),
+                         capture_output=True, cwd=ROOT, timeout=300)
+    assert res.returncode == 0, res.stderr.decode()[-2000:]
+    assert res.stdout.decode().split() == ["matplotlib", "-"]
+    assert (tmp_path / "report.png").read_bytes() == draw(_data(), tmp_path / "b.png"
+                                                          ).read_bytes()
