@@ -56,6 +56,8 @@ LAZY_IMPORTS: dict[tuple[str, str, str], str] = {
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
     ("sim/report_figure.py", "_serve", "matplotlib.figure"):
         "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
+    ("sim/report_figure.py", "_serve", "matplotlib.ticker"):
+        "start-up: matplotlib imported by the figure worker while the model runs, not by the command",
     ("sim/__init__.py", "__getattr__", "sim"):
         "start-up: sim.run and friends on first use (PEP 562), so `import sim.cli_help` "
         "does not load Mesa",

@@ -141,8 +141,7 @@ def test_the_early_worker_is_forked_before_the_library_and_draws_the_same(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
 def test_the_worker_loads_matplotlib_and_not_the_library(tmp_path: Path) -> None:
-    """The worker imports matplotlib and draws its warm-up figure while the command starts,
-    and nothing of the library (pandas, the model): that would be CPU taken from the model
+    """The worker imports matplotlib while the command starts, and nothing of the library (pandas, the model): that would be CPU taken from the model
     while it runs (issue 25). Its loaded shared libraries, read from /proc once it waits
     for its numbers: matplotlib's and not pandas'; then it draws what it is sent."""
     import pickle
