@@ -23,7 +23,8 @@ import pandas as pd
 from sim.agents.child import EntryReason, ExitKind
 from sim.ledger import COMPONENTS, GROUPS, C
 from sim.prices import convert
-from sim.records import END_REENTERED, FLOW_FIELDS, STOCK_FIELDS, in_period
+from sim.records import (END_REENTERED, FLOW_FIELDS, STOCK_FIELDS, exits_in_period,
+                         returns_in_period)
 from sim.plausibility import following_episodes, plausibility_metrics
 from sim.variation import variation_metrics
 
@@ -100,16 +101,17 @@ def kaplan_meier(duration: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.
 
 
 def _returns_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
-    """The returns home in the measured period, numbered from 0."""
+    """The returns home in the measured period, numbered from 0 (built once: the caller
+    must not modify it)."""
     cfg = model.config
-    return in_period(model.records.returns_frame(), cfg.measure_start,
-                     cfg.total_months).reset_index(drop=True)
+    return returns_in_period(model.records, float(cfg.measure_start), float(cfg.total_months))
 
 
 def _exits_in_period(model: "RevolvingDoorModel") -> pd.DataFrame:
-    """The episodes of care that ended in the measured period."""
+    """The episodes of care that ended in the measured period (built once: the caller
+    must not modify it)."""
     cfg = model.config
-    return in_period(model.records.exits_frame(), cfg.measure_start, cfg.total_months)
+    return exits_in_period(model.records, float(cfg.measure_start), float(cfg.total_months))
 
 
 def _km_inputs(df: pd.DataFrame, t_end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -122,8 +124,15 @@ def _km_inputs(df: pd.DataFrame, t_end: float) -> tuple[np.ndarray, np.ndarray]:
 
 def reentry_curve(model: "RevolvingDoorModel", returns: pd.DataFrame | None = None
                   ) -> pd.DataFrame:
-    """``group, month, share_reentered`` for months 1..72 (Kaplan-Meier)."""
-    df = _returns_in_period(model) if returns is None else returns
+    """``group, month, share_reentered`` for months 1..72 (Kaplan-Meier). Of the measured
+    period's returns (``returns`` not given) it is built once, for the figure's numbers
+    and the results alike, and a copy returned."""
+    if returns is None:
+        t_end = float(model.config.total_months)
+        return model.records.derived(
+            f"reentry_curve:{float(model.config.measure_start)!r}:{t_end!r}",
+            lambda: reentry_curve(model, _returns_in_period(model))).copy()
+    df = returns
     months = np.arange(1, CURVE_MONTHS + 1, dtype=float)
     rows = []
     for group in CURVE_GROUPS:

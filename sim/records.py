@@ -282,6 +282,8 @@ class Records:
         self.episodes = EpisodeLog()
         #: frame name -> (number of records it was built from, frame)
         self._cache: dict[str, tuple[int, pd.DataFrame]] = {}
+        #: derived value name -> (numbers of records it was built from, value)
+        self._derived: dict[str, tuple[tuple[int, int, int], Any]] = {}
         #: set for a run split between processes: the shards' frames, merged, by name
         self._merged: dict[str, pd.DataFrame] = {}
 
@@ -312,6 +314,18 @@ class Records:
         cached = self._cache.get(name)
         if cached is None or cached[0] != n:
             cached = self._cache[name] = (n, build())
+        return cached[1]
+
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """A value computed from the records (a measured period's rows, the re-entry
+        curve: :mod:`sim.metrics`), built once and reused while the records are the same
+        (their numbers of returns, endings and episode events); ``name`` must say all the
+        value depends on besides the records. The caller must not modify it."""
+        key = (len(self.returns), self.exits.n,
+               len(self.episodes.start_child) + len(self.episodes.end_child))
+        cached = self._derived.get(name)
+        if cached is None or cached[0] != key:
+            cached = self._derived[name] = (key, build())
         return cached[1]
 
     def returns_frame(self) -> pd.DataFrame:
@@ -369,6 +383,22 @@ def in_period(df: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
     """The rows whose ``time`` is in ``[start, end)``: with a run's ``config.measure_start``
     and ``config.total_months``, the measured period (the years after the warm-up)."""
     return df[(df["time"] >= start) & (df["time"] < end)]
+
+
+def exits_in_period(records: "Records", start: float, end: float) -> pd.DataFrame:
+    """The episodes of care that ended in ``[start, end)`` (:func:`in_period` of
+    :meth:`Records.exits_frame`), built once for the records as they are
+    (:meth:`Records.derived`); the caller must not modify it."""
+    return records.derived(f"exits_in_period:{start!r}:{end!r}",
+                           lambda: in_period(records.exits_frame(), start, end))
+
+
+def returns_in_period(records: "Records", start: float, end: float) -> pd.DataFrame:
+    """The returns home in ``[start, end)``, numbered from 0, built once for the records
+    as they are (:meth:`Records.derived`); the caller must not modify it."""
+    return records.derived(f"returns_in_period:{start!r}:{end!r}",
+                           lambda: in_period(records.returns_frame(), start,
+                                             end).reset_index(drop=True))
 
 
 def canonical(df: pd.DataFrame) -> pd.DataFrame:

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from sim.agents.child import EntryReason, ExitKind
-from sim.records import END_REENTERED, in_period
+from sim.records import END_REENTERED, exits_in_period
 
 if TYPE_CHECKING:
     from sim.model import RevolvingDoorModel
@@ -201,7 +201,7 @@ def variation_metrics(model: "RevolvingDoorModel") -> dict[str, float]:
     start, t_end = float(cfg.measure_start), float(cfg.total_months)
     n_c = len(model.councils)
     out: dict[str, float] = {}
-    ex = in_period(model.records.exits_frame(), start, t_end)
+    ex = exits_in_period(model.records, start, t_end)
     y = (ex["kind"].to_numpy() == int(ExitKind.RETURNED_HOME)).astype(float)
     need = _need_matrix(ex["reason"].to_numpy(), ex["problems"].to_numpy(),
                         ex["care_order"].to_numpy(), ex["age"].to_numpy())
