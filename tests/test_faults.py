@@ -124,9 +124,10 @@ def test_a_temporary_name_taken_by_a_killed_run_is_passed_over(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import itertools
 
+    import sim.atomic_write as writing
     import sim.results as results
 
-    monkeypatch.setattr(results, "_tmp_names", itertools.count())
+    monkeypatch.setattr(writing, "_tmp_names", itertools.count())
     taken = tmp_path / f".out.txt.{os.getpid()}-0.tmp"  # a killed run of the same id left it
     taken.write_text("the killed run's")
     results.atomic_write(tmp_path / "out.txt", lambda p: Path(p).write_text("new"))
