@@ -161,10 +161,11 @@ def test_the_worker_loads_matplotlib_and_not_the_library(tmp_path: Path) -> None
             "      'pandas' if '/pandas/' in text else '-')\n"
             "data = pickle.loads(sys.stdin.buffer.read())\n"
             f"w.draw(data, Path({str(tmp_path / 'report.png')!r}))\n"
-            "w.wait()\n")
+            "w.wait()\n"
+            "from sim.report_figure import draw\n"  # in a fresh process: pytest's own may
+            f"draw(data, Path({str(tmp_path / 'here.png')!r}))\n")  # hold others' settings
     res = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(_data()),
                          capture_output=True, cwd=ROOT, timeout=300)
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     assert res.stdout.decode().split() == ["matplotlib", "-"]
-    assert (tmp_path / "report.png").read_bytes() == draw(_data(), tmp_path / "b.png"
-                                                          ).read_bytes()
+    assert (tmp_path / "report.png").read_bytes() == (tmp_path / "here.png").read_bytes()
