@@ -2,8 +2,10 @@
 fitted forecast's upward bias"): a diagnosis with the truth known, on the simulated
 councils of ``scripts/simulated_councils.py``.
 
-    python scripts/fitted_bias_diagnosis.py draws DIR COUNCIL[,COUNCIL...] [DRAWS]
-    python scripts/fitted_bias_diagnosis.py seeding DIR [SEEDS]
+    python scripts/fitted_bias_diagnosis.py draws DIR[,DIR...] COUNCIL[,COUNCIL...] [DRAWS]
+    python scripts/fitted_bias_diagnosis.py seeding DIR[,DIR...] [SEEDS]
+
+``DIR``: folders of ``scripts/simulated_councils.py`` (several, comma-separated, pooled).
 
 ``draws``: each council's cut at 1 April 2018, 2019 and 2020 is fitted once, as a
 backtest fits it (``Settings``), and forecast by ``DRAWS`` (40) draws over the accepted set
@@ -109,16 +111,17 @@ def one_case(full, la: str, date: pd.Timestamp, draws: int) -> dict[str, np.ndar
     return out
 
 
-def main_draws(folder: str, councils: str, draws: int = 40) -> None:
-    full = read_extract(sorted(Path(folder).glob("regional_*_20*.csv")))
+def main_draws(folders: str, councils: str, draws: int = 40) -> None:
     cases = []
-    for la in councils.split(","):
-        for d in DATES:
-            c = one_case(full, la, pd.Timestamp(d), draws)
-            cases.append(c)
-            print(f"{la} {d}: truth {c['truth'].tolist()}; error " + "; ".join(
-                f"{v} {np.round(c[v] - c['truth'], 1).tolist()}" for v in VARIANTS),
-                flush=True)
+    for folder in folders.split(","):
+        full = read_extract(sorted(Path(folder).glob("regional_*_20*.csv")))
+        for la in councils.split(","):
+            for d in DATES:
+                c = one_case(full, la, pd.Timestamp(d), draws)
+                cases.append(c)
+                print(f"{Path(folder).name} {la} {d}: truth {c['truth'].tolist()}; error "
+                      + "; ".join(f"{v} {np.round(c[v] - c['truth'], 1).tolist()}"
+                                  for v in VARIANTS), flush=True)
     print(f"\n{len(cases)} cases, children in care at {HORIZONS} months")
     for v in VARIANTS:
         e = np.array([c[v] - c["truth"] for c in cases])
@@ -129,13 +132,13 @@ def main_draws(folder: str, councils: str, draws: int = 40) -> None:
               f"{(d.std(0, ddof=1) / math.sqrt(len(d))).round(1).tolist()})")
 
 
-def main_seeding(folder: str, seeds: int = 6) -> None:
+def main_seeding(folders: str, seeds: int = 6) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import forecast_decomposition as fd  # noqa: E402
     from sim.ssda903.measure import periods_of_care
-    full = read_extract(sorted(Path(folder).glob("regional_*_20*.csv")))
-    rows = {False: [], True: []}
-    for d in DATES:
+    rows: dict[bool, list[np.ndarray]] = {False: [], True: []}
+    for folder, d in [(f, d) for f in folders.split(",") for d in DATES]:
+        full = read_extract(sorted(Path(folder).glob("regional_*_20*.csv")))
         date = pd.Timestamp(d)
         for la in fd.TRUE:
             x = cut(full, date, 5, la)

@@ -435,3 +435,24 @@ def test_a_childs_times_at_home_are_read_from_the_files(tmp_path) -> None:  # ty
     assert kids["failed_returns"].tolist() == [1]
     s = reentry_survival(ep, d)
     assert s[0] == 1.0 and s[5] == 1.0 and s[7] == pytest.approx(0.5)
+
+
+def test_the_initial_table_draws_frailty_given_the_files_history() -> None:
+    """initial_table passes each family's times at home and the council's re-entry curve
+    to the frailty draw: families at home 24 months after a return have the mean frailty
+    Bayes' rule gives (worked on a grid), families in care without a return the
+    unconditional 1. Fails if the table draws every family's frailty as a new family's."""
+    import dataclasses
+    n, var = 6000, 0.5
+    survival = np.interp(np.arange(37), [0, 6, 24, 36], [1.0, 0.8, 0.6, 0.55])
+    home = _kids(n, "abuse_neglect", location="at_home", start=-40.0, ret=-24.0)
+    home["home_spells"] = [((24.0, False),)] * n
+    care = _kids(n, "abuse_neglect")
+    care["home_spells"] = [()] * n
+    data = dataclasses.replace(_data(home, care), reentry_survival=survival)
+    t = initial_table(data, _params(var=var), 4, thoroughness=0.5)
+    at_home = (t["location"] == "at_home").to_numpy()
+    want = _posterior_mean(var, 0, (0.6 ** -var - 1) / var)
+    for sel, mean in ((at_home, want), (~at_home, 1.0)):
+        z = t.loc[sel, "frailty"].to_numpy()
+        assert abs(z.mean() - mean) <= 4 * z.std() / np.sqrt(len(z)), (z.mean(), mean)
