@@ -98,6 +98,26 @@ def test_accepted_set_weights_are_likelihood_times_prior() -> None:
         prior_weight(np.array([4.0]), np.array([0.4]))[0]
 
 
+def test_the_prior_weighs_a_grid_point_by_the_density_of_log_propensity() -> None:
+    """Issue 24: the fit's grid is even in log return propensity, so a point's prior mass
+    is the density of the log (normal, sd ``return_propensity_sigma``, centred on 1) times
+    thoroughness's beta density, worked here with scipy's distributions: councils as far
+    above the typical propensity in the log as below weigh the same. Fails with the
+    density of propensity itself (its ``1 / propensity``), which gave 0.35 eight times the
+    weight of 2.8 and pulled the forecasts up."""
+    from scipy.stats import beta, norm
+    from sim.config import PracticeSpread
+    s = PracticeSpread()
+    rp = np.array([0.35, 0.7, 1.0, 1.4, 2.8, 1 / 2.8, 2.8])
+    th = np.array([0.3, 0.3, 0.3, 0.3, 0.3, 0.55, 0.55])
+    want = norm.pdf(np.log(rp), 0.0, s.return_propensity_sigma) * beta.pdf(
+        th, s.thoroughness_mean * s.thoroughness_concentration,
+        (1 - s.thoroughness_mean) * s.thoroughness_concentration)
+    got = prior_weight(rp, th)
+    assert got / got[2] == pytest.approx(want / want[2], rel=1e-9)
+    assert got[5] == pytest.approx(got[6], rel=1e-12)  # 1/2.8 and 2.8: the same weight
+
+
 def test_summary_counts_coverage() -> None:
     t = pd.DataFrame({"council": "A", "method": ["model_fitted"] * 4 + ["persistence"] * 2,
                       "horizon_months": [12, 12, 24, 24, 12, 24],

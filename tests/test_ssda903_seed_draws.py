@@ -366,3 +366,93 @@ def test_the_latest_place_code_is_kept_for_children_in_care_only(tmp_path: Path)
     kids = council_data(str(d)).children
     assert kids["location"].tolist() == ["in_care", "at_home"]
     assert kids["place_code"].iat[0] == "P1" and pd.isna(kids["place_code"].iat[1])
+
+
+# ------------------------------------------------------------------ frailty given history
+def _posterior_mean(var: float, failures: int, hazard: float) -> float:
+    """The mean frailty given ``failures`` re-entries over cumulative hazard ``hazard``,
+    by Bayes' rule on a grid (prior gamma of mean 1 and variance ``var`` times the
+    likelihood ``z^failures exp(-z hazard)``): a second way of counting, not the conjugate
+    formula the code uses."""
+    from scipy.stats import gamma
+    z = np.linspace(1e-6, 40.0, 400_001)
+    post = gamma.pdf(z, a=1.0 / var, scale=var) * z ** failures * np.exp(-z * hazard)
+    return float((z * post).sum() / post.sum())
+
+
+def test_frailty_is_drawn_given_the_familys_times_at_home_after_a_return() -> None:
+    """Issue 24: a family at home for two years after a return without coming back is
+    likelier of low risk, one that came back after six months of high. With the council's
+    re-entry curve S (80% still home at 6 months, 60% at 24) and the model's gamma
+    frailty, the baseline hazard is H(m) = (S(m)^-var - 1) / var; the families' mean
+    frailties are checked against Bayes' rule worked on a grid, within 4 standard
+    errors; a family without a return keeps the unconditional mean 1. Fails if the
+    frailty is drawn as for a new family (the code before issue 24's change), or if the
+    re-entries or the months at home are left out."""
+    from sim.ssda903.seed import frailty_given_history
+    var, n = 0.5, 20_000
+    survival = np.interp(np.arange(37), [0, 6, 24, 36], [1.0, 0.8, 0.6, 0.55])
+    h6, h24 = (0.8 ** -var - 1) / var, (0.6 ** -var - 1) / var
+    cases = {"no return": ((), 1.0),
+             "home 24 months, still home": (((24.0, False),), _posterior_mean(var, 0, h24)),
+             "back after 6 months": (((6.0, True),), _posterior_mean(var, 1, h6)),
+             "back after 6, then home 24": (((6.0, True), (24.0, False)),
+                                            _posterior_mean(var, 1, h6 + h24))}
+    spells = [sp for sp, _m in cases.values() for _ in range(n)]
+    z = frailty_given_history(np.random.default_rng(5), var, spells, survival)
+    for i, (name, (_sp, mean)) in enumerate(cases.items()):
+        got = z[i * n:(i + 1) * n]
+        se = got.std() / np.sqrt(n)
+        assert abs(got.mean() - mean) <= 4 * se, f"{name}: mean {got.mean():.3f}, " \
+            f"expected {mean:.3f}"
+    assert cases["home 24 months, still home"][1] < 0.85 < 1.2 < cases["back after 6 months"][1]
+    # no frailty variance: every family 1; no re-entry curve: the unconditional gamma
+    assert (frailty_given_history(np.random.default_rng(1), 0.0, spells[:5], survival)
+            == 1.0).all()
+    z0 = frailty_given_history(np.random.default_rng(5), var, spells[n:2 * n], None)
+    assert abs(z0.mean() - 1.0) <= 4 * z0.std() / np.sqrt(n)
+
+
+def test_a_childs_times_at_home_are_read_from_the_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """children_at: a child who went home, came back 6 months later, went home again 2
+    years before the extract date has two times at home, one ended by a re-entry; the
+    council's re-entry curve is the Kaplan-Meier of its returns (here one re-entry of two
+    returns followed: half back by month 6)."""
+    from sim.ssda903.seed import children_at, reentry_survival
+    from sim.ssda903.measure import months
+    d = pd.Timestamp("2020-04-01")
+    rows = [("A", "2016-04-01", "2017-04-01", "E4A"), ("A", "2017-10-01", "2018-04-01", "E4A")]
+    ep = pd.DataFrame({
+        "child": [r[0] for r in rows], "DECOM": pd.to_datetime([r[1] for r in rows]),
+        "DEC": pd.to_datetime([r[2] for r in rows]), "REC": [r[3] for r in rows],
+        "RNE": "S", "LS": "V2", "CIN": "N1", "PLACE": "U1", "la": "", "file": 0, "row": [0, 1],
+        "dob": pd.Timestamp("2012-01-01")})
+    kids, _ = children_at(ep, d)
+    (sp,) = kids["home_spells"].tolist()
+    m1 = float(months(pd.Series([pd.Timestamp("2017-10-01")]), pd.Timestamp("2017-04-01"))[0])
+    m2 = float(months(pd.Series([d]), pd.Timestamp("2018-04-01"))[0])
+    assert [(round(m, 6), e) for m, e in sp] == [(round(m1, 6), True), (round(m2, 6), False)]
+    assert kids["failed_returns"].tolist() == [1]
+    s = reentry_survival(ep, d)
+    assert s[0] == 1.0 and s[5] == 1.0 and s[7] == pytest.approx(0.5)
+
+
+def test_the_initial_table_draws_frailty_given_the_files_history() -> None:
+    """initial_table passes each family's times at home and the council's re-entry curve
+    to the frailty draw: families at home 24 months after a return have the mean frailty
+    Bayes' rule gives (worked on a grid), families in care without a return the
+    unconditional 1. Fails if the table draws every family's frailty as a new family's."""
+    import dataclasses
+    n, var = 6000, 0.5
+    survival = np.interp(np.arange(37), [0, 6, 24, 36], [1.0, 0.8, 0.6, 0.55])
+    home = _kids(n, "abuse_neglect", location="at_home", start=-40.0, ret=-24.0)
+    home["home_spells"] = [((24.0, False),)] * n
+    care = _kids(n, "abuse_neglect")
+    care["home_spells"] = [()] * n
+    data = dataclasses.replace(_data(home, care), reentry_survival=survival)
+    t = initial_table(data, _params(var=var), 4, thoroughness=0.5)
+    at_home = (t["location"] == "at_home").to_numpy()
+    want = _posterior_mean(var, 0, (0.6 ** -var - 1) / var)
+    for sel, mean in ((at_home, want), (~at_home, 1.0)):
+        z = t.loc[sel, "frailty"].to_numpy()
+        assert abs(z.mean() - mean) <= 4 * z.std() / np.sqrt(len(z)), (z.mean(), mean)

@@ -276,14 +276,21 @@ def monitoring_prior(spread: PracticeSpread | None = None) -> tuple[np.ndarray, 
 
 def prior_weight(rp: np.ndarray, th: np.ndarray, spread: PracticeSpread | None = None
                  ) -> np.ndarray:
-    """Prior density of a council's practice from England's spread between councils
-    (module docstring)."""
+    """Prior weight of a grid point of the fit from England's spread of practice between
+    councils (module docstring): the density of **log** return propensity (normal, centred
+    on the typical council's 1) times that of thoroughness (beta), up to a constant. The
+    fit's grid is even in log propensity (:data:`sim.ssda903.fit.COARSE_PROPENSITY`, and
+    the fine grid's steps), so each point stands for an equal width of log propensity and
+    its prior mass is the density of the log. (Until issue 24's change it was the density
+    of propensity itself, with its ``1 / propensity``: on a grid even in the log that put
+    eight times the weight on propensity 0.35 as on 2.8 at the same distance from 1 in the
+    log, and drew the forecasts toward councils that keep children longer.)"""
     s = spread or PracticeSpread()
     z = np.log(np.maximum(rp, 1e-9)) / max(s.return_propensity_sigma, 1e-9)
     a = s.thoroughness_mean * s.thoroughness_concentration
     b = (1 - s.thoroughness_mean) * s.thoroughness_concentration
     t = np.clip(th, 1e-3, 1 - 1e-3)
-    return np.exp(-0.5 * z**2) / np.maximum(rp, 1e-9) * t ** (a - 1) * (1 - t) ** (b - 1)
+    return np.exp(-0.5 * z**2) * t ** (a - 1) * (1 - t) ** (b - 1)
 
 
 def accepted_set(grid: pd.DataFrame) -> pd.DataFrame:

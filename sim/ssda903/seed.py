@@ -53,7 +53,9 @@ from sim.agents.child import EntryReason
 from sim.initial_stock import AGE_OUT, COLUMNS, bits
 from sim.rng import Streams
 from sim.ssda903 import codes
-from sim.ssda903.measure import default_period, measure, months, periods_of_care
+from sim.metrics import kaplan_meier
+from sim.ssda903.measure import (default_period, measure, months, periods_of_care,
+                                 returns_table)
 from sim.ssda903.quality import QualityReport
 from sim.ssda903.read import Extract, Ssda903Error, read_extract
 
@@ -97,6 +99,10 @@ class CouncilData:
     quality: str = field(repr=False)
     #: the episode rows the data-quality checks left out, and why (:func:`rows_left_out`)
     left_out: dict[str, Any] = field(default_factory=dict)
+    #: the share of the files' returns home not yet followed by a new period of care,
+    #: ``m`` whole months after the return (``m = 0, 1, ...``: Kaplan-Meier,
+    #: :func:`reentry_survival`); ``None``: frailty drawn without the families' histories
+    reentry_survival: np.ndarray | None = field(default=None, repr=False)
 
     def scale(self, children_per_year: float) -> float:
         """The run's scale: the fit's, or the measured entries relative to England's."""
@@ -235,7 +241,8 @@ def _extract_data(files: tuple[str, ...], council: str | None, _stamp: tuple
     return CouncilData(name=council or la or "council", la=la, extract_date=date,
                        children=children, starts_per_year=_starts_per_year(extract, date),
                        fit=None, counts=counts, quality=extract.report.summary(),
-                       left_out=rows_left_out(extract.report)), in_care_at(ep, date)
+                       left_out=rows_left_out(extract.report),
+                       reentry_survival=reentry_survival(ep, date)), in_care_at(ep, date)
 
 
 def _choose_council(extract: Extract, council: str | None) -> str:
@@ -322,6 +329,10 @@ def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dic
         "returns": kids["returns"].to_numpy(dtype=np.int64),
         "first_return_time": months(first_ret.reindex(kids.index), date),
     })
+    spells = _home_spells(per, date)
+    out["home_spells"] = [spells.get(c, ()) for c in out["child"].tolist()]
+    out["failed_returns"] = np.array([int(sum(e for _m, e in sp)) for sp in
+                                      out["home_spells"]], dtype=np.int64)
     out["group"] = _families(per, out)
     counts = {"children_in_care": int((loc == "in_care").sum()),
               "children_at_home_after_return": int((loc == "at_home").sum()),
@@ -329,6 +340,71 @@ def children_at(ep: pd.DataFrame, date: pd.Timestamp) -> tuple[pd.DataFrame, dic
               "children_age_unknown": int(np.isnan(out["age_months"]).sum()),
               "left_out_in_care_aged_18_or_over": int((adult & open_.to_numpy()).sum())}
     return out.drop(columns="child"), counts
+
+
+def _returns(per: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
+    """Every return home in the files before ``date`` with its follow-up to ``date``
+    (:func:`sim.ssda903.measure.returns_table`: ``duration`` months, ``event``: a new
+    period of care began before ``date`` and the 18th birthday)."""
+    per = per[per["start"] < date]
+    if not len(per):
+        return pd.DataFrame({"child": [], "duration": [], "event": []})
+    return returns_table(per, per["start"].min(), date)
+
+
+def _home_spells(per: pd.DataFrame, date: pd.Timestamp
+                 ) -> dict[Any, tuple[tuple[float, bool], ...]]:
+    """Each child's times at home after a return the files show: ``(months, ended by a
+    new period of care)``, in order."""
+    ret = _returns(per, date)
+    out: dict[Any, tuple[tuple[float, bool], ...]] = {}
+    for child, d, e in zip(ret["child"].tolist(), ret["duration"].tolist(),
+                           ret["event"].tolist()):
+        out[child] = out.get(child, ()) + ((max(float(d), 0.0), bool(e)),)
+    return out
+
+
+def reentry_survival(ep: pd.DataFrame, date: pd.Timestamp) -> np.ndarray | None:
+    """The share of the files' returns home before ``date`` not followed by a new period
+    of care ``m`` whole months later (``m = 0 .. `` the longest follow-up; Kaplan-Meier),
+    or ``None`` without a return."""
+    ret = _returns(periods_of_care(ep), date)
+    if not len(ret):
+        return None
+    dur = np.maximum(ret["duration"].to_numpy(dtype=float), 0.0)
+    at = np.arange(int(math.ceil(dur.max())) + 1, dtype=float)
+    return 1.0 - kaplan_meier(dur, ret["event"].to_numpy(dtype=bool), at)
+
+
+def frailty_given_history(gen: np.random.Generator, var: float,
+                          spells: list[tuple[tuple[float, bool], ...]],
+                          survival: np.ndarray | None) -> np.ndarray:
+    """Each family's frailty (the gamma of mean 1 and variance ``var`` that multiplies its
+    risk of maltreatment and breakdown at home, ``params.after_return.frailty_variance``)
+    given what the files show of its times at home after a return: ``d`` of them ended by
+    a new period of care, over a cumulative baseline hazard ``H``. A gamma frailty's
+    distribution given such a history is gamma of shape ``1/var + d`` and rate
+    ``1/var + H`` (the standard shared-frailty result): a family at home for years without
+    coming back is likely of low risk, one that came back twice of high. ``H`` of ``m``
+    months at home is the baseline whose gamma-frailty mixture gives the council's own
+    re-entry curve ``S`` (``survival``, :func:`reentry_survival`): ``S(m) = (1 + var
+    H(m))^(-1/var)``, so ``H(m) = (S(m)^-var - 1) / var``. Without a history, or without
+    ``survival``, the unconditional gamma (the draw a family entering care gets)."""
+    n = len(spells)
+    if var <= 0:
+        return np.ones(n)
+    k = 1.0 / var
+    shape = np.full(n, k)
+    rate = np.full(n, k)
+    if survival is not None and len(survival):
+        s = np.clip(survival, 1e-3, 1.0)
+        grid = np.arange(len(s), dtype=float)
+        for i, sp in enumerate(spells):
+            for m, event in sp:
+                h = (float(np.interp(m, grid, s)) ** -var - 1.0) / var
+                rate[i] += h
+                shape[i] += 1.0 if event else 0.0
+    return gen.gamma(shape, 1.0 / rate)
 
 
 def _families(per: pd.DataFrame, kids: pd.DataFrame) -> np.ndarray:
@@ -425,7 +501,11 @@ def initial_table(data: CouncilData, params: Any, seed: int, *, thoroughness: fl
        the return. The return itself selects: a council returns a family with a problem
        unresolved at ``1 - thoroughness`` of the rate of one without (unplanned returns
        excepted), so the state at the return is drawn in proportion to that;
-    4. **frailty** (the family's unmeasured risk, ``params.after_return.frailty_variance``);
+    4. **frailty** (the family's unmeasured risk, ``params.after_return.frailty_variance``),
+       given the family's times at home after a return in the files
+       (:func:`frailty_given_history`): without it, a family at home for years after a
+       return was seeded with a new family's risk, and the runs brought back more of
+       those at home than the files did (issue 24);
     5. **unknown ages** (no date of birth): an age at the start of the period drawn from
        the model's ages at entry, plus the months since; children who would be 18 by then
        are left out.
@@ -478,9 +558,10 @@ def initial_table(data: CouncilData, params: Any, seed: int, *, thoroughness: fl
     stay_h, back_h = _stay_unresolved((0.0 - ret)[:, None], r_home[None, :], relapse)
     p_now = np.where(at_return, stay_h, back_h)
     unresolved = np.where(home[:, None], present & (gen.random((n, 3)) < p_now), at_return)
-    # 4. frailty
-    var = a.frailty_variance
-    frailty = gen.gamma(1.0 / var, var, size=n) if var > 0 else np.ones(n)
+    # 4. frailty, given the family's times at home after a return
+    spells = fam["home_spells"].tolist() if "home_spells" in fam else [()] * n
+    frailty = frailty_given_history(gen, a.frailty_variance, spells,
+                                    data.reentry_survival)
     # 5. unknown ages
     age = kids["age_months"].to_numpy(dtype=float).copy()
     unknown = np.isnan(age)
