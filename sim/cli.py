@@ -217,14 +217,15 @@ def command() -> None:
     args = parse_command_line(sys.argv[1:])  # a refused flag: one line, exit 2
     mode: RunMode | None | bool = False  # False: not read (Hydra reads it itself)
     composed: DictConfig | None = None  # a single run's whole config, as Hydra composes it
+    # a single run that leaves hydra.mode unset: Hydra composes it with hydra.mode=RUN
+    # added to the overrides (hydra-core 1.3.8, _run_app), so the command composes the
+    # same, once for both (_composition_known)
+    as_hydra_runs = [*args.overrides, "hydra.mode=RUN"]
     try:
         check_modes(args)  # two of -m, --cfg, --info, --run: Hydra's would be a traceback
         if not any(getattr(args, flag) for flag in _HYDRA_ONLY):
-            # a single run that leaves hydra.mode unset: Hydra composes it with
-            # hydra.mode=RUN added to the overrides (hydra-core 1.3.8, _run_app), so the
-            # command composes the same, once for both (_composition_known)
             single = not args.multirun and args.cfg is None and not _sets_mode(args.overrides)
-            overrides = [*args.overrides, "hydra.mode=RUN"] if single else args.overrides
+            overrides = as_hydra_runs if single else args.overrides
             cfg = compose_checked(overrides, multirun=args.multirun, with_hydra=True,
                                   job_name=JOB_NAME)
             mode = None if single else cfg.hydra.mode  # what Hydra's get_mode would read
@@ -238,7 +239,7 @@ def command() -> None:
         print(f"revolving-door: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
     with _mode_known(mode if args.cfg is None else False), \
-            _composition_known(composed, [*args.overrides, "hydra.mode=RUN"]):
+            _composition_known(composed, as_hydra_runs):
         main()
 
 

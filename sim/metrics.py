@@ -128,9 +128,9 @@ def reentry_curve(model: "RevolvingDoorModel", returns: pd.DataFrame | None = No
     period's returns (``returns`` not given) it is built once, for the figure's numbers
     and the results alike, and a copy returned."""
     if returns is None:
-        t_end = float(model.config.total_months)
+        cfg = model.config
         return model.records.derived(
-            f"reentry_curve:{float(model.config.measure_start)!r}:{t_end!r}",
+            f"reentry_curve:{float(cfg.measure_start)!r}:{float(cfg.total_months)!r}",
             lambda: reentry_curve(model, _returns_in_period(model))).copy()
     df = returns
     months = np.arange(1, CURVE_MONTHS + 1, dtype=float)

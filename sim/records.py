@@ -280,9 +280,7 @@ class Records:
         self.entries_total = 0
         #: every child's episodes of care (for SSDA903 output)
         self.episodes = EpisodeLog()
-        #: frame name -> (number of records it was built from, frame)
-        self._cache: dict[str, tuple[int, pd.DataFrame]] = {}
-        #: derived value name -> (numbers of records it was built from, value)
+        #: a frame's or derived value's name -> (numbers of records it was built from, value)
         self._derived: dict[str, tuple[tuple[int, int, int], Any]] = {}
         #: set for a run split between processes: the shards' frames, merged, by name
         self._merged: dict[str, pd.DataFrame] = {}
@@ -304,17 +302,14 @@ class Records:
         ex.care_order[rows], ex.problems[rows], ex.age[rows] = care_order, problems, age
         ex.episode[rows] = episode
 
-    def _frame(self, name: str, n: int, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """The frame ``name``: a split run's merged one, or the one built from the ``n``
-        records so far (built once per number of records, then reused; the caller must not
-        modify it)."""
+    def _frame(self, name: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The frame ``name``: a split run's merged one, or the one built from the records
+        so far (:meth:`derived`: built once, reused while the records are the same; the
+        caller must not modify it)."""
         merged = self._merged.get(name)
         if merged is not None:
             return merged
-        cached = self._cache.get(name)
-        if cached is None or cached[0] != n:
-            cached = self._cache[name] = (n, build())
-        return cached[1]
+        return self.derived(name, build)
 
     def derived(self, name: str, build: Callable[[], Any]) -> Any:
         """A value computed from the records (a measured period's rows, the re-entry
@@ -330,17 +325,15 @@ class Records:
 
     def returns_frame(self) -> pd.DataFrame:
         """All returns as a data frame, in canonical order (see :meth:`_frame`)."""
-        return self._frame("returns", len(self.returns), self._build_returns_frame)
+        return self._frame("returns", self._build_returns_frame)
 
     def exits_frame(self) -> pd.DataFrame:
         """Every episode of care that ended, in canonical order (see :meth:`_frame`)."""
-        return self._frame("exits", self.exits.n, self._build_exits_frame)
+        return self._frame("exits", self._build_exits_frame)
 
     def episodes_frame(self) -> pd.DataFrame:
         """Every child's episodes of care (see :meth:`EpisodeLog.frame`)."""
-        return self._frame("episodes",
-                           len(self.episodes.start_child) + len(self.episodes.end_child),
-                           self.episodes.frame)
+        return self._frame("episodes", self.episodes.frame)
 
     def _build_returns_frame(self) -> pd.DataFrame:
         return canonical(self.returns.frame())
